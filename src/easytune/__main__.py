@@ -1,0 +1,3 @@
+from easytune.cli import main
+
+main()

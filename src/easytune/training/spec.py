@@ -1,0 +1,122 @@
+"""The versioned, JSON-serialisable training spec: the contract between the platform and the engine.
+
+The intent engine produces it, the worker writes it to SPEC.json, and
+`python -m easytune.training run SPEC.json` trains from it. It is saved next to the adapter.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SPEC_VERSION = 1
+
+Level = Literal["L1", "L2", "L3"]
+Precision = Literal["fp32", "bf16", "fp16"]
+DataFormat = Literal["alpaca", "sharegpt", "openai", "text"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelRef(_Strict):
+    """Where the base model lives: a Hugging Face folder, or a folder/file with a GGUF file."""
+
+    path: str = Field(description="Hugging Face model folder, or the folder holding gguf_file")
+    gguf_file: str | None = Field(
+        default=None, description="GGUF file name inside `path` (dequantised on load)"
+    )
+
+
+class DataSpec(_Strict):
+    train_path: str = Field(description="Training data file (JSON, JSONL, CSV or Parquet)")
+    eval_path: str | None = Field(default=None, description="Optional evaluation file")
+    format: DataFormat | None = Field(default=None, description="None: detect automatically")
+    eval_fraction: float = Field(default=0.1, ge=0.0, lt=0.5, description="Held out when no eval file")
+    max_eval_examples: int = Field(default=200, ge=1)
+    max_length: int = Field(default=1024, ge=16, le=131072, description="Tokens per example")
+    packing: bool = Field(default=True, description="Padding-free packing of short examples")
+    assistant_only_loss: bool = Field(default=True, description="Loss on assistant tokens only")
+    seed: int = 42
+
+
+class LoraSpec(_Strict):
+    r: int = Field(default=8, ge=1, le=512, description="LoRA rank")
+    alpha: float = Field(default=16.0, gt=0, description="LoRA scaling numerator")
+    dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
+    target_modules: list[str] = Field(
+        min_length=1, description="Module name suffixes to adapt (resolved per architecture)"
+    )
+    use_dora: bool = False
+    use_rslora: bool = False
+    quantization: Literal["none", "4bit"] = Field(
+        default="none", description="4bit = QLoRA; needs CUDA and bitsandbytes"
+    )
+
+
+class TrainSettings(_Strict):
+    learning_rate: float = Field(default=2e-4, gt=0, le=1.0)
+    epochs: float = Field(default=3.0, gt=0, le=100)
+    max_steps: int | None = Field(default=None, ge=1, description="Overrides epochs when set")
+    batch_size: int = Field(default=4, ge=1, le=1024, description="Per-device micro-batch")
+    gradient_accumulation: int = Field(default=1, ge=1, le=1024)
+    warmup_ratio: float = Field(default=0.05, ge=0.0, lt=1.0)
+    weight_decay: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_grad_norm: float = Field(default=1.0, gt=0)
+    lr_scheduler: Literal["cosine", "linear", "constant"] = "cosine"
+    precision: Precision = "fp32"
+    gradient_checkpointing: bool = False
+    eval_every_steps: int | None = Field(default=None, ge=1, description="None: about 5 per run")
+    save_every_steps: int | None = Field(default=None, ge=1, description="None: about a tenth")
+    save_every_minutes: float = Field(default=15.0, gt=0)
+    keep_checkpoints: int = Field(default=2, ge=1, le=100)
+    early_stopping_patience: int | None = Field(default=None, ge=1)
+    seed: int = 42
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+class CFSpec(_Strict):
+    """Catastrophic-forgetting monitor settings."""
+
+    enabled: bool = True
+    retain_path: str | None = Field(default=None, description="None: the shipped reference set")
+    max_items: int = Field(default=64, ge=1, le=10000)
+    warn_threshold: float = Field(default=0.15, gt=0)
+    stop_threshold: float | None = Field(default=None, gt=0, description="None: never stop")
+
+
+class TrainSpec(_Strict):
+    """Everything the engine needs to run one fine-tune, and nothing about who asked for it."""
+
+    spec_version: int = SPEC_VERSION
+    level: Level = "L2"
+    base_model: ModelRef
+    data: DataSpec
+    lora: LoraSpec
+    train: TrainSettings = Field(default_factory=TrainSettings)
+    cf: CFSpec = Field(default_factory=CFSpec)
+    output_dir: str = Field(description="Folder for checkpoints, progress and the final adapter")
+
+    @model_validator(mode="after")
+    def _check_version(self) -> TrainSpec:
+        if self.spec_version != SPEC_VERSION:
+            raise ValueError(
+                f"spec_version {self.spec_version} is not supported; this engine reads version "
+                f"{SPEC_VERSION}: re-create the spec with `easytune plan`"
+            )
+        return self
+
+    def dump(self, path: str | Path) -> None:
+        """Write the spec as JSON atomically (temporary name, then rename)."""
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        tmp.replace(target)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TrainSpec:
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,1 @@
+"""Builders of tiny random models and tokenizers for tests, benchmarks and offline demos."""

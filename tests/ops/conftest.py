@@ -65,4 +65,3 @@ def json_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     root.removeHandler(handler)
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = False
-

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.anyio
 ClientFor = Callable[..., httpx.AsyncClient]
 
 
-def build_app(limiter: RateLimiter, identity: IdentityFn | None = None, **kwargs: object) -> FastAPI:
+def build_app(
+    limiter: RateLimiter, identity: IdentityFn | None = None, **kwargs: object
+) -> FastAPI:
     app = FastAPI()
 
     @app.get("/api/v1/things")

@@ -19,9 +19,13 @@ def route_template(scope: Scope, entry_root_path: str = "") -> str:
     `rejected`; requests that matched no route are `unmatched`.
     """
     route: Any = scope.get("route")
+    mount_prefix = str(scope.get("root_path", ""))[len(entry_root_path) :]
+    if route is None and "endpoint" in scope:
+        # FastAPI's router hands a mount (static files, a sub-app that matched nothing) its
+        # endpoint without setting scope["route"]; the mount prefix is in root_path.
+        return mount_prefix + "/{path}"
     if route is None:
         return REJECTED if scope.get("easytune.rejected_by") else UNMATCHED
-    mount_prefix = str(scope.get("root_path", ""))[len(entry_root_path) :]
     if isinstance(route, Mount):
         # A mount (e.g. static files) is the template itself: `/assets/{path}`.
         return mount_prefix.removesuffix(route.path) + route.path_format

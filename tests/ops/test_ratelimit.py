@@ -155,3 +155,19 @@ async def test_redis_down_fails_open_with_a_log_line(caplog: pytest.LogCaptureFi
     assert actions.count("rate_limit_backend_error") == 4
     await open_limiter.aclose()
     await closed_limiter.aclose()
+
+
+def test_redis_limiter_works_across_event_loops(redis_url: str, redis_prefix: str) -> None:
+    """TestClient-style use: each run has its own loop; the limiter must follow, not crash."""
+    limiter = make_rate_limiter(redis_url, limit=3, window_s=60, key_prefix=redis_prefix)
+    first = asyncio.run(limiter.hit("k"))
+    second = asyncio.run(limiter.hit("k"))
+
+    async def third_and_close() -> bool:
+        allowed = (await limiter.hit("k")).allowed
+        await limiter.aclose()
+        return allowed
+
+    assert (first.remaining, second.remaining) == (2, 1)
+    assert asyncio.run(third_and_close())
+    assert not asyncio.run(limiter.hit("k")).allowed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -38,28 +39,40 @@ class RedisRateLimiter:
 
     def __init__(
         self,
-        client: aioredis.Redis,
+        url: str,
         rate: RateLimit,
         *,
         key_prefix: str = "easytune:ratelimit:",
         fail_open: bool = True,
     ) -> None:
+        self.url = url
         self.rate = rate
         self.key_prefix = key_prefix
         self.fail_open = fail_open
-        self._client = client
-        self._script: Any = client.register_script(_GCRA_LUA)
+        self._client: aioredis.Redis | None = None
+        self._script: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def from_url(cls, url: str, rate: RateLimit, **kwargs: Any) -> RedisRateLimiter:
-        """Connect lazily to `url` (e.g. `redis://127.0.0.1:6379/0`)."""
-        return cls(aioredis.Redis.from_url(url), rate, **kwargs)
+        """A limiter on `url` (e.g. `redis://127.0.0.1:6379/0`); connects on first use."""
+        return cls(url, rate, **kwargs)
+
+    def _script_for_this_loop(self) -> Any:
+        # redis.asyncio connections belong to the event loop that opened them. A server has one
+        # loop, but test clients start one per app run: give each loop its own client.
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = aioredis.Redis.from_url(self.url)
+            self._script = self._client.register_script(_GCRA_LUA)
+            self._loop = loop
+        return self._script
 
     async def hit(self, key: str) -> RateDecision:
         """Count one request for `key`; on a Redis failure allow it (or refuse if not fail_open)."""
         args = [self.rate.interval_us, self.rate.tolerance_us]
         try:
-            allowed, retry_us, ahead_us = await self._script(
+            allowed, retry_us, ahead_us = await self._script_for_this_loop()(
                 keys=[self.key_prefix + key], args=args
             )
         except RedisError as exc:
@@ -78,5 +91,7 @@ class RedisRateLimiter:
         return RateDecision(False, self.rate.limit, 0, 1.0, 1.0)
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
+        """Close this loop's connection pool (call from the app's lifespan shutdown)."""
+        if self._client is not None and self._loop is asyncio.get_running_loop():
+            await self._client.aclose()
+        self._client = self._script = self._loop = None

@@ -21,10 +21,12 @@ from typing import Any, TextIO
 _fields: ContextVar[dict[str, Any] | None] = ContextVar("easytune_log_fields", default=None)
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
+# uvicorn's color_message repeats the message with terminal colour codes: dropped too.
 _RECORD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",
 }
 
 _HANDLER_NAME = "easytune"
@@ -133,6 +135,7 @@ def _adopt_uvicorn_loggers() -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
 

@@ -147,7 +147,7 @@ def test_limit_for_prefers_the_longest_prefix() -> None:
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
     """Run `app` on a real uvicorn server on a free port, in a thread."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -54,8 +54,10 @@ def test_context_fields_nest_and_bind(json_log: Lines) -> None:
 
 def test_non_json_values_are_stringified(json_log: Lines) -> None:
     log.info("odd", extra={"payload": {1, 2}.__class__, "name_": object()})
-    (line,) = json_log()
+    logging.getLogger("uvicorn.error").info("up", extra={"color_message": "\x1b[36mup\x1b[0m"})
+    line, uvicorn_line = json_log()
     assert line["payload"] == "<class 'set'>"
+    assert uvicorn_line["message"] == "up" and "color_message" not in uvicorn_line
 
 
 def test_configure_logging_is_idempotent_and_text_mode_works() -> None:

@@ -126,6 +126,8 @@ async def test_metrics_endpoint_serves_the_app_registry(client_for: ClientFor) -
     assert {"easytune_http_requests", "easytune_http_request_duration_seconds"} <= set(families)
     routes = {s.labels["route"] for s in families["easytune_http_requests"].samples}
     assert routes == {"/api/v1/users/{user_id}"}
+    # A plain Starlette route (add_route) is labelled by its own path too.
+    assert ("GET", "/metrics", "200") in samples(registry, "easytune_http_requests_total")
     assert "python_gc_objects_collected_total" not in response.text  # not the global registry
 
 

@@ -18,11 +18,10 @@ def route_template(scope: Scope, entry_root_path: str = "") -> str:
     mounted sub-apps can be put back. Requests refused by an ops middleware before routing are
     `rejected`; requests that matched no route are `unmatched`.
     """
-    route: Any = scope.get("route")
+    route: Any = scope.get("route") or _route_of_endpoint(scope)
     mount_prefix = str(scope.get("root_path", ""))[len(entry_root_path) :]
     if route is None and "endpoint" in scope:
-        # FastAPI's router hands a mount (static files, a sub-app that matched nothing) its
-        # endpoint without setting scope["route"]; the mount prefix is in root_path.
+        # A mount we could not find (e.g. inside a sub-app): its prefix is in root_path.
         return mount_prefix + "/{path}"
     if route is None:
         return REJECTED if scope.get("easytune.rejected_by") else UNMATCHED
@@ -30,6 +29,21 @@ def route_template(scope: Scope, entry_root_path: str = "") -> str:
         # A mount (e.g. static files) is the template itself: `/assets/{path}`.
         return mount_prefix.removesuffix(route.path) + route.path_format
     return mount_prefix + _path_format(scope, route)
+
+
+def _route_of_endpoint(scope: Scope) -> Any:
+    # FastAPI >= 0.16x sets scope["route"] only for its own APIRoutes; plain routes and mounts
+    # (add_route, static files) leave just scope["endpoint"]: find the route owning it.
+    endpoint = scope.get("endpoint")
+    if endpoint is None:
+        return None
+    for candidate in getattr(scope.get("router"), "routes", ()):
+        owned = (
+            candidate.app if isinstance(candidate, Mount) else getattr(candidate, "endpoint", None)
+        )
+        if owned is endpoint:
+            return candidate
+    return None
 
 
 def _path_format(scope: Scope, route: Any) -> str:

@@ -26,6 +26,7 @@ class RawRecord:
     line: int  # 1-based line, record or row number, as ``unit`` says
     unit: str
     data: Any
+    broken: bool = False  # already reported (e.g. a bad JSON cell): detect from it, skip it
 
 
 @dataclass
@@ -190,8 +191,9 @@ def _read_csv(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerR
                 "columns; quote cells that contain commas or line breaks",
             )
             continue
+        errors = len(sink.errors)
         record = _csv_record(dict(zip(names, row, strict=True)), nested, number, sink)
-        records.append(RawRecord(number, "row", record))
+        records.append(RawRecord(number, "row", record, broken=len(sink.errors) > errors))
     return ContainerResult("csv", records)
 
 
@@ -214,9 +216,7 @@ def _csv_record(
                     f"'{name}' cell is not valid JSON (column "
                     f"{exc.colno}: {exc.msg}); put the list in the cell as JSON",
                 )
-                continue
-        else:
-            record[name] = cell
+        record.setdefault(name, cell)
     return record
 
 

@@ -106,6 +106,8 @@ def _parse_all(records: list[RawRecord], handler: FormatHandler, sink: ErrorSink
         if sink.full:
             sink.truncated = True
             break
+        if record.broken:
+            continue
         ctx = RecordContext(record.line, record.unit, sink)
         if not isinstance(record.data, dict):
             ctx.error(

@@ -49,7 +49,9 @@ def ensure_chat_template(tokenizer: Any) -> str:
         vocab = tokenizer.get_vocab()
         missing = [t for t in (IM_START, IM_END) if t not in vocab]
         if missing:
-            tokenizer.add_tokens(missing, special_tokens=True)
+            tokenizer.add_special_tokens(
+                {"extra_special_tokens": missing}, replace_extra_special_tokens=False
+            )
         tokenizer.chat_template = CHATML_TEMPLATE
         tokenizer.eos_token = IM_END
     return end_of_turn_token(tokenizer)
@@ -75,6 +77,7 @@ def _probe_end_of_turn(tokenizer: Any) -> str:
     rendered = tokenizer.apply_chat_template(turns, tokenize=False)
     tail = rendered.split(_PROBE, 1)[-1]
     special = set(tokenizer.all_special_ids)
+    special |= {i for i, t in tokenizer.added_tokens_decoder.items() if t.special}
     for token_id in tokenizer(tail, add_special_tokens=False).input_ids:
         if token_id in special:
             return str(tokenizer.convert_ids_to_tokens(token_id))
@@ -118,11 +121,14 @@ def _tokenize_chat(
             "assistant-only labels need a fast (Rust) tokenizer; load it with "
             "AutoTokenizer.from_pretrained(..., use_fast=True)"
         )
-    text, spans = _layout(messages, tokenizer, end_of_turn_token(tokenizer))
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    ids: list[int] = list(enc.input_ids)
+    eot = end_of_turn_token(tokenizer)
     if not assistant_only:
+        text = tokenizer.apply_chat_template(_dicts(messages), tokenize=False)
+        ids: list[int] = tokenizer(text, add_special_tokens=False).input_ids
         return ids, list(ids)
+    text, spans = _layout(messages, tokenizer, eot)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc.input_ids)
     return ids, _mask_outside(ids, enc.offset_mapping, spans)
 
 

@@ -57,8 +57,13 @@ def _parquet(records: list[dict[str, Any]]) -> bytes:
     return sink.getvalue()
 
 
-SUFFIX = {"json": ".json", "json-data": ".json", "jsonl": ".jsonl", "csv": ".csv",
-          "parquet": ".parquet"}
+SUFFIX = {
+    "json": ".json",
+    "json-data": ".json",
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+    "parquet": ".parquet",
+}
 
 
 @pytest.fixture
@@ -83,13 +88,13 @@ def word_tokenizer() -> Any:
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    words = ["<unk>", "<|endoftext|>", "<|im_start|>", "<|im_end|>", "user", "assistant",
-             "system"]
+    words = ["<unk>", "<|endoftext|>", "<|im_start|>", "<|im_end|>", "user", "assistant", "system"]
     words += [f"w{i}" for i in range(50)] + ["你好", "世界", "hello", "world", "a", "b", "c"]
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<|im_end|>",
-                                   pad_token="<|endoftext|>")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", eos_token="<|im_end|>", pad_token="<|endoftext|>"
+    )
     fast.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
     fast.chat_template = CHATML_TEMPLATE
     return fast

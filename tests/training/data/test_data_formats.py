@@ -22,15 +22,23 @@ RECORDS = {
         {"instruction": "2+2?", "output": "4"},
     ],
     "sharegpt": [
-        {"conversations": [{"from": "system", "value": "Be brief"},
-                           {"from": "human", "value": "Say hi\n\nto Bob"},
-                           {"from": "gpt", "value": "Hi Bob"}]},
+        {
+            "conversations": [
+                {"from": "system", "value": "Be brief"},
+                {"from": "human", "value": "Say hi\n\nto Bob"},
+                {"from": "gpt", "value": "Hi Bob"},
+            ]
+        },
         {"conversations": [{"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "4"}]},
     ],
     "openai": [
-        {"messages": [{"role": "system", "content": "Be brief"},
-                      {"role": "user", "content": "Say hi\n\nto Bob"},
-                      {"role": "assistant", "content": "Hi Bob"}]},
+        {
+            "messages": [
+                {"role": "system", "content": "Be brief"},
+                {"role": "user", "content": "Say hi\n\nto Bob"},
+                {"role": "assistant", "content": "Hi Bob"},
+            ]
+        },
         {"messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]},
     ],
     "text": [{"text": "First document.\nSecond line."}, {"text": "第二个文档。"}],
@@ -46,8 +54,9 @@ SOURCE = {"json-data": "json"}
 
 def expected(fmt: str, lines: tuple[int, int]) -> list[Example]:
     if fmt == "text":
-        return [Example(line, text=r["text"]) for line, r in zip(lines, RECORDS["text"],
-                                                                  strict=True)]
+        return [
+            Example(line, text=r["text"]) for line, r in zip(lines, RECORDS["text"], strict=True)
+        ]
     return [Example(line, messages=m) for line, m in zip(lines, CHATS, strict=True)]
 
 
@@ -59,8 +68,9 @@ def test_every_format_in_every_container(write, fmt, container):
     assert loaded.detected is True
     assert loaded.source_format == SOURCE.get(container, container)
     assert loaded.examples == expected(fmt, LINES[container])
-    assert any(f"detected format '{fmt}'" in note and "2 of 2 records" in note
-               for note in loaded.notes)
+    assert any(
+        f"detected format '{fmt}'" in note and "2 of 2 records" in note for note in loaded.notes
+    )
 
 
 def test_registry_has_the_four_formats_and_each_names_its_fields():
@@ -84,12 +94,15 @@ def test_txt_file_is_one_document_per_blank_line_block(write):
     path = write("First doc\nstill first\n\n\nSecond doc\n  \nThird\n", ".txt")
     loaded = load_dataset(path)
     assert loaded.format == "text" and loaded.source_format == "txt"
-    assert loaded.examples == [Example(1, text="First doc\nstill first"),
-                               Example(5, text="Second doc"), Example(7, text="Third")]
+    assert loaded.examples == [
+        Example(1, text="First doc\nstill first"),
+        Example(5, text="Second doc"),
+        Example(7, text="Third"),
+    ]
 
 
 def test_txt_file_refuses_a_chat_format(write):
-    with pytest.raises(ValueError, match="a .txt file holds plain text, not 'alpaca' records"):
+    with pytest.raises(ValueError, match=r"a \.txt file holds plain text, not 'alpaca' records"):
         load_dataset(write("hello\n", ".txt"), format="alpaca")
 
 
@@ -113,18 +126,31 @@ def test_chat_wins_over_a_pre_rendered_text_field(write):
 def test_alpaca_history_and_sharegpt_with_role_content_keys(write):
     alpaca = [{"instruction": "q2", "output": "a2", "history": [["q1", "a1"]]}]
     loaded = load_dataset(write(alpaca, "jsonl"))
-    assert loaded.examples[0].messages == (Message(USER, "q1"), Message(ASSISTANT, "a1"),
-                                           Message(USER, "q2"), Message(ASSISTANT, "a2"))
-    mixed = [{"conversations": [{"role": "user", "content": "q"},
-                                {"role": "assistant", "content": "a"}]}]
+    assert loaded.examples[0].messages == (
+        Message(USER, "q1"),
+        Message(ASSISTANT, "a1"),
+        Message(USER, "q2"),
+        Message(ASSISTANT, "a2"),
+    )
+    mixed = [
+        {"conversations": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    ]
     assert load_dataset(write(mixed, "jsonl")).examples[0].messages == (
-        Message(USER, "q"), Message(ASSISTANT, "a"))
+        Message(USER, "q"),
+        Message(ASSISTANT, "a"),
+    )
 
 
 def test_openai_text_content_parts_are_joined(write):
-    record = {"messages": [{"role": "user", "content": [{"type": "text", "text": "a"},
-                                                         {"type": "text", "text": "b"}]},
-                           {"role": "assistant", "content": "c"}]}
+    record = {
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            },
+            {"role": "assistant", "content": "c"},
+        ]
+    }
     assert load_dataset(write([record], "jsonl")).examples[0].messages[0] == Message(USER, "ab")
 
 
@@ -132,8 +158,10 @@ def test_undetectable_records_name_their_keys_and_the_formats(write):
     with pytest.raises(DataValidationError) as info:
         load_dataset(write([{"question": "q", "answer": "a"}], "jsonl"))
     (error,) = info.value.errors
-    assert "could not detect the dataset format from the record keys ['answer', 'question']" \
+    assert (
+        "could not detect the dataset format from the record keys ['answer', 'question']"
         in error.message
+    )
     assert "alpaca (instruction, optional input, output, optional system)" in error.message
 
 
@@ -146,5 +174,9 @@ def test_sample_fixtures_load():
     from conftest import FIXTURES
 
     formats = {p.name: load_dataset(p).format for p in sorted(FIXTURES.glob("sample_*"))}
-    assert formats == {"sample_alpaca.json": "alpaca", "sample_openai.jsonl": "openai",
-                       "sample_sharegpt.jsonl": "sharegpt", "sample_text.txt": "text"}
+    assert formats == {
+        "sample_alpaca.json": "alpaca",
+        "sample_openai.jsonl": "openai",
+        "sample_sharegpt.jsonl": "sharegpt",
+        "sample_text.txt": "text",
+    }

@@ -33,9 +33,17 @@ def text_examples() -> list[Example]:
 def test_text_stats_on_a_known_dataset(word_tokenizer):
     report = dataset_report(text_examples(), word_tokenizer, max_length=8, format="text")
     assert report.stats == DatasetStats(
-        format="text", examples=11, total_tokens=66,
-        tokens_p50=6, tokens_p90=10, tokens_p95=11, tokens_p99=11, tokens_max=11,
-        duplicates=1, is_chat=False, mean_assistant_tokens=0.0,
+        format="text",
+        examples=11,
+        total_tokens=66,
+        tokens_p50=6,
+        tokens_p90=10,
+        tokens_p95=11,
+        tokens_p99=11,
+        tokens_max=11,
+        duplicates=1,
+        is_chat=False,
+        mean_assistant_tokens=0.0,
         languages={"zh": 0.0909, "en": 0.9091},
     )
     assert report.truncated == 3 and report.duplicates == 1
@@ -48,8 +56,15 @@ CHATS = [
     # <|im_start|> user w1 w2 <|im_end|> <|im_start|> assistant w3 <|im_end|>: 9, 2 labelled
     Example(1, (Message("user", "w1 w2"), Message("assistant", "w3"))),
     # 4 + 5 + 4 + 4 = 17 tokens; labelled: b c <|im_end|> + world <|im_end|> = 5
-    Example(2, (Message("user", "a"), Message("assistant", "b c"), Message("user", "hello"),
-                Message("assistant", "world"))),
+    Example(
+        2,
+        (
+            Message("user", "a"),
+            Message("assistant", "b c"),
+            Message("user", "hello"),
+            Message("assistant", "world"),
+        ),
+    ),
 ]
 
 
@@ -84,7 +99,8 @@ def test_percentile_is_nearest_rank():
 
 
 def test_language_mix_shares():
-    examples = [Example(1, text="今天天气很好"), Example(2, text="good day"), Example(3, text="123")]
+    texts = ["今天天气很好", "good day", "123"]
+    examples = [Example(i, text=t) for i, t in enumerate(texts, 1)]
     assert language_mix(examples) == {"zh": 0.3333, "en": 0.3333, "other": 0.3333}
 
 

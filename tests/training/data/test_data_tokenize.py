@@ -14,13 +14,16 @@ from easytune.training.data import (
     tokenize_example,
 )
 
-CHAT = Example(1, messages=(
-    Message("system", "Answer briefly."),
-    Message("user", "What is the capital of France?"),
-    Message("assistant", "Paris is the capital of France."),
-    Message("user", "assistant"),  # a user turn equal to a role name
-    Message("assistant", "a"),  # a reply that also occurs inside the role header
-))
+CHAT = Example(
+    1,
+    messages=(
+        Message("system", "Answer briefly."),
+        Message("user", "What is the capital of France?"),
+        Message("assistant", "Paris is the capital of France."),
+        Message("user", "assistant"),  # a user turn equal to a role name
+        Message("assistant", "a"),  # a reply that also occurs inside the role header
+    ),
+)
 REPLIES = ["Paris is the capital of France.", "a"]
 
 
@@ -41,7 +44,8 @@ def test_assistant_only_labels_are_the_replies_and_their_end_of_turn(tiny_tokeni
     tokenized = tokenize_example(CHAT, tiny_tokenizer, max_length=512)
     assert labelled_runs(tiny_tokenizer, tokenized) == [f"{r}<|im_end|>" for r in REPLIES]
     rendered = tiny_tokenizer.apply_chat_template(
-        [{"role": m.role, "content": m.content} for m in CHAT.messages], tokenize=False)
+        [{"role": m.role, "content": m.content} for m in CHAT.messages], tokenize=False
+    )
     assert tiny_tokenizer.decode(tokenized.input_ids) == rendered
     assert not tokenized.truncated and tokenized.num_labelled < len(tokenized)
 
@@ -78,8 +82,9 @@ def test_tokenizer_without_template_gets_chatml_and_its_eos(word_tokenizer):
     assert ensure_chat_template(tok) == "<|im_end|>"
     assert tok.eos_token == "<|im_end|>" and len(tok) == 6
     assert {"<|im_start|>", "<|im_end|>"} <= set(tok.all_special_tokens)
-    rendered = tok.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False,
-                                       add_generation_prompt=True)
+    rendered = tok.apply_chat_template(
+        [{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True
+    )
     assert rendered == "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"
     ex = Example(1, (Message("user", "hi"), Message("assistant", "yo")))
     labels = [t for t in tokenize_example(ex, tok, 64).labels if t != IGNORE_INDEX]
@@ -90,8 +95,10 @@ def test_tokenizer_without_template_gets_chatml_and_its_eos(word_tokenizer):
 def test_existing_template_is_kept_and_its_end_of_turn_found():
     tok = build_tokenizer()
     tok.add_special_tokens({"additional_special_tokens": ["<|eot|>"]})
-    tok.chat_template = ("{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' + "
-                         "m['content'] + '<|eot|>' }}{% endfor %}")
+    tok.chat_template = (
+        "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' + "
+        "m['content'] + '<|eot|>' }}{% endfor %}"
+    )
     template = tok.chat_template
     assert ensure_chat_template(tok) == "<|eot|>"
     assert tok.chat_template == template and tok.eos_token == "<|im_end|>"
@@ -101,7 +108,9 @@ def test_existing_template_is_kept_and_its_end_of_turn_found():
 
 def test_template_without_end_of_turn_gets_eos_appended_to_replies():
     tok = build_tokenizer()
-    tok.chat_template = "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + '\n' }}{% endfor %}"
+    tok.chat_template = (
+        "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + '\n' }}{% endfor %}"
+    )
     assert end_of_turn_token(tok) == "<|im_end|>"  # falls back to eos
     tokenized = tokenize_example(CHAT, tok, 512)
     # Byte-level BPE merges the template's space into the reply's first token: labelled too.
@@ -115,7 +124,8 @@ def test_trimming_template_is_located():
     tok.chat_template = (
         "{% for m in messages %}{% if m['role'] == 'user' %}{{ '[INST] ' + m['content'] | trim + "
         "' [/INST]' }}{% else %}{{ ' ' + m['content'] | trim + ' <|im_end|>' }}{% endif %}"
-        "{% endfor %}")
+        "{% endfor %}"
+    )
     ex = Example(1, (Message("user", " hi "), Message("assistant", "  Paris is ")))
     tokenized = tokenize_example(ex, tok, 64)
     assert labelled_runs(tok, tokenized) == ["Paris is <|im_end|>"]
@@ -123,9 +133,11 @@ def test_trimming_template_is_located():
 
 def test_template_that_rewrites_text_is_refused():
     tok = build_tokenizer()
-    tok.chat_template = "{% for m in messages %}{{ m['content'] | upper + '<|im_end|>' }}{% endfor %}"
+    tok.chat_template = (
+        "{% for m in messages %}{{ m['content'] | upper + '<|im_end|>' }}{% endfor %}"
+    )
     ex = Example(1, (Message("user", "hi"), Message("assistant", "paris")))
-    with pytest.raises(ValueError, match="rewrites message text.*assistant_only_loss=False"):
+    with pytest.raises(ValueError, match=r"rewrites message text.*assistant_only_loss=False"):
         tokenize_example(ex, tok, 64)
     assert tokenize_example(ex, tok, 64, assistant_only_loss=False).num_labelled > 0
 

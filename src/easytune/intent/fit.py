@@ -132,22 +132,7 @@ def record(
     base = shape_of(d, opts.micros[-1], False, "none", opts.lengths[0])
     base_peak = f"{gib(peak_of(ctx, base))} of the {gib(limit)} budget ({how})"
     _record_length(d, ctx, shape, opts)
-    if shape.quantization == "4bit":
-        d.revise(
-            "lora.quantization",
-            "4bit",
-            f"4-bit QLoRA: with 16-bit weights the plan needs {base_peak} even at batch 1",
-        )
-        d.warnings.append(
-            "4-bit QLoRA chosen to fit memory: a little slower and slightly less "
-            "accurate than 16-bit LoRA"
-        )
-    ckpt_why = (
-        f"on: without it batch 1 needs {base_peak}"
-        if shape.checkpointing
-        else f"off: the plan fits without it ({gib(found.peak)} of {gib(limit)})"
-    )
-    d.choose("train.gradient_checkpointing", shape.checkpointing, ckpt_why)
+    _record_memory_savers(d, found, base_peak, limit)
     gpus = max(ctx.hardware.gpu_count, 1)
     accum = max(1, math.ceil(target[0] / (shape.micro_batch * gpus)))
     d.choose("train.batch_size", shape.micro_batch, _micro_why(d, ctx, shape, opts, limit))
@@ -159,6 +144,25 @@ def record(
         f"{micro} per step{per_gpu} x {accum} = "
         f"{micro * accum * gpus} sequences per optimizer step: {target[1]}",
     )
+
+
+def _record_memory_savers(d: Draft, found: Attempt, base_peak: str, limit: int) -> None:
+    if found.shape.quantization == "4bit":
+        d.revise(
+            "lora.quantization",
+            "4bit",
+            f"4-bit QLoRA: with 16-bit weights the plan needs {base_peak} even at batch 1",
+        )
+        d.warnings.append(
+            "4-bit QLoRA chosen to fit memory: a little slower and slightly less "
+            "accurate than 16-bit LoRA"
+        )
+    ckpt_why = (
+        f"on: without it batch 1 needs {base_peak}"
+        if found.shape.checkpointing
+        else f"off: the plan fits without it ({gib(found.peak)} of {gib(limit)})"
+    )
+    d.choose("train.gradient_checkpointing", found.shape.checkpointing, ckpt_why)
 
 
 def _micro_why(d: Draft, ctx: Context, shape: RunShape, opts: Options, limit: int) -> str:
@@ -223,32 +227,34 @@ def suggestions(d: Draft, ctx: Context, target: int, budget: int) -> list[str]:
                 f"remove your override {path}={show(d[path])} ({_describe(found)} fits "
                 f"in {gib(found.peak)})"
             )
+    return [*ideas, _hardware_idea(d, ctx), "or a smaller base model"]
+
+
+def _hardware_idea(d: Draft, ctx: Context) -> str:
+    """The GPU (or the bitsandbytes install) that would take this run with QLoRA at batch 1."""
     gpu = dataclasses.replace(ctx.hardware, device="cuda")
-    shape = RunShape(
+    lean = RunShape(
         int(d["lora.r"]),
         tuple(d["lora.target_modules"]),
         1,
         int(d["data.max_length"]),
-        True,
-        "4bit",
-        "bf16",
+        checkpointing=True,
+        quantization="4bit",
+        precision="bf16",
     )
-    need = sum(memory_breakdown(ctx.model, gpu, shape).values())
+    need = sum(memory_breakdown(ctx.model, gpu, lean).values())
     card = gib(need / BUDGET_FRACTION["cuda"])
     if ctx.hardware.device == "cpu":
-        ideas.append(
+        return (
             f"run on a CUDA GPU worker with at least {card} (QLoRA, batch 1, gradient "
             f"checkpointing: about {gib(need)})"
         )
-    elif not ctx.hardware.bitsandbytes:
-        ideas.append(
+    if not ctx.hardware.bitsandbytes:
+        return (
             f"install bitsandbytes on this worker for 4-bit QLoRA (needs about "
             f"{gib(need)}), or use a GPU with more memory"
         )
-    else:
-        ideas.append(f"a GPU with at least {card} (QLoRA, batch 1, gradient checkpointing)")
-    ideas.append("or a smaller base model")
-    return ideas
+    return f"a GPU with at least {card} (QLoRA, batch 1, gradient checkpointing)"
 
 
 def _describe(found: Attempt) -> str:

@@ -16,7 +16,7 @@ from easytune.core.passwords import check_password_policy, hash_password, verify
 from easytune.db.base import utcnow
 from easytune.db.models import Role, User
 from easytune.db.repositories import users as repo
-from easytune.settings import Settings
+from easytune.settings import Settings, SettingsError
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 USERNAME_RULE = "2-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -144,5 +144,8 @@ def bootstrap_admin(session: Session, settings: Settings) -> str | None:
     given = settings.admin_password.get_secret_value() if settings.admin_password else None
     password = given or secrets.token_urlsafe(18)
     origin = Origin(via="bootstrap")
-    create_user(session, settings, BOOTSTRAP_ADMIN, password, Role.ADMIN, origin)
+    try:
+        create_user(session, settings, BOOTSTRAP_ADMIN, password, Role.ADMIN, origin)
+    except ValidationFailed as exc:
+        raise SettingsError(f"EASYTUNE_ADMIN_PASSWORD: {exc.message}") from None
     return None if given else password

@@ -134,3 +134,19 @@ def test_readyz_reports_an_unreachable_database(tmp_path: Path) -> None:
     app = create_app(platform_settings_for(url, tmp_path))
     response = TestClient(app).get("/readyz")  # no lifespan: start-up would fail to migrate
     assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"
+
+
+def test_unexpected_errors_use_the_error_shape() -> None:
+    app = FastAPI()
+    from easytune.api.errors import install_error_handlers
+
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "secret internals" not in response.text

@@ -82,8 +82,21 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, exc.status_code, headers=exc.headers)
 
 
+async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log (uvicorn); the client gets no internals.
+    body = {
+        "error": {
+            "code": "internal_error",
+            "message": "unexpected server error; it was logged, please report it",
+            "param": None,
+        }
+    }
+    return JSONResponse(body, 500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers; every error response then has the same shape."""
+    app.add_exception_handler(Exception, _unexpected_error)
     app.add_exception_handler(EasyTuneError, _easytune_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

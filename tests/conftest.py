@@ -8,6 +8,9 @@ import pytest
 
 from easytune.testing.tiny import build_tokenizer, save_tiny_model
 
+# Real-database fixtures (db_url over SQLite and PostgreSQL, db_engine, clients per role).
+pytest_plugins = ("easytune.testing.fixtures",)
+
 
 @pytest.fixture(scope="session")
 def tiny_tokenizer():

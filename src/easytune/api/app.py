@@ -1,0 +1,72 @@
+"""The app factory: settings in, FastAPI app out; nothing is built at import time."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from easytune import __version__
+from easytune.api.errors import install_error_handlers
+from easytune.api.middleware import add_middleware
+from easytune.api.routes import API_ROUTERS, health
+from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
+from easytune.db import create_db_engine, make_session_factory, transaction
+from easytune.db.migrate import upgrade_database
+from easytune.settings import Settings, load_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API app; without settings they are loaded from the environment."""
+    settings = settings or load_settings()
+    engine = create_db_engine(settings.database_url)
+    app = FastAPI(
+        title="EasyTune",
+        version=__version__,
+        description="Intent-driven LoRA/PEFT fine-tuning for teams.",
+        lifespan=_lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    add_middleware(app, settings)
+    app.include_router(health.router)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(prepare_database, app)
+    try:
+        yield
+    finally:
+        app.state.engine.dispose()
+
+
+def prepare_database(app: FastAPI) -> None:
+    """Migrate (unless disabled) and create the first admin on an empty database."""
+    settings: Settings = app.state.settings
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.auto_migrate:
+        upgrade_database(app.state.engine)
+    with transaction(app.state.session_factory, immediate=True) as session:
+        generated = bootstrap_admin(session, settings)
+    if generated:
+        # Printed once, never stored in clear: the only way to learn the first password.
+        print(
+            f"\n*** EasyTune created the admin account: username {BOOTSTRAP_ADMIN!r}, "
+            f"password {generated!r}. Change it after signing in. ***\n",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -1,0 +1,115 @@
+"""Typed dependencies: the request's session and transaction, the caller, permission checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from easytune.core import auth
+from easytune.core.audit import Origin
+from easytune.core.auth import Principal
+from easytune.core.errors import AuthenticationFailed, EasyTuneError, PermissionDenied
+from easytune.core.permissions import Permission, has_permission
+from easytune.db.models import User
+from easytune.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (set by create_app)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request owns the transaction: commit on success, roll back on error.
+
+    Errors marked keep_changes (failed sign-ins, token reuse) commit first, so the security
+    record survives the failed request. Runs before the response is sent (scope="function").
+    """
+    with request.app.state.session_factory() as session:
+        try:
+            yield session
+        except EasyTuneError as exc:
+            session.commit() if exc.keep_changes else session.rollback()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token or a personal API token")
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The authenticated caller; 401 without valid credentials."""
+    if credentials is None:
+        raise AuthenticationFailed("authentication required: send Authorization: Bearer TOKEN")
+    return auth.authenticate(session, settings, credentials.credentials)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_current_user(principal: PrincipalDep) -> User:
+    """The authenticated user, read from the database on this request."""
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address as seen by the server (proxy headers handled by uvicorn)."""
+    return request.client.host if request.client else None
+
+
+ClientAddress = Annotated[str | None, Depends(client_address)]
+
+
+def get_origin(user: CurrentUser, client: ClientAddress) -> Origin:
+    """Who acts and from where, for the audit trail."""
+    return Origin(user=user, client_address=client)
+
+
+OriginDep = Annotated[Origin, Depends(get_origin)]
+
+
+class PermissionCheck:
+    """Dependency that passes only when the caller's role grants `permission`."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, user: CurrentUser) -> User:
+        if not has_permission(user.role, self.permission):
+            raise PermissionDenied(f"your role ({user.role}) lacks {self.permission.value}")
+        return user
+
+
+class PublicAccess:
+    """Marks a route that needs no authentication (sign-in, health); checked by tests."""
+
+    def __call__(self) -> None:
+        return None
+
+
+def require(permission: Permission) -> Any:
+    """The one authorization dependency: `dependencies=[require(Permission.X)]`."""
+    return Depends(PermissionCheck(permission))
+
+
+def public() -> Any:
+    """Declare a route open to anonymous callers: `dependencies=[public()]`."""
+    return Depends(PublicAccess())

@@ -1,0 +1,10 @@
+"""Routers of the REST API; each area adds its router to API_ROUTERS."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from easytune.api.routes import audit, auth, users
+
+# Mounted under /api/v1, in this order.
+API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router, audit.router)

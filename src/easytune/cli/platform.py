@@ -1,0 +1,199 @@
+"""Platform commands: `easytune serve`, `easytune db ...`, `easytune user ...`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+import click
+
+from easytune.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from easytune.db.models import User
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def with_settings(func: Callable[..., R]) -> Callable[..., R]:
+    """Load and validate settings before the command runs; invalid ones end it with the reason."""
+
+    @wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> R:
+        return func(_settings_or_exit(), *args, **kwargs)
+
+    return wrapper
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema management."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@with_settings
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """Apply database migrations (also done automatically by `easytune serve`)."""
+    from easytune.db import create_db_engine
+    from easytune.db.migrate import current_revision, upgrade_database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade_database(engine, revision)
+        click.echo(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_settings
+def db_revision(settings: Settings, message: str) -> None:
+    """Autogenerate a migration from the models (developers; upgrade the database first)."""
+    from easytune.db import create_db_engine
+    from easytune.db.migrate import make_revision
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        make_revision(engine, message)
+    finally:
+        engine.dispose()
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind [default: EASYTUNE_HOST].")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="[EASYTUNE_PORT]")
+@click.option("--no-worker", is_flag=True, help="Do not run a job worker inside the API process.")
+@with_settings
+def serve(settings: Settings, host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run the API server (migrates the database and creates the first admin at start)."""
+    import uvicorn
+
+    from easytune.api import create_app
+
+    # The in-process worker arrives with the job queue; the flag is accepted already so
+    # deployment scripts written now keep working.
+    del no_worker
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@contextmanager
+def _db_session(settings: Settings) -> Iterator[Session]:
+    from easytune.db import create_db_engine, make_session_factory, transaction
+    from easytune.db.migrate import upgrade_database
+
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade_database(engine)
+        with transaction(make_session_factory(engine), immediate=True) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _run_service(action: Callable[[], R]) -> R:
+    from easytune.core.errors import EasyTuneError
+
+    try:
+        return action()
+    except EasyTuneError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage accounts from the server's shell (no sign-in needed)."""
+
+
+_password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given (safer than the command line).",
+)
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "engineer", "viewer"]),
+    default="viewer",
+    show_default=True,
+)
+@_password_option
+@with_settings
+def user_create(settings: Settings, username: str, role: str, password: str) -> None:
+    """Create an account."""
+    from easytune.core import users
+    from easytune.core.audit import CLI
+    from easytune.db.models import Role
+
+    with _db_session(settings) as session:
+        user = _run_service(
+            lambda: users.create_user(session, settings, username, password, Role(role), CLI)
+        )
+        click.echo(f"created user {user.username!r} (id {user.id}, role {user.role})")
+
+
+@user_group.command("passwd")
+@click.argument("username")
+@_password_option
+@with_settings
+def user_passwd(settings: Settings, username: str, password: str) -> None:
+    """Set a user's password; their open sessions end."""
+    from easytune.core import users
+    from easytune.core.audit import CLI
+
+    with _db_session(settings) as session:
+        user = _find_user(session, username)
+        _run_service(lambda: users.set_password(session, settings, user, password, CLI))
+        click.echo(f"password of {user.username!r} changed; their sessions were ended")
+
+
+@user_group.command("disable")
+@click.argument("username")
+@with_settings
+def user_disable(settings: Settings, username: str) -> None:
+    """Disable an account; its sessions and tokens stop working at once."""
+    from easytune.core import users
+    from easytune.core.audit import CLI
+
+    with _db_session(settings) as session:
+        user = _find_user(session, username)
+        changes = users.UserChanges(is_active=False)
+        _run_service(lambda: users.update_user(session, settings, user, changes, CLI))
+        click.echo(f"user {user.username!r} disabled")
+
+
+def _find_user(session: Session, username: str) -> User:
+    from easytune.core.auth import normalize_username
+    from easytune.db.repositories import users as repo
+
+    user = repo.get_by_username(session, normalize_username(username))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}; list them with the API")
+    return user
+
+
+def register(group: click.Group) -> None:
+    """Attach the platform commands to the `easytune` group."""
+    for command in (serve, db_group, user_group):
+        group.add_command(command)

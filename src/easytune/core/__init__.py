@@ -1,0 +1,1 @@
+"""Services: accounts, tokens, permissions, audit. No FastAPI here; callers own the commit."""

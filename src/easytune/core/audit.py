@@ -1,0 +1,55 @@
+"""The audit trail: one function to write a row, one to read a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from easytune.db.models import AuditEvent, User
+from easytune.db.repositories import audit as repo
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who acts and from where: the user (None before sign-in or from the CLI) and address."""
+
+    user: User | None = None
+    client_address: str | None = None
+    via: str = "api"
+
+
+CLI = Origin(via="cli")
+
+
+def record(
+    session: Session,
+    action: str,
+    origin: Origin,
+    *,
+    target: User | None = None,
+    actor_username: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append an audit row, e.g. record(s, "user.role_changed", origin, target=u, old=..)."""
+    actor = origin.user
+    repo.add_event(
+        session,
+        AuditEvent(
+            action=action,
+            actor_id=actor.id if actor else None,
+            actor_username=actor.username if actor else actor_username,
+            target_type="user" if target is not None else None,
+            target_id=str(target.id) if target is not None else None,
+            client_address=origin.client_address,
+            detail={"via": origin.via, **detail},
+        ),
+    )
+
+
+def page(
+    session: Session, offset: int, limit: int, action: str | None = None
+) -> tuple[list[AuditEvent], int]:
+    """Newest first; `action` filters exactly, or by prefix when it ends with '.'."""
+    return repo.page_events(session, offset, limit, action)

@@ -1,0 +1,162 @@
+"""The one Settings object: read from EASYTUNE_* environment variables, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "EASYTUNE_"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+# Placeholders copied from examples and tutorials; a key containing one is not a secret.
+INSECURE_SECRET_WORDS = ("changethis", "changeme", "secret", "password", "example", "insecure")
+
+
+class SettingsError(ValueError):
+    """Settings that cannot start the platform; the message names each variable and the fix."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform. Nothing else in the code reads the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", validate_default=True, frozen=True
+    )
+
+    data_dir: Path = Field(Path("./data"), description="Where the database, files and key live.")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; empty means SQLite file easytune.db in DATA_DIR."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs tokens; empty means generate once and keep in DATA_DIR."
+    )
+    admin_password: SecretStr | None = Field(
+        None, description="Password of the first admin; empty means a random one, printed once."
+    )
+    host: str = Field("127.0.0.1", min_length=1, description="Address `easytune serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `easytune serve` listens on.")
+    executor: Literal["local", "celery"] = Field("local", description="How jobs reach workers.")
+    broker_url: str = Field("", description="Celery broker; empty means REDIS_URL.")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for Celery/limits.")
+    access_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Access token lifetime.")
+    refresh_token_days: int = Field(14, ge=1, le=365, description="Refresh token lifetime.")
+    api_token_max_days: int = Field(365, ge=1, le=3650, description="Longest personal token.")
+    argon2_time_cost: int = Field(3, ge=1, le=50, description="argon2id iterations.")
+    argon2_memory_kib: int = Field(65536, ge=8, le=4 * 1024 * 1024, description="argon2id memory.")
+    argon2_parallelism: int = Field(4, ge=1, le=64, description="argon2id lanes.")
+    login_window_seconds: int = Field(900, ge=1, description="Failed logins count within this.")
+    login_account_free_failures: int = Field(5, ge=1, description="Failures before a delay.")
+    login_account_max_delay_seconds: int = Field(
+        60, ge=1, le=900, description="Longest wait one account can be put on (victim bound)."
+    )
+    login_client_free_failures: int = Field(20, ge=1, description="Per-address free failures.")
+    login_client_max_delay_seconds: int = Field(900, ge=1, description="Per-address longest wait.")
+    auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        # psycopg 3 is the driver we ship; plain postgres URLs would ask for psycopg2.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        if value and not value.startswith(("sqlite", "postgresql+psycopg")):
+            raise ValueError("use a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_weak_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        check_secret_key(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            path = (self.data_dir / "easytune.db").resolve()
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is a SQLite file (WAL, BEGIN IMMEDIATE)."""
+        return self.database_url.startswith("sqlite")
+
+    def secret(self) -> str:
+        """The signing key; load_settings() fills it in, so it is never empty at run time."""
+        if self.secret_key is None:
+            raise SettingsError("EASYTUNE_SECRET_KEY: unresolved; use load_settings()")
+        return self.secret_key.get_secret_value()
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse keys that are short, low-variety or tutorial placeholders."""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(
+            f"must be at least {MIN_SECRET_KEY_LENGTH} characters; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` or leave it unset"
+        )
+    if len(set(key)) < 16 or any(word in key.lower() for word in INSECURE_SECRET_WORDS):
+        raise ValueError("looks like a placeholder, not a random key; generate a random one")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (plus overrides), validate, and resolve the secret key file."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(format_settings_errors(exc)) from None
+    if settings.secret_key is None:
+        key = _load_or_create_secret(settings.data_dir)
+        settings = settings.model_copy(update={"secret_key": SecretStr(key)})
+    return settings
+
+
+def format_settings_errors(exc: ValidationError) -> str:
+    """One line per problem, each naming the environment variable to change."""
+    lines = ["Invalid settings:"]
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        value = "" if field in {"secret_key", "admin_password"} else f" (got {error['input']!r})"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"  {ENV_PREFIX}{field.upper()}: {message}{value}")
+    return "\n".join(lines)
+
+
+def _load_or_create_secret(data_dir: Path) -> str:
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return _read_secret(path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting together must not both write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _read_secret(path: Path) -> str:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SettingsError(
+            f"EASYTUNE_SECRET_KEY: the key file {path} is readable by others (mode {mode:o}); "
+            f"run `chmod 600 {path}`"
+        )
+    key = path.read_text().strip()
+    try:
+        check_secret_key(key)
+    except ValueError as exc:
+        raise SettingsError(f"EASYTUNE_SECRET_KEY: the key file {path}: {exc}") from None
+    return key

@@ -42,8 +42,25 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", min_length=1, description="Address `easytune serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `easytune serve` listens on.")
     executor: Literal["local", "celery"] = Field("local", description="How jobs reach workers.")
-    broker_url: str = Field("", description="Celery broker; empty means REDIS_URL.")
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for Celery/limits.")
+    broker_url: str = Field(
+        "", description="Celery broker; empty means REDIS_URL, else redis://127.0.0.1:6379/0."
+    )
+    redis_url: str = Field(
+        "", description="Redis for shared API rate limits; empty keeps the limits in memory."
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=1, le=1_000_000, description="API requests per user (or address) per minute."
+    )
+    max_request_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest request body, except dataset uploads."
+    )
+    max_upload_bytes: int = Field(
+        2 << 30, ge=1024, description="Largest dataset upload (multipart body)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level of the API and workers."
+    )
+    log_json: bool = Field(True, description="One JSON object per log line (else plain text).")
     access_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Access token lifetime.")
     refresh_token_days: int = Field(14, ge=1, le=365, description="Refresh token lifetime.")
     api_token_max_days: int = Field(365, ge=1, le=3650, description="Longest personal token.")

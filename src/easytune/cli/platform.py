@@ -84,11 +84,18 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     import uvicorn
 
     from easytune.api import create_app
+    from easytune.logs import configure_logging
 
+    configure_logging(settings.log_level, json=settings.log_json)
     # The in-process worker arrives with the job queue; the flag is accepted already so
     # deployment scripts written now keep working.
     del no_worker
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+    )
 
 
 @contextmanager

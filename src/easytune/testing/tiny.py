@@ -45,7 +45,7 @@ def build_tokenizer(vocab_size: int = 400, chat_template: bool = True) -> Any:
         show_progress=False,
     )
     tok.train_from_iterator(_CORPUS * 4, trainer=trainer)
-    fast = PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=tok,
         bos_token="<|endoftext|>",
         eos_token="<|im_end|>",
@@ -98,7 +98,7 @@ def build_model(
     tokenizer_vocab = vocab_size or len(build_tokenizer())
     config = CONFIG_BUILDERS[arch](tokenizer_vocab, **cfg)
     torch.manual_seed(seed)
-    return AutoModelForCausalLM.from_config(config)
+    return AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
 
 
 def save_tiny_model(folder: str | Path, arch: str = "llama", seed: int = 0, **cfg: Any) -> Path:

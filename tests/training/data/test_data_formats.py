@@ -180,3 +180,11 @@ def test_sample_fixtures_load():
         "sample_sharegpt.jsonl": "sharegpt",
         "sample_text.txt": "text",
     }
+
+
+def test_detect_format_on_plain_records():
+    from easytune.training.data import detect_format
+
+    name, why = detect_format([{"text": "a"}, {"instruction": "q", "output": "a"}, {"text": "b"}])
+    assert name == "text"
+    assert why == "detected format 'text' (text): 2 of 3 records checked have 'text'"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from easytune.training.data import (
     load_dataset,
 )
 
+FIXTURES = Path(__file__).parent / "fixtures"
 SYSTEM, USER, ASSISTANT = "system", "user", "assistant"
 
 RECORDS = {
@@ -171,7 +173,6 @@ def test_bom_and_crlf_are_tolerated(write):
 
 
 def test_sample_fixtures_load():
-    from conftest import FIXTURES
 
     formats = {p.name: load_dataset(p).format for p in sorted(FIXTURES.glob("sample_*"))}
     assert formats == {

@@ -31,7 +31,7 @@ def load_dataset(
     sink = ErrorSink(max_errors)
     raw = path.read_bytes()
     if not raw.strip():
-        sink.add("line", 0, "", "file is empty; upload a file with at least one record")
+        sink.add("line", 0, "", "the file is empty; upload a file with at least one record")
         sink.raise_if_any()
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
@@ -42,7 +42,7 @@ def load_dataset(
         handler = _detect(records, sink, notes)
     examples = _parse_all(records, handler, sink) if handler else []
     if not examples and not sink.errors:
-        sink.add("line", 0, "", "file has no records; add at least one example")
+        sink.add("line", 0, "", "the file has no records; add at least one example")
     sink.raise_if_any()
     assert handler is not None  # no records and no errors was reported just above
     return LoadedDataset(handler.name, examples, container.source, format is None, notes)
@@ -94,7 +94,7 @@ def _no_format(sample: list[dict[str, Any]]) -> NoReturn:
     seen = sorted({k for d in sample for k in d})[:12]
     known = "; ".join(f"{h.name} ({h.summary})" for h in FORMATS.values())
     message = (
-        f"file: could not detect the dataset format from the record keys {seen}; "
+        f"could not detect the dataset format from the record keys {seen}; "
         f"use one of: {known}, or name the format explicitly"
     )
     raise DataValidationError([LineError(0, "", message)])

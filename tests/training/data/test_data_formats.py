@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from easytune.training.data import (
     load_dataset,
 )
 
+FIXTURES = Path(__file__).parent / "fixtures"
 SYSTEM, USER, ASSISTANT = "system", "user", "assistant"
 
 RECORDS = {
@@ -171,7 +173,6 @@ def test_bom_and_crlf_are_tolerated(write):
 
 
 def test_sample_fixtures_load():
-    from conftest import FIXTURES
 
     formats = {p.name: load_dataset(p).format for p in sorted(FIXTURES.glob("sample_*"))}
     assert formats == {
@@ -180,3 +181,11 @@ def test_sample_fixtures_load():
         "sample_sharegpt.jsonl": "sharegpt",
         "sample_text.txt": "text",
     }
+
+
+def test_detect_format_on_plain_records():
+    from easytune.training.data import detect_format
+
+    name, why = detect_format([{"text": "a"}, {"instruction": "q", "output": "a"}, {"text": "b"}])
+    assert name == "text"
+    assert why == "detected format 'text' (text): 2 of 3 records checked have 'text'"

@@ -108,6 +108,7 @@ def load(folder, attn: str = "sdpa"):
     return model.eval()
 
 
+@pytest.mark.slow  # loads two models; ~5 s on a busy machine
 @pytest.mark.parametrize("arch", ["llama", "gpt2"])
 def test_packed_batch_gives_each_example_the_same_per_token_loss(request, tiny_tokenizer, arch):
     model = load(request.getfixturevalue(f"tiny_{arch}_dir"))

@@ -206,15 +206,15 @@ def test_json_scalar_is_refused(write):
 def test_empty_file(write, body):
     errors = errors_of(write(body, ".jsonl"))
     assert [e.message for e in errors] in (
-        ["file: file is empty; upload a file with at least one record"],
-        ["file: file has no records; add at least one example"],
+        ["the file is empty; upload a file with at least one record"],
+        ["the file has no records; add at least one example"],
     )
     assert errors[0].line == 0
 
 
 def test_empty_json_array_has_no_records(write):
     assert messages_of(write("[]", ".json")) == [
-        "file: file has no records; add at least one example"
+        "the file has no records; add at least one example"
     ]
 
 
@@ -242,13 +242,13 @@ def test_parquet_uses_record_numbers(write):
 
 def test_file_that_is_not_parquet(write):
     (message,) = messages_of(write(b"PAR1 not really", ".parquet"))
-    assert message.startswith("file: not a readable Parquet file (")
+    assert message.startswith("the file is not a readable Parquet file (")
     assert message.endswith("export it again with pyarrow or pandas.to_parquet")
 
 
 def test_unsupported_suffix(write):
     (message,) = messages_of(write(b"PK\x03\x04", ".xlsx"))
-    assert message.startswith("file: unsupported file type '.xlsx'; save it as one of .csv, .json")
+    assert message.startswith("unsupported file type '.xlsx'; save it as one of .csv, .json")
 
 
 def test_error_as_dict_for_the_api(write):

@@ -231,7 +231,7 @@ def _read_parquet(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> Contai
             "record",
             0,
             "",
-            f"not a readable Parquet file ({exc}); export it again "
+            f"the file is not a readable Parquet file ({exc}); export it again "
             "with pyarrow or pandas.to_parquet",
         )
         return ContainerResult("parquet", [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,7 +31,7 @@ def load_dataset(
     sink = ErrorSink(max_errors)
     raw = path.read_bytes()
     if not raw.strip():
-        sink.add("line", 0, "", "file is empty; upload a file with at least one record")
+        sink.add("line", 0, "", "the file is empty; upload a file with at least one record")
         sink.raise_if_any()
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
@@ -38,11 +39,10 @@ def load_dataset(
     if container.source == "txt":
         handler = _text_only(handler, notes)
     if handler is None and records:
-        handler, why = detect_format(records, sink)
-        notes.append(why)
+        handler = _detect(records, sink, notes)
     examples = _parse_all(records, handler, sink) if handler else []
     if not examples and not sink.errors:
-        sink.add("line", 0, "", "file has no records; add at least one example")
+        sink.add("line", 0, "", "the file has no records; add at least one example")
     sink.raise_if_any()
     assert handler is not None  # no records and no errors was reported just above
     return LoadedDataset(handler.name, examples, container.source, format is None, notes)
@@ -69,35 +69,44 @@ def _text_only(handler: FormatHandler | None, notes: list[str]) -> FormatHandler
     return FORMATS["text"]
 
 
-def detect_format(
-    records: list[RawRecord], sink: ErrorSink | None = None
-) -> tuple[FormatHandler, str]:
-    """Pick the format whose identifying keys most sampled records have; say why."""
-    sample = [r.data for r in records[:DETECT_SAMPLE] if isinstance(r.data, dict)]
+def detect_format(records: Sequence[Any]) -> tuple[str, str]:
+    """Name the format whose identifying keys most of the (first) records have, and say why.
+
+    Raises DataValidationError when no format's keys appear at all.
+    """
+    sample = [r for r in records[:DETECT_SAMPLE] if isinstance(r, dict)]
     votes = Counter(
         {name: sum(1 for d in sample if h.signature & d.keys()) for name, h in FORMATS.items()}
     )
     best = max(FORMATS, key=lambda name: votes[name])  # FORMATS order breaks ties
     if votes[best] == 0:
-        _no_format(sample, sink)
+        _no_format(sample)
     handler = FORMATS[best]
     keys = "/".join(f"'{k}'" for k in sorted(handler.signature))
     why = (
         f"detected format '{best}' ({handler.summary}): {votes[best]} of {len(sample)} "
         f"records checked have {keys}"
     )
-    return handler, why
+    return best, why
 
 
-def _no_format(sample: list[dict[str, Any]], sink: ErrorSink | None) -> NoReturn:
+def _no_format(sample: list[dict[str, Any]]) -> NoReturn:
     seen = sorted({k for d in sample for k in d})[:12]
     known = "; ".join(f"{h.name} ({h.summary})" for h in FORMATS.values())
     message = (
-        f"file: could not detect the dataset format from the record keys {seen}; "
+        f"could not detect the dataset format from the record keys {seen}; "
         f"use one of: {known}, or name the format explicitly"
     )
-    errors = [*(sink.errors if sink else []), LineError(0, "", message)]
-    raise DataValidationError(errors)
+    raise DataValidationError([LineError(0, "", message)])
+
+
+def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[str]) -> FormatHandler:
+    try:
+        name, why = detect_format([r.data for r in records])
+    except DataValidationError as exc:  # keep the problems found so far in the same report
+        raise DataValidationError([*sink.errors, *exc.errors], sink.truncated) from None
+    notes.append(why)
+    return FORMATS[name]
 
 
 def _parse_all(records: list[RawRecord], handler: FormatHandler, sink: ErrorSink) -> list[Example]:

@@ -103,8 +103,9 @@ class ErrorSink:
         if self.full:
             self.truncated = True
             return
-        where = f"{unit} {line}" if line > 0 else "file"
-        self.errors.append(LineError(line, field, f"{where}: {problem}", unit))
+        # Line 0 is the file as a whole: the problem then speaks for itself.
+        message = f"{unit} {line}: {problem}" if line > 0 else problem
+        self.errors.append(LineError(line, field, message, unit))
 
     def raise_if_any(self) -> None:
         if self.errors:

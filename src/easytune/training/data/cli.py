@@ -1,0 +1,96 @@
+"""`easytune data check FILE`: validate a dataset file and show its token statistics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from easytune.training.data.formats import FORMATS
+from easytune.training.data.loader import load_dataset
+from easytune.training.data.types import DataValidationError, LoadedDataset
+
+
+def register(group: click.Group) -> None:
+    """Add the `data` command group to the `easytune` CLI."""
+    group.add_command(data)
+
+
+@click.group("data")
+def data() -> None:
+    """Validate and inspect dataset files."""
+
+
+@data.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(list(FORMATS)), help="Skip detection.")
+@click.option(
+    "--tokenizer",
+    type=click.Path(exists=True, file_okay=False),
+    help="A Hugging Face model folder: also report token statistics.",
+)
+@click.option("--max-length", default=1024, show_default=True, help="Tokens per example.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def check(
+    path: Path, format_: str | None, tokenizer: str | None, max_length: int, as_json: bool
+) -> None:
+    """Validate PATH (JSON, JSONL, CSV, Parquet or .txt); exit 2 listing every bad line."""
+    try:
+        loaded = load_dataset(path, format_)
+    except DataValidationError as exc:
+        _show(
+            {"errors": [e.to_dict() for e in exc.errors], "truncated": exc.truncated},
+            str(exc),
+            as_json,
+        )
+        raise click.exceptions.Exit(2) from None
+    summary = _summary(loaded)
+    if tokenizer:
+        summary["report"] = _report(loaded, tokenizer, max_length)
+    _show(summary, _text(summary), as_json)
+
+
+def _summary(loaded: LoadedDataset) -> dict[str, Any]:
+    return {
+        "format": loaded.format,
+        "source_format": loaded.source_format,
+        "detected": loaded.detected,
+        "examples": len(loaded),
+        "notes": loaded.notes,
+    }
+
+
+def _report(loaded: LoadedDataset, folder: str, max_length: int) -> dict[str, Any]:
+    from transformers import AutoTokenizer
+
+    from easytune.training.data.report import dataset_report
+    from easytune.training.data.template import ensure_chat_template
+
+    tok = AutoTokenizer.from_pretrained(folder)
+    ensure_chat_template(tok)
+    return dataset_report(loaded.examples, tok, max_length, format=loaded.format).to_dict()
+
+
+def _text(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary['examples']} examples, format {summary['format']} "
+        f"({summary['source_format']} file)",
+        *(f"  {n}" for n in summary["notes"]),
+    ]
+    report = summary.get("report")
+    if report:
+        s = report["stats"]
+        lines.append(
+            f"tokens: total {s['total_tokens']}, p50 {s['tokens_p50']}, "
+            f"p95 {s['tokens_p95']}, max {s['tokens_max']}; truncated at "
+            f"{report['max_length']}: {report['truncated']}; duplicates "
+            f"{report['duplicates']}; languages {s['languages']}"
+        )
+        lines += [f"  {n}" for n in report["notes"]]
+    return "\n".join(lines)
+
+
+def _show(payload: dict[str, Any], text: str, as_json: bool) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2) if as_json else text)

@@ -32,7 +32,7 @@ class IntentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    level: Literal["L1", "L2", "L3", "auto"] = "auto"
+    level: Literal["L1", "L2", "L3", "auto"]
     description: str = Field(default="", max_length=4000)
 
 

@@ -74,7 +74,7 @@ def test_validating_jobs_are_not_claimed(
 ) -> None:
     job_id = make_job(validating=True)
     assert queue.claim_next("w/1") is None
-    with transaction(session_factory) as session:
+    with transaction(session_factory, immediate=True) as session:
         repository.mark_validated(session, job_id, utcnow())
     claim = queue.claim_next("w/1")
     assert claim is not None and claim.job_id == job_id
@@ -91,7 +91,7 @@ def test_heartbeat_extends_only_the_owners_lease(make_job: MakeJob, queue: JobQu
 
 
 def _expire(factory: sessionmaker[Session], job_id: int) -> None:
-    with transaction(factory) as session:
+    with transaction(factory, immediate=True) as session:
         job = repository.get_job(session, job_id)
         job.lease_expires_at = utcnow() - timedelta(seconds=1)
 
@@ -188,7 +188,7 @@ def test_cancel_paths(
     queued, running = make_job(priority=0), make_job(priority=1)
     claim = queue.claim_next("w/1")
     assert claim is not None and claim.job_id == running
-    with transaction(session_factory) as session:
+    with transaction(session_factory, immediate=True) as session:
         assert repository.request_cancel(session, queued, utcnow()).status == S.CANCELLED
         job = repository.request_cancel(session, running, utcnow())
         assert job.status == S.CANCELLING and job.cancel_requested_at is not None
@@ -196,7 +196,7 @@ def test_cancel_paths(
     assert queue.heartbeat(claim) == S.CANCELLING
     # A job that failed while cancelling still ends cancelled: the user asked for that.
     assert queue.fail_or_retry(claim, ErrorItem("x", "y", None)) == S.CANCELLED
-    with transaction(session_factory) as session, pytest.raises(InvalidTransition):
+    with transaction(session_factory, immediate=True) as session, pytest.raises(InvalidTransition):
         repository.request_cancel(session, running, utcnow())
 
 
@@ -207,7 +207,7 @@ def test_retry_gives_a_fresh_budget(
     claim = queue.claim_next("w/1")
     assert claim is not None
     queue.fail_or_retry(claim, ErrorItem("child_crashed", "boom", None))
-    with transaction(session_factory) as session:
+    with transaction(session_factory, immediate=True) as session:
         job = repository.retry(session, job_id, attempts=3, now=utcnow())
         assert (job.status, job.attempt, job.max_attempts) == (S.QUEUED, 2, 4)
         with pytest.raises(InvalidTransition, match="only failed or cancelled"):

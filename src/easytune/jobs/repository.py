@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
+from easytune.db import begin_immediate
 from easytune.db.models.jobs import EventLevel, Job, JobStatus
 from easytune.jobs.errors import InvalidTransition, JobNotFound, LeaseLost
 from easytune.jobs.records import add_event
@@ -90,7 +91,13 @@ def enqueue(
 
 
 def get_job(session: Session, job_id: int, *, lock: bool = False) -> Job:
-    """The job, optionally row-locked for update; JobNotFound when absent."""
+    """The job, optionally row-locked for update; JobNotFound when absent.
+
+    On SQLite a lock means the database write lock: taken now (BEGIN IMMEDIATE) when the
+    session has not started its transaction, else the caller must have begun it IMMEDIATE.
+    """
+    if lock and session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        begin_immediate(session)
     stmt = select(Job).where(Job.id == job_id)
     job = session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
     if job is None:

@@ -38,7 +38,7 @@ def resume(spec: dict, out: Path) -> int:
     marker = out / "checkpoints" / "last_step"
     marker.parent.mkdir(exist_ok=True)
     start = int(marker.read_text()) if marker.exists() else 0
-    event("resuming" if start else "starting", from_step=start)
+    event("resuming" if start else "starting", from_step=start, pid=os.getpid())
     for step in range(start + 1, spec["steps"] + 1):
         time.sleep(spec.get("sleep", 0))
         metric(step, 1.0 / step)

@@ -7,10 +7,12 @@ workers, torchrun ranks), so a cancelled job leaves nothing behind holding GPU m
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,6 +20,18 @@ from typing import IO
 
 MAX_LINE_BYTES = 1 << 20
 STDERR_TAIL_BYTES = 4096
+PR_SET_PDEATHSIG = 1
+# Loaded before any fork: the function run between fork and exec must not import or allocate.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_worker() -> None:
+    """Runs in the child before exec: SIGKILL it if the worker (thread) that started it dies.
+
+    Otherwise a SIGKILLed worker leaves an orphan training on, next to the resumed attempt.
+    """
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class ChildProcess:
@@ -37,6 +51,7 @@ class ChildProcess:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 start_new_session=True,  # own session and process group (pgid == pid)
+                preexec_fn=_die_with_worker,  # only calls prctl (libc preloaded): thread-safe
             )
         assert self.process.stdout is not None
         self._reader = threading.Thread(

@@ -75,6 +75,24 @@ class Settings(BaseSettings):
     login_client_free_failures: int = Field(20, ge=1, description="Per-address free failures.")
     login_client_max_delay_seconds: int = Field(900, ge=1, description="Per-address longest wait.")
     auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
+    # Jobs queue and workers (easytune.jobs).
+    worker_slots: int = Field(1, ge=1, le=64, description="Jobs one worker runs at once.")
+    job_runner: str = Field("training", min_length=1, description="Child command: a runner name.")
+    job_command: str = Field("", description="argv template with {spec}, for runner `command`.")
+    job_max_attempts: int = Field(3, ge=1, le=100, description="Tries before a job fails.")
+    job_lease_seconds: float = Field(60.0, ge=1, description="A silent worker loses a job after.")
+    job_heartbeat_seconds: float = Field(5.0, gt=0, description="How often leases are renewed.")
+    job_poll_seconds: float = Field(1.0, gt=0, description="Idle worker's wait between claims.")
+    job_cancel_grace_seconds: float = Field(30.0, gt=0, description="SIGTERM to SIGKILL delay.")
+    job_stall_warn_minutes: float = Field(10.0, gt=0, description="No progress: warn after.")
+    job_stall_fail_minutes: float = Field(30.0, gt=0, description="No progress: fail after.")
+    job_shutdown_timeout_seconds: float = Field(
+        60.0, ge=0, description="On worker stop, running jobs may finish for this long."
+    )
+    jobs_per_user_running: int = Field(
+        2, ge=0, description="Running jobs per user at once; 0 means no limit."
+    )
+    celery_queue: str = Field("easytune", min_length=1, description="Celery queue of job ids.")
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +119,20 @@ class Settings(BaseSettings):
             path = (self.data_dir / "easytune.db").resolve()
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         return self
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Settings:
+        if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
+            raise ValueError(
+                "EASYTUNE_JOB_HEARTBEAT_SECONDS must be at most half of "
+                "EASYTUNE_JOB_LEASE_SECONDS, or healthy jobs lose their lease"
+            )
+        return self
+
+    @property
+    def celery_broker_url(self) -> str:
+        """The Celery broker: BROKER_URL, else REDIS_URL."""
+        return self.broker_url or self.redis_url
 
     @property
     def is_sqlite(self) -> bool:

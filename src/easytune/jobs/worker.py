@@ -1,0 +1,183 @@
+"""The local worker: N slots, each running one claimed job in a child process.
+
+Loop: recover stalled jobs, claim while a slot is free, wait. On SIGTERM/SIGINT it stops
+claiming and lets running jobs go on for `shutdown_timeout_seconds`; jobs still running then
+are stopped and released to the queue WITHOUT spending an attempt (a deploy or a reboot is
+not the job's fault). A second signal releases them at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from types import FrameType
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from easytune.jobs.execution import JobExecution, RunConfig, Shutdown
+from easytune.jobs.queue import Claim, JobQueue
+from easytune.jobs.runner import Runner
+from easytune.settings import Settings
+
+log = logging.getLogger("easytune.jobs.worker")
+
+
+def default_worker_name() -> str:
+    """host:pid, the prefix of every lease this process takes."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How many jobs at once, how often to look for work, how long shutdown waits."""
+
+    slots: int = 1
+    poll_seconds: float = 1.0
+    sweep_seconds: float = 15.0
+    shutdown_timeout_seconds: float = 60.0
+    name: str = field(default_factory=default_worker_name)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, slots: int | None = None) -> WorkerConfig:
+        return cls(
+            slots=slots or settings.worker_slots,
+            poll_seconds=settings.job_poll_seconds,
+            sweep_seconds=min(settings.job_lease_seconds / 2, 30.0),
+            shutdown_timeout_seconds=settings.job_shutdown_timeout_seconds,
+            run=run_config(settings),
+        )
+
+
+def run_config(settings: Settings) -> RunConfig:
+    """Supervision timings from the settings."""
+    return RunConfig(
+        heartbeat_seconds=settings.job_heartbeat_seconds,
+        tick_seconds=min(0.2, settings.job_heartbeat_seconds / 2),
+        cancel_grace_seconds=settings.job_cancel_grace_seconds,
+        stall_warn_seconds=settings.job_stall_warn_minutes * 60,
+        stall_fail_seconds=settings.job_stall_fail_minutes * 60,
+    )
+
+
+class Worker:
+    """Claims queued jobs from the database and runs them, `config.slots` at a time."""
+
+    def __init__(self, queue: JobQueue, runner: Runner, config: WorkerConfig) -> None:
+        self.queue = queue
+        self.runner = runner
+        self.config = config
+        self.shutdown = Shutdown()
+        self._wake = threading.Event()
+        self._running: dict[threading.Thread, Claim] = {}
+        self._extra = {"worker": config.name}
+
+    def run(self, *, burst: bool = False) -> None:
+        """Work until stopped (or, with `burst`, until nothing is left to run)."""
+        self._log(
+            logging.INFO, "worker_started", "worker started with %s slot(s)", self.config.slots
+        )
+        next_sweep = 0.0
+        while not self.shutdown.requested.is_set():
+            self._reap()
+            if time.monotonic() >= next_sweep:
+                self._sweep()
+                next_sweep = time.monotonic() + self.config.sweep_seconds
+            claimed = self._fill_slots()
+            if burst and not claimed and not self._running:
+                break
+            if not claimed:
+                self._wake.wait(self.config.poll_seconds)
+                self._wake.clear()
+        self._drain()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop claiming; running jobs get `timeout` seconds (default: the config's) to end."""
+        limit = self.config.shutdown_timeout_seconds if timeout is None else timeout
+        self._log(logging.INFO, "worker_stopping", "worker stopping; jobs get %.0f s", limit)
+        self.shutdown.request(limit)
+        self._wake.set()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT: graceful stop; a second one releases running jobs at once."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stop(0 if self.shutdown.requested.is_set() else None)
+
+    @property
+    def busy_slots(self) -> int:
+        return len(self._running)
+
+    def _fill_slots(self) -> int:
+        claimed = 0
+        while len(self._running) < self.config.slots and not self.shutdown.requested.is_set():
+            claim = self._claim()
+            if claim is None:
+                break
+            thread = threading.Thread(
+                target=self._execute, args=(claim,), name=f"job-{claim.job_id}", daemon=True
+            )
+            self._running[thread] = claim
+            thread.start()
+            claimed += 1
+        return claimed
+
+    def _claim(self) -> Claim | None:
+        owner = f"{self.config.name}/{uuid.uuid4().hex[:12]}"
+        try:
+            claim = self.queue.claim_next(owner)
+        except SQLAlchemyError:
+            self._log(logging.ERROR, "claim_failed", "claim failed", exc_info=True)
+            return None
+        if claim is not None:
+            self._log(logging.INFO, "job_claimed", "claimed job", job_id=claim.job_id)
+        return claim
+
+    def _execute(self, claim: Claim) -> None:
+        try:
+            JobExecution(self.queue, claim, self.runner, self.config.run, self.shutdown).run()
+        except Exception:
+            # The lease will expire and the job be recovered; the worker itself lives on.
+            self._log(logging.ERROR, "job_crashed", "job execution crashed",
+                      job_id=claim.job_id, exc_info=True)  # fmt: skip
+        finally:
+            self._wake.set()
+
+    def _sweep(self) -> None:
+        try:
+            requeued = self.queue.requeue_stalled()
+        except SQLAlchemyError:
+            log.exception(
+                "stalled-job sweep failed", extra={"action": "sweep_failed", **self._extra}
+            )
+            return
+        for job_id in requeued:
+            self._log(
+                logging.WARNING, "job_requeued", "requeued after lost heartbeat", job_id=job_id
+            )
+
+    def _reap(self) -> None:
+        for thread in [t for t in self._running if not t.is_alive()]:
+            thread.join()
+            del self._running[thread]
+
+    def _drain(self) -> None:
+        for thread in list(self._running):
+            thread.join()
+        self._reap()
+        self._log(logging.INFO, "worker_stopped", "worker stopped")
+
+    def _log(
+        self, level: int, action: str, message: str, *args: object,
+        exc_info: bool = False, **extra: object,
+    ) -> None:  # fmt: skip
+        log.log(level, message, *args, exc_info=exc_info,
+                extra={"action": action, **self._extra, **extra})  # fmt: skip

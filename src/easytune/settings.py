@@ -18,6 +18,9 @@ MIN_SECRET_KEY_LENGTH = 32
 INSECURE_SECRET_WORDS = ("changethis", "changeme", "secret", "password", "example", "insecure")
 
 
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+
 class SettingsError(ValueError):
     """Settings that cannot start the platform; the message names each variable and the fix."""
 
@@ -131,8 +134,8 @@ class Settings(BaseSettings):
 
     @property
     def celery_broker_url(self) -> str:
-        """The Celery broker: BROKER_URL, else REDIS_URL."""
-        return self.broker_url or self.redis_url
+        """The Celery broker: BROKER_URL, else REDIS_URL, else the local Redis."""
+        return self.broker_url or self.redis_url or DEFAULT_BROKER_URL
 
     @property
     def is_sqlite(self) -> bool:

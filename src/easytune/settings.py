@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         2 << 30, ge=1024, description="Largest dataset upload (multipart body)."
     )
+    stats_tokenizer: str = Field(
+        "",
+        description="Tokenizer folder for dataset statistics; empty: the demo model's "
+        "tokenizer when installed, else byte-level counts.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the API and workers."
     )

@@ -39,6 +39,11 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("PATCH", "/api/v1/users/{user_id}"): P.USERS_MANAGE,
     ("DELETE", "/api/v1/users/{user_id}"): P.USERS_MANAGE,
     ("GET", "/api/v1/audit"): P.AUDIT_READ,
+    ("POST", "/api/v1/datasets"): P.DATASETS_WRITE,
+    ("GET", "/api/v1/datasets"): P.DATASETS_READ,
+    ("GET", "/api/v1/datasets/{dataset_id}"): P.DATASETS_READ,
+    ("GET", "/api/v1/datasets/{dataset_id}/preview"): P.DATASETS_READ,
+    ("DELETE", "/api/v1/datasets/{dataset_id}"): P.DATASETS_WRITE,
 }
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).

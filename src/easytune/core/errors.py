@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class EasyTuneError(Exception):
@@ -28,7 +28,7 @@ class EasyTuneError(Exception):
         if code is not None:
             self.code = code  # type: ignore[misc]  # per-instance refinement of the class code
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, Any]:
         """The body under the "error" key."""
         return {"code": self.code, "message": self.message, "param": self.param}
 
@@ -42,6 +42,24 @@ class ValidationFailed(EasyTuneError, ValueError):
 
     status_code = 422
     code = "validation_error"
+
+
+class ProblemList(ValidationFailed):
+    """Several problems found at once (every bad line of a dataset): listed under "errors"."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.problems = problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "errors": self.problems}
+
+
+class PayloadTooLarge(EasyTuneError):
+    """An upload over the configured limit (413)."""
+
+    status_code = 413
+    code = "request_too_large"
 
 
 class AuthenticationFailed(EasyTuneError):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from easytune.api.routes import audit, auth, users
+from easytune.api.routes import audit, auth, datasets, users
 
 # Mounted under /api/v1, in this order.
-API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router, audit.router)
+API_ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    users.router,
+    audit.router,
+    datasets.router,
+)

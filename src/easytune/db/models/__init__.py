@@ -2,19 +2,24 @@
 
 from easytune.db.models.audit import AuditEvent, LoginThrottle
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric, JobStatus
+from easytune.db.models.registry import Dataset, ModelKind, ModelRecord, Visibility
 from easytune.db.models.users import ApiToken, AuthSession, RefreshToken, Role, User
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthSession",
+    "Dataset",
     "EventLevel",
     "Job",
     "JobEvent",
     "JobMetric",
     "JobStatus",
     "LoginThrottle",
+    "ModelKind",
+    "ModelRecord",
     "RefreshToken",
     "Role",
     "User",
+    "Visibility",
 ]

@@ -32,5 +32,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     css: false,
     restoreMocks: true,
+    // antd renders are heavy under jsdom and this machine is shared; a miss here is not a hang.
+    testTimeout: 20_000,
   },
 });

@@ -1,6 +1,7 @@
 import { combineSlices, configureStore, createListenerMiddleware, isAnyOf } from '@reduxjs/toolkit';
 import { api } from '../api/api';
-import authSlice, { REFRESH_TOKEN_KEY, loggedOut, refreshTokenSynced, sessionExpired } from '../features/auth/authSlice';
+import { authApi } from '../features/auth/authApi';
+import authSlice, { REFRESH_TOKEN_KEY, loggedOut, refreshTokenSynced } from '../features/auth/authSlice';
 import preferencesSlice from '../features/preferences/preferencesSlice';
 import { LANGUAGE_KEY, THEME_KEY, writeItem } from '../features/preferences/storage';
 
@@ -10,9 +11,10 @@ export type RootState = ReturnType<typeof rootReducer>;
 /** Builds a store; tests pass `preloadedState` to start from a given session or preference. */
 export function makeStore(preloadedState?: Partial<RootState>) {
   const listener = createListenerMiddleware();
-  // Cached data belongs to the user who fetched it.
+  // Cached data belongs to the user who fetched it: drop it when they leave and when anyone signs
+  // in. Not on an expired session, which would abort the requests that are learning of it.
   listener.startListening({
-    matcher: isAnyOf(loggedOut, sessionExpired),
+    matcher: isAnyOf(loggedOut, authApi.endpoints.login.matchFulfilled),
     effect: (_action, { dispatch }) => {
       dispatch(api.util.resetApiState());
     },

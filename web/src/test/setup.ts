@@ -5,7 +5,7 @@ import { installMatchMedia, resetMedia } from './media';
 import { server } from './server';
 
 installMatchMedia();
-// antd under jsdom on a busy machine can take over a second to settle; waiting longer is not hiding a hang.
+// antd on a busy shared machine can take over a second to settle; a longer wait is not a hang.
 configure({ asyncUtilTimeout: 5000 });
 
 // jsdom cannot compute styles of pseudo-elements; antd asks for them when measuring scrollbars.

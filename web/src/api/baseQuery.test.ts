@@ -11,7 +11,7 @@ import { API, admin, apiError, tokens } from '../test/fixtures';
 const page = { items: [], total: 0 };
 
 /** An API that accepts only `access-N` for the current N and rotates on refresh. */
-function fakeAuthServer(opts: { refreshStatus?: number } = {}) {
+function fakeAuthServer(opts: { refreshStatus?: number; slowUsersMs?: number } = {}) {
   const seen = { refresh: [] as string[], authHeaders: [] as (string | null)[] };
   let generation = 1;
   const guard = (request: Request, body: JsonBodyType) => {
@@ -33,7 +33,11 @@ function fakeAuthServer(opts: { refreshStatus?: number } = {}) {
       return HttpResponse.json(tokens(generation));
     }),
     http.get(`${API}/auth/me`, ({ request }) => guard(request, admin)),
-    http.get(`${API}/users`, ({ request }) => guard(request, page)),
+    http.get(`${API}/users`, async ({ request }) => {
+      const response = guard(request, page); // judged on arrival, answered late if asked to
+      if (opts.slowUsersMs) await new Promise((resolve) => setTimeout(resolve, opts.slowUsersMs));
+      return response;
+    }),
     http.get(`${API}/audit`, ({ request }) => guard(request, page)),
   );
   return { seen, expire: () => (generation += 1) };
@@ -67,6 +71,33 @@ describe('baseQueryWithReauth', () => {
 
     expect(results.map((r) => r.isSuccess)).toEqual([true, true, true]);
     expect(seen.refresh).toHaveLength(1);
+  });
+
+  it('retries without a second refresh when a 401 arrives after the token was already renewed', async () => {
+    const { seen, expire } = fakeAuthServer({ slowUsersMs: 150 });
+    const store = makeStore(signedIn('access-1', 'refresh-1'));
+    expire();
+
+    const [me, users] = await Promise.all([
+      store.dispatch(authApi.endpoints.me.initiate()),
+      store.dispatch(usersApi.endpoints.listUsers.initiate({ offset: 0, limit: 20 })),
+    ]);
+
+    expect([me.isSuccess, users.isSuccess]).toEqual([true, true]);
+    expect(seen.refresh).toHaveLength(1);
+  });
+
+  it('refreshes only once per request: a second 401 is returned, not retried again', async () => {
+    const { seen, expire } = fakeAuthServer();
+    server.use(http.get(`${API}/audit`, () => HttpResponse.json(apiError('forbidden', 'No'), { status: 401 })));
+    const store = makeStore(signedIn('access-1', 'refresh-1'));
+    expire();
+
+    const result = await store.dispatch(usersApi.endpoints.listAudit.initiate({ offset: 0, limit: 50 }));
+
+    expect(result.error).toMatchObject({ status: 401 });
+    expect(seen.refresh).toHaveLength(1);
+    expect(store.getState().auth.accessToken).toBe('access-3');
   });
 
   it('renews before the first request when only the refresh token survived a reload', async () => {

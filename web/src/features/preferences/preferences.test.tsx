@@ -1,11 +1,11 @@
-import { screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { theme } from 'antd';
 import { describe, expect, it, vi } from 'vitest';
 import { AppProviders } from '../../app/AppProviders';
 import { makeStore } from '../../app/store';
 import { setPrefersDark } from '../../test/media';
 import { renderApp, TestStyles } from '../../test/render';
-import { render } from '@testing-library/react';
 import { PreferenceSwitches } from './PreferenceSwitches';
 
 /** Shows the background colour antd resolved from the active theme algorithm. */
@@ -16,6 +16,7 @@ function TokenProbe() {
 
 function renderSwitches() {
   const store = makeStore();
+  const user = userEvent.setup();
   render(
     <TestStyles>
       <AppProviders store={store}>
@@ -24,7 +25,7 @@ function renderSwitches() {
       </AppProviders>
     </TestStyles>,
   );
-  return store;
+  return { store, user };
 }
 
 const background = () => screen.getByLabelText('container background').textContent;
@@ -58,14 +59,14 @@ describe('language', () => {
 describe('theme', () => {
   it('defaults to the system colour scheme and toggles the antd algorithm', async () => {
     setPrefersDark(true);
-    const store = renderSwitches();
+    const { store, user } = renderSwitches();
     const toggle = screen.getByRole('switch', { name: 'Switch between light and dark mode' });
 
     expect(toggle).toBeChecked();
     const dark = background();
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
 
-    toggle.click();
+    await user.click(toggle);
 
     await waitFor(() => expect(toggle).not.toBeChecked());
     expect(background()).not.toBe(dark);

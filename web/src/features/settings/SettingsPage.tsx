@@ -30,7 +30,7 @@ export function SettingsPage() {
   return (
     <>
       <Typography.Title level={3}>{t('settings.title')}</Typography.Title>
-      <Tabs items={items} activeKey={active} onChange={(key) => setParams({ tab: key }, { replace: true })} destroyInactiveTabPane />
+      <Tabs items={items} activeKey={active} onChange={(key) => setParams({ tab: key }, { replace: true })} destroyOnHidden />
     </>
   );
 }

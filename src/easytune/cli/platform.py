@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -200,7 +202,26 @@ def _find_user(session: Session, username: str) -> User:
     return user
 
 
+@click.command("openapi")
+def openapi_command() -> None:
+    """Print the REST API's OpenAPI schema as JSON (the web client's types are built from it)."""
+    print(json.dumps(openapi_schema(), indent=2, ensure_ascii=False))
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The OpenAPI schema of the app; building it touches no database and no data folder."""
+    import secrets
+    import tempfile
+
+    from easytune.api import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(data_dir=Path(folder), secret_key=secrets.token_urlsafe(48))
+        schema: dict[str, Any] = create_app(settings).openapi()
+    return schema
+
+
 def register(group: click.Group) -> None:
     """Attach the platform commands to the `easytune` group."""
-    for command in (serve, db_group, user_group):
+    for command in (serve, db_group, user_group, openapi_command):
         group.add_command(command)

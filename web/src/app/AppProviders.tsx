@@ -1,0 +1,45 @@
+import { App as AntApp, ConfigProvider, theme } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useEffect, type ReactNode } from 'react';
+import { I18nextProvider } from 'react-i18next';
+import { Provider } from 'react-redux';
+import i18n, { setupI18n } from '../i18n';
+import { selectLanguage, selectTheme } from '../features/preferences/preferencesSlice';
+import { useAppSelector } from './hooks';
+import type { AppStore } from './store';
+
+const ANTD_LOCALES = { en: enUS, zh: zhCN } as const;
+const HTML_LANG = { en: 'en', zh: 'zh-CN' } as const;
+
+/** Applies the language and theme preferences to i18next, antd and the <html> element. */
+function PreferencesProvider({ children }: { children: ReactNode }) {
+  const language = useAppSelector(selectLanguage);
+  const mode = useAppSelector(selectTheme);
+  useEffect(() => {
+    void i18n.changeLanguage(language);
+    document.documentElement.lang = HTML_LANG[language];
+  }, [language]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = mode;
+    document.documentElement.style.colorScheme = mode; // native scrollbars and form controls
+  }, [mode]);
+  const algorithm = mode === 'dark' ? theme.darkAlgorithm : theme.defaultAlgorithm;
+  return (
+    <ConfigProvider locale={ANTD_LOCALES[language]} theme={{ algorithm }}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** Everything a page needs around it: store, translations, antd theme and locale. */
+export function AppProviders({ store, children }: { store: AppStore; children: ReactNode }) {
+  setupI18n(store.getState().preferences.language);
+  return (
+    <Provider store={store}>
+      <I18nextProvider i18n={i18n}>
+        <PreferencesProvider>{children}</PreferencesProvider>
+      </I18nextProvider>
+    </Provider>
+  );
+}

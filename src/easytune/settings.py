@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         2 << 30, ge=1024, description="Largest dataset upload (multipart body)."
     )
+    demo_assets: bool = Field(
+        True, description="Register the demo model (if installed) and dataset at first start."
+    )
     stats_tokenizer: str = Field(
         "",
         description="Tokenizer folder for dataset statistics; empty: the demo model's "

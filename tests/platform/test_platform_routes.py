@@ -44,6 +44,11 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/datasets/{dataset_id}"): P.DATASETS_READ,
     ("GET", "/api/v1/datasets/{dataset_id}/preview"): P.DATASETS_READ,
     ("DELETE", "/api/v1/datasets/{dataset_id}"): P.DATASETS_WRITE,
+    ("POST", "/api/v1/models"): P.MODELS_REGISTER,
+    ("GET", "/api/v1/models"): P.MODELS_READ,
+    ("GET", "/api/v1/models/{model_id}"): P.MODELS_READ,
+    ("GET", "/api/v1/models/{model_id}/download"): P.MODELS_WRITE,
+    ("DELETE", "/api/v1/models/{model_id}"): P.MODELS_WRITE,
 }
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).

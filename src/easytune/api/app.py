@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from easytune.db.migrate import upgrade_database
 from easytune.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
+log = logging.getLogger("easytune.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,3 +73,19 @@ def prepare_database(app: FastAPI) -> None:
             file=sys.stderr,
             flush=True,
         )
+    if settings.demo_assets:
+        register_demo(app)
+
+
+def register_demo(app: FastAPI) -> None:
+    """Register the demo model and dataset once; a failure is logged, never fatal."""
+    from easytune.core.demo_assets import register_demo_assets
+
+    try:
+        with transaction(app.state.session_factory, immediate=True) as session:
+            added = register_demo_assets(session, app.state.settings)
+    except Exception:
+        log.exception("demo registration failed", extra={"action": "demo_failed"})
+        return
+    if added:
+        log.info("demo assets registered: %s", ", ".join(added), extra={"action": "demo_added"})

@@ -13,6 +13,7 @@ from easytune import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "easytune.cli.platform",
     "easytune.cli.worker",
+    "easytune.cli.models",
     "easytune.training.data.cli",
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from easytune.api.routes import audit, auth, datasets, users
+from easytune.api.routes import audit, auth, datasets, models, users
 
 # Mounted under /api/v1, in this order.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -12,4 +12,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     audit.router,
     datasets.router,
+    models.router,
 )

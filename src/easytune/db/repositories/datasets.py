@@ -77,3 +77,9 @@ def active_job_ids(session: Session, dataset_id: str) -> list[int]:
     """Jobs not yet finished that train on this dataset."""
     query = select(Job.id).where(Job.dataset_id == dataset_id, Job.status.in_(JOBS_USING))
     return list(session.scalars(query.order_by(Job.id)))
+
+
+def has_named(session: Session, owner_id: int, name: str) -> bool:
+    """Whether `owner_id` has a dataset called `name`."""
+    query = select(Dataset.id).where(Dataset.owner_id == owner_id, Dataset.name == name)
+    return session.scalars(query.limit(1)).first() is not None

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     login_client_max_delay_seconds: int = Field(900, ge=1, description="Per-address longest wait.")
     auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
     # Jobs queue and workers (easytune.jobs).
+    embedded_worker: bool = Field(
+        False, description="Run a local job worker inside the API (`easytune serve` sets it)."
+    )
     worker_slots: int = Field(1, ge=1, le=64, description="Jobs one worker runs at once.")
     job_runner: str = Field("training", min_length=1, description="Child command: a runner name.")
     job_command: str = Field("", description="argv template with {spec}, for runner `command`.")

@@ -49,6 +49,16 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/models/{model_id}"): P.MODELS_READ,
     ("GET", "/api/v1/models/{model_id}/download"): P.MODELS_WRITE,
     ("DELETE", "/api/v1/models/{model_id}"): P.MODELS_WRITE,
+    ("POST", "/api/v1/intent/plan"): P.JOBS_CREATE,
+    ("POST", "/api/v1/jobs"): P.JOBS_CREATE,
+    ("GET", "/api/v1/jobs"): P.JOBS_READ,
+    ("GET", "/api/v1/jobs/{job_id}"): P.JOBS_READ,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): P.JOBS_CREATE,
+    ("POST", "/api/v1/jobs/{job_id}/retry"): P.JOBS_CREATE,
+    ("GET", "/api/v1/jobs/{job_id}/events"): P.JOBS_READ,
+    ("GET", "/api/v1/jobs/{job_id}/metrics"): P.JOBS_READ,
+    ("GET", "/api/v1/jobs/{job_id}/checkpoints"): P.JOBS_READ,
+    ("GET", "/api/v1/jobs/{job_id}/stream"): P.JOBS_READ,
 }
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,41 @@ def second_engineer(client: TestClient, app: FastAPI, auth_headers: Any) -> Test
     """Another engineer (user B), to check that A's things stay A's."""
     create_user_row(app, "engineer2", "engineer")
     return TestClient(client.app, headers=login_headers(client, "engineer2"))
+
+
+@pytest.fixture
+def registered(
+    client_as: Callable[[str], TestClient], upload: Callable[..., Any], tiny_llama_dir: Path
+) -> dict[str, str]:
+    """A shared tiny base model (admin) and an engineer's dataset: {"model": id, "dataset": id}."""
+    admin = client_as("admin")
+    model = admin.post("/api/v1/models", json={"path": str(tiny_llama_dir), "name": "tiny"})
+    assert model.status_code == 201, model.text
+    dataset = upload()
+    assert dataset.status_code == 201, dataset.text
+    return {"model": model.json()["id"], "dataset": dataset.json()["id"]}
+
+
+def job_body(ids: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """A POST /jobs body for the registered model and dataset."""
+    return {
+        "name": "pirate",
+        "base_model_id": ids["model"],
+        "dataset_id": ids["dataset"],
+        "intent": {"level": "L1", "description": "answer like a pirate"},
+        **extra,
+    }
+
+
+def save_tiny_adapter(base_dir: Path, target: Path) -> Path:
+    """A real PEFT LoRA adapter of the tiny model, written like the engine writes it."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(base_dir)
+    with warnings.catch_warnings():  # peft reads a property transformers deprecated
+        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
+        peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"]))
+    peft_model.save_pretrained(target, safe_serialization=True)
+    AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
+    return target

@@ -11,12 +11,14 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from easytune import __version__
+from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
 from easytune.db.migrate import upgrade_database
+from easytune.jobs.executors import get_executor
 from easytune.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.executor = get_executor(settings)
     install_error_handlers(app)
     add_middleware(app, settings)
     app.include_router(health.router)
@@ -49,9 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(prepare_database, app)
+    worker = await run_in_threadpool(start_embedded_worker, app.state.settings)
     try:
         yield
     finally:
+        if worker is not None:
+            await run_in_threadpool(worker.stop)
         await app.state.rate_limiter.aclose()
         app.state.engine.dispose()
 

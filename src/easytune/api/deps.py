@@ -15,6 +15,7 @@ from easytune.core.auth import Principal
 from easytune.core.errors import AuthenticationFailed, EasyTuneError, PermissionDenied
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import User
+from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
 
@@ -43,6 +44,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_executor(request: Request) -> Submitter:
+    """How jobs reach workers (local: they poll; celery: sent after commit)."""
+    executor: Submitter = request.app.state.executor
+    return executor
+
+
+ExecutorDep = Annotated[Submitter, Depends(get_executor)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="An access token or a personal API token")

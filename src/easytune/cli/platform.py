@@ -89,9 +89,8 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     from easytune.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
-    # The in-process worker arrives with the job queue; the flag is accepted already so
-    # deployment scripts written now keep working.
-    del no_worker
+    # Single-machine mode: a local worker runs inside the API process unless told otherwise.
+    settings = settings.model_copy(update={"embedded_worker": not no_worker})
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

@@ -29,3 +29,10 @@ class LeaseLost(JobError, RuntimeError):
 
     code = "lease_lost"
     http_status = 409
+
+
+class ArtifactRejected(JobError, ValueError):
+    """A success hook found the job's output unusable (no adapter, unreadable files)."""
+
+    code = "adapter_rejected"
+    http_status = 409

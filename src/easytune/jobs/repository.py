@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from easytune.db import begin_immediate
 from easytune.db.models.jobs import EventLevel, Job, JobStatus
-from easytune.jobs.errors import InvalidTransition, JobNotFound, LeaseLost
+from easytune.jobs.errors import ArtifactRejected, InvalidTransition, JobNotFound, LeaseLost
+from easytune.jobs.hooks import run_success_hooks
 from easytune.jobs.records import add_event
 from easytune.jobs.status import ACTIVE, TERMINAL, can_transition, transition
 
@@ -275,11 +276,24 @@ def finish(
     if target not in TERMINAL:
         raise InvalidTransition(f"finish() takes a final status, not {target}")
     job = leased_job(session, job_id, lease_owner)
-    transition(job, target, now)
     job.error = dict(error) if error is not None else None
     job.result = dict(result) if result is not None else None
+    if target == S.SUCCEEDED:
+        target = _verify_success(session, job)
+    transition(job, target, now)
     add_event(session, job, _FINAL_LEVELS[target], _final_message(job), {"error": job.error})
     return job
+
+
+def _verify_success(session: Session, job: Job) -> JobStatus:
+    """Run the success hooks (adapter registration); a rejected artifact fails the job."""
+    try:
+        with session.begin_nested():
+            run_success_hooks(session, job)
+    except ArtifactRejected as exc:
+        job.error = {"code": exc.code, "message": str(exc), "param": None}
+        return S.FAILED
+    return S.SUCCEEDED
 
 
 def fail_or_retry(

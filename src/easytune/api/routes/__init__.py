@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from easytune.api.routes import audit, auth, datasets, models, users
+from easytune.api.routes import audit, auth, datasets, jobs, models, users
 
 # Mounted under /api/v1, in this order.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -13,4 +13,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     datasets.router,
     models.router,
+    jobs.router,
 )

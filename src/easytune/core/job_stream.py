@@ -1,0 +1,102 @@
+"""Server-Sent Events of a job's events and metrics, resumable with Last-Event-ID.
+
+Each message's id is "<event seq>.<metric row>": the newest of each the client has seen. A
+reconnecting client sends it back and gets only what came after. The stream polls the
+database (the system of record) on its own short sessions and ends after the job has ended
+and everything was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from easytune.db.models import JobEvent, JobMetric, JobStatus
+from easytune.db.repositories import jobs as jobs_repo
+from easytune.jobs import records
+from easytune.jobs import repository as queue_repo
+from easytune.jobs.status import TERMINAL
+
+POLL_SECONDS = 0.5
+KEEPALIVE_SECONDS = 15.0
+
+
+@dataclass
+class Cursor:
+    """The newest event seq and metric row id sent."""
+
+    seq: int = 0
+    metric: int = 0
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor:
+        """From a Last-Event-ID header; anything unreadable starts from the beginning."""
+        seq, _, metric = (value or "").partition(".")
+        try:
+            return cls(int(seq), int(metric))
+        except ValueError:
+            return cls()
+
+    def __str__(self) -> str:
+        return f"{self.seq}.{self.metric}"
+
+
+def stream(
+    factory: sessionmaker[Session], job_id: int, cursor: Cursor, poll: float = POLL_SECONDS
+) -> Iterator[str]:
+    """SSE text frames until the job has ended and every row was sent."""
+    yield "retry: 2000\n\n"
+    quiet_since = time.monotonic()
+    while True:
+        with factory() as session:
+            status, frames = _poll(session, job_id, cursor)
+        yield from frames
+        if frames:
+            quiet_since = time.monotonic()
+        if status in TERMINAL and not frames:
+            yield _frame("end", {"status": status}, cursor)
+            return
+        if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": keep-alive\n\n"
+        time.sleep(poll)
+
+
+def _poll(session: Session, job_id: int, cursor: Cursor) -> tuple[JobStatus, list[str]]:
+    # Status first: rows written before a final status are then surely read below.
+    status = JobStatus(queue_repo.get_job(session, job_id).status)
+    frames = []
+    for event in records.list_events(session, job_id, after_seq=cursor.seq):
+        cursor.seq = event.seq
+        frames.append(_frame("event", event_dict(event), cursor))
+    for metric in jobs_repo.metrics_after(session, job_id, cursor.metric):
+        cursor.metric = metric.id
+        frames.append(_frame("metric", metric_dict(metric), cursor))
+    return status, frames
+
+
+def _frame(kind: str, data: dict[str, Any], cursor: Cursor) -> str:
+    return f"id: {cursor}\nevent: {kind}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+def event_dict(event: JobEvent) -> dict[str, Any]:
+    """An event as JSON."""
+    return {
+        "seq": event.seq, "attempt": event.attempt, "level": event.level,
+        "message": event.message, "data": event.data, "created_at": event.created_at,
+    }  # fmt: skip
+
+
+def metric_dict(metric: JobMetric) -> dict[str, Any]:
+    """A metric row as JSON."""
+    return {
+        "step": metric.step, "kind": metric.kind, "attempt": metric.attempt,
+        "epoch": metric.epoch, "loss": metric.loss, "eval_loss": metric.eval_loss,
+        "lr": metric.lr, "tokens_per_s": metric.tokens_per_s, "cf_score": metric.cf_score,
+        "extra": metric.extra, "created_at": metric.created_at,
+    }  # fmt: skip

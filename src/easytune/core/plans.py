@@ -1,0 +1,95 @@
+"""Planning: the intent engine fed from the registry (stored dataset stats and model facts)
+and the worker's hardware. Plan errors become API errors naming the field and the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from easytune.core import datasets, models
+from easytune.core.errors import EasyTuneError, ProblemList, ValidationFailed
+from easytune.db.models import Dataset, ModelRecord, User
+from easytune.intent import IntentRequest, OverrideError, Plan, PlanDoesNotFit, PlanError
+from easytune.intent import resolve_plan as _resolve
+from easytune.settings import Settings
+from easytune.training.facts import DatasetStats, HardwareFacts
+
+# Replaced by the job's own folder when a worker claims it.
+PENDING_OUTPUT = "jobs/pending"
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What the user chose: base model, dataset, intent and expert overrides."""
+
+    base_model_id: str
+    dataset_id: str
+    intent: IntentRequest
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResolvedPlan:
+    """The plan and the registry rows it was made from."""
+
+    plan: Plan
+    model: ModelRecord
+    dataset: Dataset
+
+
+class PlanRefused(EasyTuneError):
+    """The plan cannot run as asked (422); the message says what to change."""
+
+    status_code = 422
+    code = "plan_error"
+
+
+@cache
+def worker_hardware() -> HardwareFacts:
+    """Hardware the job will run on. For now the API host's (the embedded local worker);
+    separate GPU workers should report theirs (see docs/api.md)."""
+    from easytune.training.hardware import detect_hardware
+
+    return detect_hardware()
+
+
+def stats_of(dataset: Dataset) -> DatasetStats:
+    """The DatasetStats stored at upload."""
+    return DatasetStats(**dataset.report["stats"])
+
+
+def resolve_plan(
+    session: Session, settings: Settings, user: User, request: PlanInput
+) -> ResolvedPlan:
+    """Resolve the plan for a base model and dataset `user` may see; PlanRefused when unsound."""
+    model = models.get_base_model(session, user, request.base_model_id)
+    dataset = datasets.get_dataset(session, user, request.dataset_id)
+    try:
+        plan = _resolve(
+            request.intent, stats_of(dataset), models.facts_of(model), worker_hardware(),
+            model_ref=models.ref_of(model), train_path=dataset.path, eval_path=None,
+            output_dir=str(Path(settings.data_dir).resolve() / PENDING_OUTPUT),
+            overrides=dict(request.overrides),
+        )  # fmt: skip
+    except PlanError as exc:
+        raise _api_error(exc) from None
+    return ResolvedPlan(plan, model, dataset)
+
+
+def _api_error(exc: PlanError) -> EasyTuneError:
+    if isinstance(exc, OverrideError):
+        problems = [{"param": f"overrides.{p.param}", "message": p.message} for p in exc.problems]
+        first = problems[0]["param"] if problems else "overrides"
+        return ProblemList(exc.message, problems, param=first, code=exc.code)
+    if isinstance(exc, PlanDoesNotFit):
+        hint = "; ".join(exc.suggestions)
+        message = f"{exc.message}; try: {hint}" if hint else exc.message
+        return PlanRefused(message, param=exc.param, code=exc.code)
+    if exc.param in {"dataset_id", "base_model_id"}:
+        return ValidationFailed(exc.message, param=exc.param)
+    return PlanRefused(exc.message, param=exc.param, code=exc.code)

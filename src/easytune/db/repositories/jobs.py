@@ -1,0 +1,38 @@
+"""Read queries on jobs for the API (the queue's own queries live in easytune.jobs.repository)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from easytune.db.models import Job, JobMetric, JobStatus
+
+
+def page(
+    session: Session, owner_id: int | None, status: JobStatus | None, offset: int, limit: int
+) -> tuple[list[Job], int]:
+    """Newest first, optionally of one owner and one status, and the total matching."""
+    query: Select[Any] = select(Job)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Job.id.desc()).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def metrics_after(
+    session: Session, job_id: int, after_id: int, limit: int = 1000
+) -> list[JobMetric]:
+    """Metric rows added after row `after_id` (a stream cursor that also sees a later eval row
+    at an already-sent step), in insertion order."""
+    query = (
+        select(JobMetric)
+        .where(JobMetric.job_id == job_id, JobMetric.id > after_id)
+        .order_by(JobMetric.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

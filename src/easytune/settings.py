@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         description="Tokenizer folder for dataset statistics; empty: the demo model's "
         "tokenizer when installed, else byte-level counts.",
     )
+    playground_cache_bases: int = Field(
+        1, ge=1, le=16, description="Base models the playground keeps loaded."
+    )
+    playground_cache_adapters: int = Field(
+        4, ge=1, le=64, description="Adapters the playground keeps attached per base model."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the API and workers."
     )

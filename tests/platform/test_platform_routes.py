@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/jobs/{job_id}/metrics"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}/checkpoints"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}/stream"): P.JOBS_READ,
+    ("POST", "/api/v1/playground/generate"): P.PLAYGROUND_USE,
 }
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).

@@ -90,7 +90,8 @@ def save_tiny_adapter(base_dir: Path, target: Path) -> Path:
     model = AutoModelForCausalLM.from_pretrained(base_dir)
     with warnings.catch_warnings():  # peft reads a property transformers deprecated
         warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"]))
+        config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+        peft_model = get_peft_model(model, config)  # random B: it changes the answers
     peft_model.save_pretrained(target, safe_serialization=True)
     AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target

@@ -15,6 +15,7 @@ from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
+from easytune.core.inference import InferenceCache
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
 from easytune.db.migrate import upgrade_database
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.executor = get_executor(settings)
+    app.state.inference = InferenceCache(
+        settings.playground_cache_bases, settings.playground_cache_adapters
+    )
     install_error_handlers(app)
     add_middleware(app, settings)
     app.include_router(health.router)

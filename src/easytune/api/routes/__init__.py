@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from easytune.api.routes import audit, auth, datasets, jobs, models, users
+from easytune.api.routes import audit, auth, datasets, jobs, models, playground, users
 
 # Mounted under /api/v1, in this order.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -14,4 +14,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     datasets.router,
     models.router,
     jobs.router,
+    playground.router,
 )

@@ -1,0 +1,106 @@
+"""End to end over HTTP: sign in, upload, plan, create, the embedded local worker trains the tiny
+model for real, the adapter is registered, downloaded, loaded with plain PEFT, and answers
+differently from its base in the playground."""
+
+from __future__ import annotations
+
+import io
+import time
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from tests.registry.conftest import CHAT, jsonl
+
+from easytune.api import create_app
+from easytune.testing.fixtures import create_user_row, login_headers, platform_settings_for
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+OVERRIDES = {
+    "train.max_steps": 6,
+    "train.learning_rate": 0.05,  # big steps: a few of them visibly change greedy answers
+    "data.max_length": 64,
+    "train.batch_size": 2,
+    "cf.max_items": 4,
+}
+
+
+def _wait(client: TestClient, job_id: int, timeout: float = 240) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in {"succeeded", "failed", "cancelled"}:
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_upload_plan_train_download_and_play(
+    db_url: str, db_engine: Engine, tmp_path: Path, tiny_llama_dir: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(SRC))  # the training child imports this checkout
+    settings = platform_settings_for(
+        db_url, tmp_path / "data", stats_tokenizer=str(tiny_llama_dir), embedded_worker=True,
+        job_poll_seconds=0.2, job_heartbeat_seconds=1.0, job_lease_seconds=30.0,
+    )  # fmt: skip
+    with TestClient(create_app(settings)) as anonymous:
+        admin = TestClient(anonymous.app, headers=login_headers(anonymous, "admin"))
+        base = admin.post("/api/v1/models", json={"path": str(tiny_llama_dir), "name": "tiny"})
+        assert base.status_code == 201, base.text
+        create_user_row(anonymous.app, "alice", "engineer")  # type: ignore[arg-type]
+        alice = TestClient(anonymous.app, headers=login_headers(anonymous, "alice"))
+        dataset = alice.post(
+            "/api/v1/datasets", files={"file": ("chat.jsonl", jsonl(CHAT * 4))},
+            data={"name": "chat"},
+        )  # fmt: skip
+        assert dataset.status_code == 201, dataset.text
+        request = {
+            "base_model_id": base.json()["id"], "dataset_id": dataset.json()["id"],
+            "intent": {"level": "L1", "description": ""}, "overrides": OVERRIDES,
+        }  # fmt: skip
+        plan = alice.post("/api/v1/intent/plan", json=request)
+        assert plan.status_code == 200, plan.text
+        job = alice.post("/api/v1/jobs", json={**request, "name": "e2e"})
+        assert job.status_code == 201, job.text
+        done = _wait(alice, job.json()["id"])
+        events = alice.get(f"/api/v1/jobs/{done['id']}/events").json()["data"]
+        assert done["status"] == "succeeded", (done["error"], [e["message"] for e in events])
+        metrics = alice.get(f"/api/v1/jobs/{done['id']}/metrics").json()["data"]
+        assert any(m["loss"] is not None for m in metrics)
+
+        adapter_id = done["result"]["adapter_model_id"]
+        adapter = alice.get(f"/api/v1/models/{adapter_id}").json()
+        assert adapter["base_model_id"] == base.json()["id"]
+        assert adapter["dataset_sha256"] == dataset.json()["sha256"]
+        download = alice.get(f"/api/v1/models/{adapter_id}/download")
+        assert download.status_code == 200
+        folder = tmp_path / "unzipped"
+        zipfile.ZipFile(io.BytesIO(download.content)).extractall(folder)
+        _load_with_peft(tiny_llama_dir, folder / "e2e-v1")
+
+        answer = alice.post(
+            "/api/v1/playground/generate",
+            json={"model_id": adapter_id, "compare_base": True, "max_new_tokens": 12,
+                  "messages": [{"role": "user", "content": "question 1"}]},
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["answer"] != answer.json()["base_answer"]
+
+
+def _load_with_peft(base_dir: Path, adapter_dir: Path) -> None:
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(base_dir)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
+        model = PeftModel.from_pretrained(base, adapter_dir)
+    lora = [p for n, p in model.named_parameters() if "lora_B" in n]
+    assert lora and any(bool(torch.count_nonzero(p)) for p in lora)  # it was trained

@@ -5,20 +5,30 @@ differently from its base in the playground."""
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 import time
+import uuid
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.registry.conftest import CHAT, jsonl
 
 from easytune.api import create_app
+from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, login_headers, platform_settings_for
 
+BROKER = "redis://127.0.0.1:6379/0"
 SRC = Path(__file__).resolve().parents[2] / "src"
 OVERRIDES = {
     "train.max_steps": 6,
@@ -47,50 +57,117 @@ def test_upload_plan_train_download_and_play(
     monkeypatch.setenv("PYTHONPATH", str(SRC))  # the training child imports this checkout
     settings = platform_settings_for(
         db_url, tmp_path / "data", stats_tokenizer=str(tiny_llama_dir), embedded_worker=True,
-        job_poll_seconds=0.2, job_heartbeat_seconds=1.0, job_lease_seconds=30.0,
+        **FAST_JOBS,
     )  # fmt: skip
     with TestClient(create_app(settings)) as anonymous:
-        admin = TestClient(anonymous.app, headers=login_headers(anonymous, "admin"))
-        base = admin.post("/api/v1/models", json={"path": str(tiny_llama_dir), "name": "tiny"})
-        assert base.status_code == 201, base.text
-        create_user_row(anonymous.app, "alice", "engineer")  # type: ignore[arg-type]
-        alice = TestClient(anonymous.app, headers=login_headers(anonymous, "alice"))
-        dataset = alice.post(
-            "/api/v1/datasets", files={"file": ("chat.jsonl", jsonl(CHAT * 4))},
-            data={"name": "chat"},
-        )  # fmt: skip
-        assert dataset.status_code == 201, dataset.text
-        request = {
-            "base_model_id": base.json()["id"], "dataset_id": dataset.json()["id"],
-            "intent": {"level": "L1", "description": ""}, "overrides": OVERRIDES,
-        }  # fmt: skip
-        plan = alice.post("/api/v1/intent/plan", json=request)
-        assert plan.status_code == 200, plan.text
-        job = alice.post("/api/v1/jobs", json={**request, "name": "e2e"})
-        assert job.status_code == 201, job.text
-        done = _wait(alice, job.json()["id"])
-        events = alice.get(f"/api/v1/jobs/{done['id']}/events").json()["data"]
-        assert done["status"] == "succeeded", (done["error"], [e["message"] for e in events])
-        metrics = alice.get(f"/api/v1/jobs/{done['id']}/metrics").json()["data"]
-        assert any(m["loss"] is not None for m in metrics)
+        _flow(anonymous, tiny_llama_dir, tmp_path)
 
-        adapter_id = done["result"]["adapter_model_id"]
-        adapter = alice.get(f"/api/v1/models/{adapter_id}").json()
-        assert adapter["base_model_id"] == base.json()["id"]
-        assert adapter["dataset_sha256"] == dataset.json()["sha256"]
-        download = alice.get(f"/api/v1/models/{adapter_id}/download")
-        assert download.status_code == 200
-        folder = tmp_path / "unzipped"
-        zipfile.ZipFile(io.BytesIO(download.content)).extractall(folder)
-        _load_with_peft(tiny_llama_dir, folder / "e2e-v1")
 
-        answer = alice.post(
-            "/api/v1/playground/generate",
-            json={"model_id": adapter_id, "compare_base": True, "max_new_tokens": 12,
-                  "messages": [{"role": "user", "content": "question 1"}]},
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_the_same_on_postgresql_with_celery_over_redis(
+    db_url: str, db_engine: Engine, tmp_path: Path, tiny_llama_dir: Path
+) -> None:
+    try:
+        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis at {BROKER} unreachable: {exc}")
+    queue = f"easytune-e2e-{uuid.uuid4().hex[:10]}"
+    settings = platform_settings_for(
+        db_url, tmp_path / "data", stats_tokenizer=str(tiny_llama_dir), executor="celery",
+        broker_url=BROKER, celery_queue=queue, **FAST_JOBS,
+    )  # fmt: skip
+    with (
+        _celery_worker(settings, tmp_path / "celery.log"),
+        TestClient(create_app(settings)) as anonymous,
+    ):
+        _flow(anonymous, tiny_llama_dir, tmp_path)
+
+
+FAST_JOBS: dict[str, Any] = {
+    "job_poll_seconds": 0.2,
+    "job_heartbeat_seconds": 1.0,
+    "job_lease_seconds": 30.0,
+}
+
+
+@contextmanager
+def _celery_worker(settings: Settings, log_path: Path) -> Iterator[None]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(SRC),
+        "EASYTUNE_DATABASE_URL": settings.database_url,
+        "EASYTUNE_DATA_DIR": str(settings.data_dir),
+        "EASYTUNE_SECRET_KEY": settings.secret(),
+        "EASYTUNE_EXECUTOR": "celery",
+        "EASYTUNE_BROKER_URL": BROKER,
+        "EASYTUNE_CELERY_QUEUE": settings.celery_queue,
+        "EASYTUNE_JOB_HEARTBEAT_SECONDS": "1",
+        "EASYTUNE_LOG_JSON": "false",
+    }
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "easytune.jobs.celery_worker", "worker",
+             "--pool=solo", "-Q", settings.celery_queue, "--loglevel=INFO",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            env=env, stdout=log, stderr=log,
         )  # fmt: skip
-        assert answer.status_code == 200, answer.text
-        assert answer.json()["answer"] != answer.json()["base_answer"]
+        try:
+            yield
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                redis.Redis.from_url(BROKER).delete(settings.celery_queue)
+
+
+def _flow(anonymous: TestClient, tiny_llama_dir: Path, tmp_path: Path) -> None:
+    """Admin registers the base model; alice uploads, plans, trains, downloads and plays."""
+    admin = TestClient(anonymous.app, headers=login_headers(anonymous, "admin"))
+    base = admin.post("/api/v1/models", json={"path": str(tiny_llama_dir), "name": "tiny"})
+    assert base.status_code == 201, base.text
+    create_user_row(anonymous.app, "alice", "engineer")  # type: ignore[arg-type]
+    alice = TestClient(anonymous.app, headers=login_headers(anonymous, "alice"))
+    dataset = alice.post(
+        "/api/v1/datasets", files={"file": ("chat.jsonl", jsonl(CHAT * 4))},
+        data={"name": "chat"},
+    )  # fmt: skip
+    assert dataset.status_code == 201, dataset.text
+    request = {
+        "base_model_id": base.json()["id"], "dataset_id": dataset.json()["id"],
+        "intent": {"level": "L1", "description": ""}, "overrides": OVERRIDES,
+    }  # fmt: skip
+    plan = alice.post("/api/v1/intent/plan", json=request)
+    assert plan.status_code == 200, plan.text
+    job = alice.post("/api/v1/jobs", json={**request, "name": "e2e"})
+    assert job.status_code == 201, job.text
+    done = _wait(alice, job.json()["id"])
+    events = alice.get(f"/api/v1/jobs/{done['id']}/events").json()["data"]
+    assert done["status"] == "succeeded", (done["error"], [e["message"] for e in events])
+    metrics = alice.get(f"/api/v1/jobs/{done['id']}/metrics").json()["data"]
+    assert any(m["loss"] is not None for m in metrics)
+
+    adapter_id = done["result"]["adapter_model_id"]
+    adapter = alice.get(f"/api/v1/models/{adapter_id}").json()
+    assert adapter["base_model_id"] == base.json()["id"]
+    assert adapter["dataset_sha256"] == dataset.json()["sha256"]
+    download = alice.get(f"/api/v1/models/{adapter_id}/download")
+    assert download.status_code == 200
+    folder = tmp_path / "unzipped"
+    zipfile.ZipFile(io.BytesIO(download.content)).extractall(folder)
+    _load_with_peft(tiny_llama_dir, folder / "e2e-v1")
+
+    answer = alice.post(
+        "/api/v1/playground/generate",
+        json={"model_id": adapter_id, "compare_base": True, "max_new_tokens": 12,
+              "messages": [{"role": "user", "content": "question 1"}]},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["answer"] != answer.json()["base_answer"]
 
 
 def _load_with_peft(base_dir: Path, adapter_dir: Path) -> None:

@@ -57,29 +57,40 @@ def item_text(item: dict[str, Any], tokenizer: Any) -> str:
     return str(item["text"])
 
 
-def reference_batches(items: list[dict[str, Any]], tokenizer: Any,
-                      max_tokens: int = REFERENCE_MAX_TOKENS,
-                      batch_size: int = REFERENCE_BATCH) -> list[Batch]:
+def reference_batches(
+    items: list[dict[str, Any]],
+    tokenizer: Any,
+    max_tokens: int = REFERENCE_MAX_TOKENS,
+    batch_size: int = REFERENCE_BATCH,
+) -> list[Batch]:
     """Tokenise reference items into right-padded batches (every real token is scored)."""
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    encoded = [tokenizer(item_text(item, tokenizer), add_special_tokens=False,
-                         truncation=True, max_length=max_tokens)["input_ids"] for item in items]
+    encoded = [
+        tokenizer(
+            item_text(item, tokenizer),
+            add_special_tokens=False,
+            truncation=True,
+            max_length=max_tokens,
+        )["input_ids"]
+        for item in items
+    ]
     encoded = [ids for ids in encoded if len(ids) >= 2]
     batches = []
     for start in range(0, len(encoded), batch_size):
-        chunk = encoded[start:start + batch_size]
+        chunk = encoded[start : start + batch_size]
         width = max(len(ids) for ids in chunk)
         ids = torch.full((len(chunk), width), pad, dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
         for row, seq in enumerate(chunk):
-            ids[row, :len(seq)] = torch.tensor(seq)
-            mask[row, :len(seq)] = 1
+            ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
         batches.append({"input_ids": ids, "attention_mask": mask})
     return batches
 
 
-def _log_probs(model: nn.Module, batch: Batch, precision: str,
-               device: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _log_probs(
+    model: nn.Module, batch: Batch, precision: str, device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(log-probs at scored positions [n, V] in fp32, their target ids [n])."""
     with autocast(precision, device):
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
@@ -96,8 +107,15 @@ def _exp(value: float) -> float:
 class CFMonitor:
     """Measures forgetting of a peft model against itself with the adapter disabled."""
 
-    def __init__(self, model: Any, batches: list[Batch], *, precision: str = "fp32",
-                 device: str = "cpu", cache_limit_bytes: int = DEFAULT_CACHE_LIMIT) -> None:
+    def __init__(
+        self,
+        model: Any,
+        batches: list[Batch],
+        *,
+        precision: str = "fp32",
+        device: str = "cpu",
+        cache_limit_bytes: int = DEFAULT_CACHE_LIMIT,
+    ) -> None:
         self.model, self.precision, self.device = model, precision, device
         self.batches = [to_device(b, device) for b in batches]
         self.cache_limit_bytes = cache_limit_bytes

@@ -40,6 +40,7 @@ class TrainState:
     evals_without_improvement: int = 0
     elapsed_s: float = 0.0
     history: list[dict[str, Any]] = field(default_factory=list)
+    cf_history: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,8 +105,11 @@ class CheckpointManager:
     def _step_dirs(self) -> list[tuple[int, Path]]:
         if not self.root.is_dir():
             return []
-        found = [(int(m.group(1)), p) for p in self.root.iterdir()
-                 if (m := _STEP_DIR.match(p.name)) and p.is_dir()]
+        found = [
+            (int(m.group(1)), p)
+            for p in self.root.iterdir()
+            if (m := _STEP_DIR.match(p.name)) and p.is_dir()
+        ]
         return sorted(found)
 
     def complete(self) -> list[Path]:
@@ -150,6 +154,5 @@ def save_engine_state(folder: Path, **parts: Any) -> None:
 
 
 def load_engine_state(folder: Path) -> dict[str, Any]:
-    state: dict[str, Any] = torch.load(folder / ENGINE_STATE, weights_only=True,
-                                       map_location="cpu")
+    state: dict[str, Any] = torch.load(folder / ENGINE_STATE, weights_only=True, map_location="cpu")
     return state

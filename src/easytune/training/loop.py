@@ -24,7 +24,10 @@ Batch = dict[str, torch.Tensor]
 T = TypeVar("T")
 
 PRECISION_DTYPES: dict[str, torch.dtype] = {
-    "fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+    "fp32": torch.float32,
+    "bf16": torch.bfloat16,
+    "fp16": torch.float16,
+}
 
 
 class BatchSource(Protocol):
@@ -38,8 +41,14 @@ class BatchSource(Protocol):
 class EpochBatches(Generic[T]):
     """Items shuffled per epoch with a seeded generator, cut into batches and collated lazily."""
 
-    def __init__(self, items: Sequence[T], batch_size: int, collate: Callable[[list[T]], Batch],
-                 seed: int = 0, shuffle: bool = True) -> None:
+    def __init__(
+        self,
+        items: Sequence[T],
+        batch_size: int,
+        collate: Callable[[list[T]], Batch],
+        seed: int = 0,
+        shuffle: bool = True,
+    ) -> None:
         self.items, self.batch_size, self.collate = items, batch_size, collate
         self.seed, self.shuffle = seed, shuffle
 
@@ -55,7 +64,7 @@ class EpochBatches(Generic[T]):
     def epoch(self, epoch: int, start: int = 0) -> Iterator[Batch]:
         order = self.order(epoch)
         for index in range(start, len(self)):
-            chunk = order[index * self.batch_size:(index + 1) * self.batch_size]
+            chunk = order[index * self.batch_size : (index + 1) * self.batch_size]
             yield self.collate([self.items[i] for i in chunk])
 
 
@@ -88,8 +97,7 @@ def autocast(precision: str, device: str) -> contextlib.AbstractContextManager[A
     """bf16/fp16 autocast on the device; fp32 runs without it."""
     if precision == "fp32":
         return contextlib.nullcontext()
-    return torch.autocast(device_type=torch.device(device).type,
-                          dtype=PRECISION_DTYPES[precision])
+    return torch.autocast(device_type=torch.device(device).type, dtype=PRECISION_DTYPES[precision])
 
 
 def batch_tokens(batch: Batch) -> int:
@@ -118,14 +126,22 @@ def _nan_error(step: int, loss: float) -> NonFiniteLossError:
         f"the loss became {loss} at step {step}: likely causes are a learning rate too high "
         "(lower train.learning_rate), fp16 overflow (use bf16 or fp32 in train.precision) or "
         "broken data (empty or garbage examples); the run was stopped and no adapter written",
-        param="train.learning_rate", data={"step": step})
+        param="train.learning_rate",
+        data={"step": step},
+    )
 
 
 class Trainer:
     """One optimizer step at a time over a batch source; `run` calls the hook after each."""
 
-    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any,
-                 config: LoopConfig, scaler: torch.amp.GradScaler | None = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        scheduler: Any,
+        config: LoopConfig,
+        scaler: torch.amp.GradScaler | None = None,
+    ) -> None:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.config, self.scaler = config, scaler
         self.params = [p for p in model.parameters() if p.requires_grad]
@@ -171,9 +187,11 @@ class Trainer:
     def run(self, source: BatchSource, state: TrainState, hook: StepHook) -> TrainState:
         """Train until `total_steps` optimizer steps are done or the hook asks to stop."""
         if len(source) == 0 or self.config.total_steps < 1:
-            raise NoStepsError("no training batches: the training data is empty after "
-                               "filtering; check data.train_path and data.max_length",
-                               param="data.train_path")
+            raise NoStepsError(
+                "no training batches: the training data is empty after "
+                "filtering; check data.train_path and data.max_length",
+                param="data.train_path",
+            )
         self.model.train()
         batches = micro_batches(source, state)
         while state.step < self.config.total_steps:

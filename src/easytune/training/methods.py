@@ -64,13 +64,17 @@ def register_method(method: AdapterMethod) -> AdapterMethod:
 def _qlora_problems(spec: LoraSpec, hardware: HardwareFacts) -> list[str]:
     problems = []
     if hardware.device != "cuda":
-        problems.append("QLoRA (lora.quantization=4bit) needs a CUDA GPU and this machine has "
-                        "none: set lora.quantization=none to train plain LoRA here, or run the "
-                        "job on a GPU host")
+        problems.append(
+            "QLoRA (lora.quantization=4bit) needs a CUDA GPU and this machine has "
+            "none: set lora.quantization=none to train plain LoRA here, or run the "
+            "job on a GPU host"
+        )
     if not hardware.bitsandbytes:
-        problems.append("QLoRA (lora.quantization=4bit) needs the bitsandbytes package: "
-                        "`pip install bitsandbytes` on the GPU host, or set "
-                        "lora.quantization=none")
+        problems.append(
+            "QLoRA (lora.quantization=4bit) needs the bitsandbytes package: "
+            "`pip install bitsandbytes` on the GPU host, or set "
+            "lora.quantization=none"
+        )
     return problems
 
 
@@ -90,22 +94,41 @@ def _qlora_prepare(model: Any, gradient_checkpointing: bool) -> Any:
     from peft import prepare_model_for_kbit_training
 
     return prepare_model_for_kbit_training(  # type: ignore[no-untyped-call]
-        model, use_gradient_checkpointing=gradient_checkpointing)
+        model, use_gradient_checkpointing=gradient_checkpointing
+    )
 
 
-register_method(AdapterMethod(
-    name="lora", help="low-rank adapters on the target linear layers",
-    active=lambda spec: True))
-register_method(AdapterMethod(
-    name="dora", help="weight-decomposed LoRA (magnitude + direction)",
-    active=lambda spec: spec.use_dora, lora_kwargs=lambda spec: {"use_dora": True}))
-register_method(AdapterMethod(
-    name="rslora", help="rank-stabilised scaling alpha/sqrt(r)",
-    active=lambda spec: spec.use_rslora, lora_kwargs=lambda spec: {"use_rslora": True}))
-register_method(AdapterMethod(
-    name="qlora", help="LoRA on a 4-bit NF4 base model (bitsandbytes, CUDA)",
-    active=lambda spec: spec.quantization == "4bit", load_kwargs=_qlora_load_kwargs,
-    problems=_qlora_problems, prepare=_qlora_prepare))
+register_method(
+    AdapterMethod(
+        name="lora", help="low-rank adapters on the target linear layers", active=lambda spec: True
+    )
+)
+register_method(
+    AdapterMethod(
+        name="dora",
+        help="weight-decomposed LoRA (magnitude + direction)",
+        active=lambda spec: spec.use_dora,
+        lora_kwargs=lambda spec: {"use_dora": True},
+    )
+)
+register_method(
+    AdapterMethod(
+        name="rslora",
+        help="rank-stabilised scaling alpha/sqrt(r)",
+        active=lambda spec: spec.use_rslora,
+        lora_kwargs=lambda spec: {"use_rslora": True},
+    )
+)
+register_method(
+    AdapterMethod(
+        name="qlora",
+        help="LoRA on a 4-bit NF4 base model (bitsandbytes, CUDA)",
+        active=lambda spec: spec.quantization == "4bit",
+        load_kwargs=_qlora_load_kwargs,
+        problems=_qlora_problems,
+        prepare=_qlora_prepare,
+    )
+)
 
 
 def active_methods(spec: LoraSpec) -> list[AdapterMethod]:
@@ -135,7 +158,9 @@ def _check_targets(model: nn.Module, targets: list[str]) -> None:
         found = ", ".join(discover_modules(model).all())
         raise BadSpecError(
             f"lora.target_modules {missing} match no module of this model; its linear modules "
-            f"are: {found}", param="lora.target_modules")
+            f"are: {found}",
+            param="lora.target_modules",
+        )
 
 
 def _uses_conv1d(model: nn.Module, targets: list[str]) -> bool:
@@ -143,7 +168,8 @@ def _uses_conv1d(model: nn.Module, targets: list[str]) -> bool:
 
     return any(
         isinstance(module, Conv1D) and any(name.endswith("." + t) for t in targets)
-        for name, module in model.named_modules())
+        for name, module in model.named_modules()
+    )
 
 
 def build_lora_config(spec: LoraSpec, model: nn.Module) -> Any:
@@ -176,6 +202,7 @@ def apply_adapter(model: Any, spec: LoraSpec, *, gradient_checkpointing: bool = 
     config = build_lora_config(spec, model)
     with warnings.catch_warnings():
         # peft 0.21 reads a property transformers 5 deprecated; nothing a user can act on.
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing",
-                                category=FutureWarning)
+        warnings.filterwarnings(
+            "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
+        )
         return get_peft_model(model, config)

@@ -30,8 +30,9 @@ _FP32_CACHE_LIMIT = 4 * 1024**3
 _ATTENTION_CONTAINER = re.compile(r"attn|attention", re.IGNORECASE)
 _MLP_CONTAINER = re.compile(r"mlp|feed_?forward|ffn|^ff$", re.IGNORECASE)
 _ATTENTION_OUT = re.compile(r"^(o_proj|out_proj|dense|c_proj|o|wo|out|proj)$")
-_ATTENTION_QKV = re.compile(r"(^|_)(q|k|v|qkv|query|key|value|query_key_value|c_attn|wqkv)(_|$)",
-                            re.IGNORECASE)
+_ATTENTION_QKV = re.compile(
+    r"(^|_)(q|k|v|qkv|query|key|value|query_key_value|c_attn|wqkv)(_|$)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def decoder_block(model: nn.Module) -> nn.Module:
     """The first block of the decoder stack: the longest ModuleList whose items hold linears."""
     layers = getattr(model.config, "num_hidden_layers", None) if hasattr(model, "config") else None
     candidates = [
-        mod for _, mod in model.named_modules()
+        mod
+        for _, mod in model.named_modules()
         if isinstance(mod, nn.ModuleList) and len(mod) > 0 and _linears(mod[0])
     ]
     if not candidates:
@@ -78,7 +80,8 @@ def _role(path: str, container: nn.Module, siblings: list[str]) -> str:
     parts = path.split(".")
     parents, leaf = parts[:-1], parts[-1]
     in_attention = any(_ATTENTION_CONTAINER.search(p) for p in parents) or bool(
-        _ATTENTION_CONTAINER.search(type(container).__name__))
+        _ATTENTION_CONTAINER.search(type(container).__name__)
+    )
     if not in_attention:
         return "mlp"  # MLP containers and any other linear in the block train with the MLP
     if _ATTENTION_OUT.match(leaf):
@@ -95,7 +98,8 @@ def _suffix_map(roles: dict[str, str]) -> dict[str, str]:
     for path, role in roles.items():
         leaf_roles.setdefault(path.split(".")[-1], set()).add(role)
     return {
-        path: path.split(".")[-1] if len(leaf_roles[path.split(".")[-1]]) == 1
+        path: path.split(".")[-1]
+        if len(leaf_roles[path.split(".")[-1]]) == 1
         else ".".join(path.split(".")[-2:])
         for path in roles
     }
@@ -106,8 +110,10 @@ def discover_modules(model: nn.Module) -> ModuleGroups:
     block = decoder_block(model)
     roles: dict[str, str] = {}
     for container_path, container in block.named_children():
-        paths = [f"{container_path}.{name}" if name else container_path
-                 for name, _ in _linears(container)]
+        paths = [
+            f"{container_path}.{name}" if name else container_path
+            for name, _ in _linears(container)
+        ]
         for path in paths:
             roles[path] = _role(path, container, paths)
     suffixes = _suffix_map(roles)
@@ -161,13 +167,16 @@ def resolve_ref(ref: ModelRef) -> tuple[Path, str | None]:
 def _check_source(folder: Path, gguf_file: str | None) -> None:
     if gguf_file is not None:
         if not (folder / gguf_file).is_file():
-            raise ModelLoadError(f"GGUF file {folder / gguf_file} does not exist",
-                                 param="base_model.gguf_file")
+            raise ModelLoadError(
+                f"GGUF file {folder / gguf_file} does not exist", param="base_model.gguf_file"
+            )
         return
     if not (folder / "config.json").is_file():
         raise ModelLoadError(
             f"{folder} is not a Hugging Face model folder (no config.json): give the folder "
-            "written by save_pretrained, or a .gguf file", param="base_model.path")
+            "written by save_pretrained, or a .gguf file",
+            param="base_model.path",
+        )
 
 
 def gguf_cache_key(file: Path) -> str:
@@ -195,8 +204,9 @@ def convert_gguf(folder: Path, gguf_file: str, cache_dir: Path | None = None) ->
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file,
-                                                      dtype=torch.float32)
+    model: Any = AutoModelForCausalLM.from_pretrained(
+        folder, gguf_file=gguf_file, dtype=torch.float32
+    )
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
     _clear_quantizer_marker(model)
     if sum(p.numel() for p in model.parameters()) * 4 > _FP32_CACHE_LIMIT:
@@ -219,11 +229,14 @@ def hf_folder(ref: ModelRef, cache_dir: Path | None = None) -> Path:
     try:
         return convert_gguf(folder, gguf_file, cache_dir)
     except ImportError as exc:
-        raise ModelLoadError(f"reading GGUF needs the `gguf` package: pip install gguf ({exc})",
-                             param="base_model.gguf_file") from exc
+        raise ModelLoadError(
+            f"reading GGUF needs the `gguf` package: pip install gguf ({exc})",
+            param="base_model.gguf_file",
+        ) from exc
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise ModelLoadError(f"could not read GGUF file {folder / gguf_file}: {exc}",
-                             param="base_model.gguf_file") from exc
+        raise ModelLoadError(
+            f"could not read GGUF file {folder / gguf_file}: {exc}", param="base_model.gguf_file"
+        ) from exc
 
 
 def load_tokenizer(folder: Path) -> Any:
@@ -232,8 +245,9 @@ def load_tokenizer(folder: Path) -> Any:
     try:
         return AutoTokenizer.from_pretrained(folder)
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelLoadError(f"could not load the tokenizer from {folder}: {exc}",
-                             param="base_model.path") from exc
+        raise ModelLoadError(
+            f"could not load the tokenizer from {folder}: {exc}", param="base_model.path"
+        ) from exc
 
 
 def load_model(
@@ -257,5 +271,7 @@ def load_model(
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(
             f"could not load the model from {folder}: {exc}; the folder needs config.json and "
-            "safetensors weights of a causal language model", param="base_model.path") from exc
+            "safetensors weights of a causal language model",
+            param="base_model.path",
+        ) from exc
     return model, tokenizer

@@ -19,8 +19,9 @@ SCHEDULES: dict[str, ScheduleFn] = {
 }
 
 
-def build_optimizer(model: nn.Module, learning_rate: float,
-                    weight_decay: float) -> torch.optim.AdamW:
+def build_optimizer(
+    model: nn.Module, learning_rate: float, weight_decay: float
+) -> torch.optim.AdamW:
     """AdamW over the trainable parameters only (the adapter)."""
     params = [p for p in model.parameters() if p.requires_grad]
     fused = bool(params) and all(p.is_cuda for p in params)
@@ -35,12 +36,14 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int, kind: str) -> floa
     return SCHEDULES[kind](min((step - warmup_steps) / span, 1.0))
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, kind: str, total_steps: int,
-                    warmup_ratio: float) -> torch.optim.lr_scheduler.LambdaLR:
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, kind: str, total_steps: int, warmup_ratio: float
+) -> torch.optim.lr_scheduler.LambdaLR:
     """A LambdaLR over `lr_factor`; its state (the step count) is saved in checkpoints."""
     warmup = math.floor(total_steps * warmup_ratio)
     return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: lr_factor(step, total_steps, warmup, kind))
+        optimizer, lambda step: lr_factor(step, total_steps, warmup, kind)
+    )
 
 
 def resolve_device(requested: str) -> str:
@@ -48,19 +51,24 @@ def resolve_device(requested: str) -> str:
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
-        raise BadSpecError("train.device is cuda but no CUDA device is available: set "
-                           "train.device to auto or cpu", param="train.device")
+        raise BadSpecError(
+            "train.device is cuda but no CUDA device is available: set train.device to auto or cpu",
+            param="train.device",
+        )
     return requested
 
 
 def check_precision(precision: str, device: str) -> None:
     """fp16 needs CUDA; bf16 needs a GPU that supports it (or the CPU's bf16 autocast)."""
     if precision == "fp16" and device != "cuda":
-        raise BadSpecError("train.precision fp16 needs a CUDA GPU: use fp32 (or bf16) on CPU",
-                           param="train.precision")
+        raise BadSpecError(
+            "train.precision fp16 needs a CUDA GPU: use fp32 (or bf16) on CPU",
+            param="train.precision",
+        )
     if precision == "bf16" and device == "cuda" and not torch.cuda.is_bf16_supported():
-        raise BadSpecError("this GPU does not support bf16: use fp16 or fp32",
-                           param="train.precision")
+        raise BadSpecError(
+            "this GPU does not support bf16: use fp16 or fp32", param="train.precision"
+        )
 
 
 def base_dtype(precision: str, device: str) -> torch.dtype:

@@ -20,8 +20,17 @@ from typing import IO, Any, Literal
 
 EventLevel = Literal["info", "warn", "error"]
 
-METRIC_FIELDS = ("step", "epoch", "loss", "eval_loss", "lr", "tokens_per_s", "cf_score",
-                 "ppl_ratio", "kl")
+METRIC_FIELDS = (
+    "step",
+    "epoch",
+    "loss",
+    "eval_loss",
+    "lr",
+    "tokens_per_s",
+    "cf_score",
+    "ppl_ratio",
+    "kl",
+)
 
 
 def _clean(value: Any) -> Any:

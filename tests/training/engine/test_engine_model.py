@@ -11,30 +11,73 @@ from easytune.training.hardware import detect_hardware
 from easytune.training.model import discover_modules, load_model, model_facts
 from easytune.training.spec import ModelRef
 
-_COMMON = dict(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-               num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=32,
-               pad_token_id=0, bos_token_id=1, eos_token_id=2)
+_COMMON = dict(
+    vocab_size=64,
+    hidden_size=16,
+    intermediate_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    num_key_value_heads=1,
+    max_position_embeddings=32,
+    pad_token_id=0,
+    bos_token_id=1,
+    eos_token_id=2,
+)
 _IDS = dict(pad_token_id=0, bos_token_id=1, eos_token_id=2)
 
 FAMILIES = {
-    "llama": (_COMMON, ("q_proj", "k_proj", "v_proj"), ("o_proj",),
-              ("gate_proj", "up_proj", "down_proj")),
-    "mistral": (_COMMON, ("q_proj", "k_proj", "v_proj"), ("o_proj",),
-                ("gate_proj", "up_proj", "down_proj")),
-    "qwen2": (_COMMON, ("q_proj", "k_proj", "v_proj"), ("o_proj",),
-              ("gate_proj", "up_proj", "down_proj")),
-    "gemma": ({**_COMMON, "head_dim": 8}, ("q_proj", "k_proj", "v_proj"), ("o_proj",),
-              ("gate_proj", "up_proj", "down_proj")),
+    "llama": (
+        _COMMON,
+        ("q_proj", "k_proj", "v_proj"),
+        ("o_proj",),
+        ("gate_proj", "up_proj", "down_proj"),
+    ),
+    "mistral": (
+        _COMMON,
+        ("q_proj", "k_proj", "v_proj"),
+        ("o_proj",),
+        ("gate_proj", "up_proj", "down_proj"),
+    ),
+    "qwen2": (
+        _COMMON,
+        ("q_proj", "k_proj", "v_proj"),
+        ("o_proj",),
+        ("gate_proj", "up_proj", "down_proj"),
+    ),
+    "gemma": (
+        {**_COMMON, "head_dim": 8},
+        ("q_proj", "k_proj", "v_proj"),
+        ("o_proj",),
+        ("gate_proj", "up_proj", "down_proj"),
+    ),
     "phi3": (_COMMON, ("qkv_proj",), ("o_proj",), ("gate_up_proj", "down_proj")),
     "phi": (_COMMON, ("q_proj", "k_proj", "v_proj"), ("dense",), ("fc1", "fc2")),
-    "gpt2": (dict(vocab_size=64, n_embd=16, n_layer=2, n_head=2, n_positions=32, **_IDS),
-             ("c_attn",), ("attn.c_proj",), ("c_fc", "mlp.c_proj")),
-    "gpt_neox": (dict(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                      num_attention_heads=2, max_position_embeddings=32, **_IDS),
-                 ("query_key_value",), ("dense",), ("dense_h_to_4h", "dense_4h_to_h")),
-    "falcon": (dict(vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                    **_IDS),
-               ("query_key_value",), ("dense",), ("dense_h_to_4h", "dense_4h_to_h")),
+    "gpt2": (
+        dict(vocab_size=64, n_embd=16, n_layer=2, n_head=2, n_positions=32, **_IDS),
+        ("c_attn",),
+        ("attn.c_proj",),
+        ("c_fc", "mlp.c_proj"),
+    ),
+    "gpt_neox": (
+        dict(
+            vocab_size=64,
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            max_position_embeddings=32,
+            **_IDS,
+        ),
+        ("query_key_value",),
+        ("dense",),
+        ("dense_h_to_4h", "dense_4h_to_h"),
+    ),
+    "falcon": (
+        dict(vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, **_IDS),
+        ("query_key_value",),
+        ("dense",),
+        ("dense_h_to_4h", "dense_4h_to_h"),
+    ),
 }
 
 

@@ -88,7 +88,9 @@ def _gpt2_config(vocab_size: int, **overrides: Any) -> Any:
 CONFIG_BUILDERS = {"llama": _llama_config, "gpt2": _gpt2_config}
 
 
-def build_model(arch: str = "llama", vocab_size: int | None = None, seed: int = 0, **cfg: Any) -> Any:
+def build_model(
+    arch: str = "llama", vocab_size: int | None = None, seed: int = 0, **cfg: Any
+) -> Any:
     """A randomly initialised causal LM of the given architecture ("llama" or "gpt2")."""
     import torch
     from transformers import AutoModelForCausalLM

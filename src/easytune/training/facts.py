@@ -22,6 +22,7 @@ class DatasetStats:
     is_chat: bool = True  # False for plain text (loss on every token)
     mean_assistant_tokens: float = 0.0
     languages: dict[str, float] = field(default_factory=dict)  # e.g. {"en": 0.7, "zh": 0.3}
+    mean_turns: float = 0.0  # assistant turns per example; 0 = not measured
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ModelFacts:
     mlp: tuple[str, ...]  # gate_proj/up_proj/down_proj, c_fc/c_proj, fc1/fc2, dense_h_to_4h ...
     has_chat_template: bool = False
     weight_bytes_per_param: int = 4
+    intermediate_size: int = 0  # MLP width (config.intermediate_size); 0 = unknown, assume 4x
 
 
 @dataclass(frozen=True)

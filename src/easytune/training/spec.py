@@ -36,7 +36,9 @@ class DataSpec(_Strict):
     train_path: str = Field(description="Training data file (JSON, JSONL, CSV or Parquet)")
     eval_path: str | None = Field(default=None, description="Optional evaluation file")
     format: DataFormat | None = Field(default=None, description="None: detect automatically")
-    eval_fraction: float = Field(default=0.1, ge=0.0, lt=0.5, description="Held out when no eval file")
+    eval_fraction: float = Field(
+        default=0.1, ge=0.0, lt=0.5, description="Held out when no eval file"
+    )
     max_eval_examples: int = Field(default=200, ge=1)
     max_length: int = Field(default=1024, ge=16, le=131072, description="Tokens per example")
     packing: bool = Field(default=True, description="Padding-free packing of short examples")

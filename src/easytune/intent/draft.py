@@ -1,0 +1,92 @@
+"""The plan being built: chosen values, their reasons, and the user's overrides that win."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
+
+from .rules import LevelRule
+
+
+def show(value: Any) -> str:
+    """A setting's value as the user would type it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value)
+    return str(value)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+@dataclass
+class Draft:
+    """Values by dotted spec path; an override always wins and its reason says what it replaced."""
+
+    overrides: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def choose(self, path: str, value: Any, reason: str) -> Any:
+        """Record the engine's choice, unless the user pinned this path; returns what stands."""
+        if path in self.overrides:
+            self.values[path] = self.overrides[path]
+            self.reasons[path] = (
+                f"set by you (was {show(value)} because {_lower_first(reason)})"
+                if self.overrides[path] != value
+                else f"set by you (the same as chosen: {_lower_first(reason)})"
+            )
+        else:
+            self.values[path] = value
+            self.reasons[path] = reason
+        return self.values[path]
+
+    def revise(self, path: str, value: Any, reason: str) -> None:
+        """Change an earlier choice (the memory fitter); never touches a pinned path."""
+        if path not in self.overrides:
+            self.values[path] = value
+            self.reasons[path] = reason
+
+    def pinned(self, path: str) -> bool:
+        return path in self.overrides
+
+    def __getitem__(self, path: str) -> Any:
+        return self.values[path]
+
+    def nested(self) -> dict[str, dict[str, Any]]:
+        """The values as {section: {field: value}} for building the TrainSpec."""
+        out: dict[str, dict[str, Any]] = {}
+        for path, value in self.values.items():
+            section, name = path.split(".", 1)
+            out.setdefault(section, {})[name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a chooser reads besides the draft."""
+
+    rule: LevelRule
+    dataset: DatasetStats
+    model: ModelFacts
+    hardware: HardwareFacts
+    has_eval_file: bool
+
+    def train_share(self, draft: Draft) -> float:
+        """The fraction of the dataset used for training (the rest is held out for eval)."""
+        return 1.0 if self.has_eval_file else 1.0 - float(draft["data.eval_fraction"])
+
+    def train_tokens(self, draft: Draft) -> int:
+        return max(1, int(self.dataset.total_tokens * self.train_share(draft)))
+
+    def train_examples(self, draft: Draft) -> int:
+        return max(1, int(self.dataset.examples * self.train_share(draft)))

@@ -1,0 +1,269 @@
+"""Fit the run into memory: micro-batch, gradient checkpointing, QLoRA, then a shorter max_length.
+
+Options are tried from the cheapest in quality and speed to the dearest; a setting the user
+pinned is never changed. When nothing fits, the refusal says what would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from dataclasses import dataclass
+
+from .choose_model import truncation_note
+from .choose_train import effective_batch_target
+from .draft import Context, Draft, show
+from .errors import PlanDoesNotFit
+from .estimate import BUDGET_FRACTION, RunShape, gib, memory_breakdown, memory_budget
+from .rules import LENGTH_MULTIPLE, SHORTEST_FIT_LENGTH
+
+MAX_MICRO_BATCH = {"cpu": 4, "cuda": 64}  # on CPU bigger micro-batches are not faster
+FIT_PATHS = (
+    "train.batch_size",
+    "train.gradient_checkpointing",
+    "lora.quantization",
+    "data.max_length",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The values the fitter may pick from, best first."""
+
+    micros: tuple[int, ...]
+    checkpointing: tuple[bool, ...]
+    quantization: tuple[str, ...]
+    lengths: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    shape: RunShape
+    peak: int
+
+
+def shape_of(d: Draft, micro: int, ckpt: bool, quant: str, length: int) -> RunShape:
+    return RunShape(
+        rank=int(d["lora.r"]),
+        targets=tuple(d["lora.target_modules"]),
+        micro_batch=micro,
+        max_length=length,
+        checkpointing=ckpt,
+        quantization=quant,
+        precision=str(d["train.precision"]),
+    )
+
+
+def peak_of(ctx: Context, shape: RunShape) -> int:
+    return sum(memory_breakdown(ctx.model, ctx.hardware, shape).values())
+
+
+def options(d: Draft, ctx: Context, target: int, free: str | None = None) -> Options:
+    """Allowed values per fitted setting; `free` lifts one user pin (for suggestions)."""
+
+    def pinned(path: str) -> bool:
+        return d.pinned(path) and path != free
+
+    hw, gpus = ctx.hardware, max(ctx.hardware.gpu_count, 1)
+    accum = int(d["train.gradient_accumulation"]) if pinned("train.gradient_accumulation") else 1
+    top = max(1, min(target // (gpus * accum), MAX_MICRO_BATCH[hw.device]))
+    micros = tuple(2**i for i in range(int(math.log2(top)), -1, -1))
+    length = int(d["data.max_length"])
+    lengths = [length]
+    while lengths[-1] // 2 >= SHORTEST_FIT_LENGTH:
+        lengths.append(lengths[-1] // 2 // LENGTH_MULTIPLE * LENGTH_MULTIPLE)
+    qlora_ok = hw.device == "cuda" and hw.bitsandbytes
+    return Options(
+        micros=(int(d["train.batch_size"]),) if pinned("train.batch_size") else micros,
+        checkpointing=(bool(d["train.gradient_checkpointing"]),)
+        if pinned("train.gradient_checkpointing")
+        else (False, True),
+        quantization=(str(d["lora.quantization"]),)
+        if pinned("lora.quantization")
+        else ("none", "4bit")
+        if qlora_ok
+        else ("none",),
+        lengths=(length,) if pinned("data.max_length") else tuple(lengths),
+    )
+
+
+def search(d: Draft, ctx: Context, opts: Options, budget: int) -> Attempt | None:
+    """The first fitting shape, trying shorter lengths last, then QLoRA, then checkpointing."""
+    combos = sorted(
+        itertools.product(range(len(opts.lengths)), opts.quantization, opts.checkpointing),
+        key=lambda c: (c[0], c[1] == "4bit", c[2]),
+    )
+    for length_index, quant, ckpt in combos:
+        for micro in opts.micros:
+            shape = shape_of(d, micro, ckpt, quant, opts.lengths[length_index])
+            peak = peak_of(ctx, shape)
+            if peak <= budget:
+                return Attempt(shape, peak)
+    return None
+
+
+def fit(d: Draft, ctx: Context) -> None:
+    """Choose batch size, accumulation, checkpointing, quantization and length to fit memory."""
+    budget, how, warning = memory_budget(ctx.hardware)
+    if warning:
+        d.warnings.append(warning)
+    d.choose("train.gradient_checkpointing", False, "off unless memory needs it")
+    d.choose("train.batch_size", 1, "set by the memory fitter")
+    d.choose("train.gradient_accumulation", 1, "set by the memory fitter")
+    target, target_why = effective_batch_target(d, ctx)
+    opts = options(d, ctx, target)
+    found = search(d, ctx, opts, budget)
+    if found is None:
+        raise refusal(d, ctx, opts, budget, how, target)
+    record(d, ctx, found, opts, (target, target_why), (budget, how))
+
+
+def record(
+    d: Draft,
+    ctx: Context,
+    found: Attempt,
+    opts: Options,
+    target: tuple[int, str],
+    budget: tuple[int, str],
+) -> None:
+    """Write the fitted settings into the draft with reasons naming the memory figures."""
+    shape, (limit, how) = found.shape, budget
+    base = shape_of(d, opts.micros[-1], False, "none", opts.lengths[0])
+    base_peak = f"{gib(peak_of(ctx, base))} of the {gib(limit)} budget ({how})"
+    _record_length(d, ctx, shape, opts)
+    _record_memory_savers(d, found, base_peak, limit)
+    gpus = max(ctx.hardware.gpu_count, 1)
+    accum = max(1, math.ceil(target[0] / (shape.micro_batch * gpus)))
+    d.choose("train.batch_size", shape.micro_batch, _micro_why(d, ctx, shape, opts, limit))
+    micro = int(d["train.batch_size"])
+    per_gpu = f" on each of {gpus} GPUs" if gpus > 1 else ""
+    d.choose(
+        "train.gradient_accumulation",
+        accum,
+        f"{micro} per step{per_gpu} x {accum} = "
+        f"{micro * accum * gpus} sequences per optimizer step: {target[1]}",
+    )
+
+
+def _record_memory_savers(d: Draft, found: Attempt, base_peak: str, limit: int) -> None:
+    if found.shape.quantization == "4bit":
+        d.revise(
+            "lora.quantization",
+            "4bit",
+            f"4-bit QLoRA: with 16-bit weights the plan needs {base_peak} even at batch 1",
+        )
+        d.warnings.append(
+            "4-bit QLoRA chosen to fit memory: a little slower and slightly less "
+            "accurate than 16-bit LoRA"
+        )
+    ckpt_why = (
+        f"on: without it batch 1 needs {base_peak}"
+        if found.shape.checkpointing
+        else f"off: the plan fits without it ({gib(found.peak)} of {gib(limit)})"
+    )
+    d.choose("train.gradient_checkpointing", found.shape.checkpointing, ckpt_why)
+
+
+def _micro_why(d: Draft, ctx: Context, shape: RunShape, opts: Options, limit: int) -> str:
+    bigger = shape.micro_batch * 2
+    if shape.micro_batch == opts.micros[0]:
+        cap = (
+            "the largest useful micro-batch on CPU"
+            if ctx.hardware.device == "cpu"
+            else ("the whole effective batch in one step")
+        )
+        return f"{_seqs(shape.micro_batch)} per step fit in memory: {cap}"
+    need = peak_of(ctx, dataclasses.replace(shape, micro_batch=bigger))
+    return (
+        f"{_seqs(shape.micro_batch)} per step: {bigger} would need {gib(need)} of the "
+        f"{gib(limit)} budget"
+    )
+
+
+def _record_length(d: Draft, ctx: Context, shape: RunShape, opts: Options) -> None:
+    if shape.max_length == opts.lengths[0]:
+        return
+    note = truncation_note(ctx, shape.max_length)
+    d.revise(
+        "data.max_length",
+        shape.max_length,
+        f"shortened from {opts.lengths[0]} to fit memory; {note}",
+    )
+    d.warnings.append(
+        f"data.max_length shortened from {opts.lengths[0]} to {shape.max_length} "
+        f"to fit memory: {note}"
+    )
+
+
+def refusal(
+    d: Draft, ctx: Context, opts: Options, budget: int, how: str, target: int
+) -> PlanDoesNotFit:
+    """The error for a plan that cannot fit, with the estimate and what would fit instead."""
+    least = shape_of(
+        d, opts.micros[-1], opts.checkpointing[-1], opts.quantization[-1], opts.lengths[-1]
+    )
+    peak = peak_of(ctx, least)
+    tried = (
+        f"micro-batch {least.micro_batch}, gradient checkpointing "
+        f"{show(least.checkpointing)}, quantization {least.quantization}, max_length "
+        f"{least.max_length}"
+    )
+    ideas = suggestions(d, ctx, target, budget)
+    message = (
+        f"this plan needs about {gib(peak)} per device but the budget is {gib(budget)} "
+        f"({how}), even with {tried}. What would fit: " + "; ".join(ideas)
+    )
+    return PlanDoesNotFit(message, peak, budget, ideas)
+
+
+def suggestions(d: Draft, ctx: Context, target: int, budget: int) -> list[str]:
+    """Ways out: lift one of the user's pins, or more memory / a GPU with QLoRA."""
+    ideas = []
+    for path in (p for p in FIT_PATHS if d.pinned(p)):
+        found = search(d, ctx, options(d, ctx, target, free=path), budget)
+        if found:
+            ideas.append(
+                f"remove your override {path}={show(d[path])} ({_describe(found)} fits "
+                f"in {gib(found.peak)})"
+            )
+    return [*ideas, _hardware_idea(d, ctx), "or a smaller base model"]
+
+
+def _hardware_idea(d: Draft, ctx: Context) -> str:
+    """The GPU (or the bitsandbytes install) that would take this run with QLoRA at batch 1."""
+    gpu = dataclasses.replace(ctx.hardware, device="cuda")
+    lean = RunShape(
+        int(d["lora.r"]),
+        tuple(d["lora.target_modules"]),
+        1,
+        int(d["data.max_length"]),
+        checkpointing=True,
+        quantization="4bit",
+        precision="bf16",
+    )
+    need = sum(memory_breakdown(ctx.model, gpu, lean).values())
+    card = gib(need / BUDGET_FRACTION["cuda"])
+    if ctx.hardware.device == "cpu":
+        return (
+            f"run on a CUDA GPU worker with at least {card} (QLoRA, batch 1, gradient "
+            f"checkpointing: about {gib(need)})"
+        )
+    if not ctx.hardware.bitsandbytes:
+        return (
+            f"install bitsandbytes on this worker for 4-bit QLoRA (needs about "
+            f"{gib(need)}), or use a GPU with more memory"
+        )
+    return f"a GPU with at least {card} (QLoRA, batch 1, gradient checkpointing)"
+
+
+def _describe(found: Attempt) -> str:
+    s = found.shape
+    return (
+        f"batch {s.micro_batch}, checkpointing {show(s.checkpointing)}, "
+        f"quantization {s.quantization}, max_length {s.max_length}"
+    )
+
+
+def _seqs(n: int) -> str:
+    return f"{n} sequence" + ("s" if n != 1 else "")

@@ -1,0 +1,261 @@
+"""Validate expert overrides: unknown keys, types and ranges, and contradictions, all at once."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from easytune.training.facts import HardwareFacts, ModelFacts
+from easytune.training.spec import CFSpec, DataSpec, LoraSpec, TrainSettings
+
+from .errors import FieldProblem, OverrideError
+from .rules import LevelRule
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "data": DataSpec,
+    "lora": LoraSpec,
+    "train": TrainSettings,
+    "cf": CFSpec,
+}
+# Paths that are not settings: they come from the request itself.
+NOT_OVERRIDABLE = {
+    "data.train_path": "the training file comes from the dataset you choose",
+    "data.eval_path": "the evaluation file comes from the dataset you choose",
+    "base_model": "the base model comes from the model you choose",
+    "output_dir": "the output folder is chosen by the platform",
+    "spec_version": "the spec version is set by the engine",
+    "level": "set the level in intent.level instead",
+}
+# Names users bring from other tools (Hugging Face, PEFT, LLaMA-Factory, Axolotl).
+ALIASES = {
+    "lr": "train.learning_rate",
+    "learning_rate": "train.learning_rate",
+    "rank": "lora.r",
+    "lora_r": "lora.r",
+    "lora_rank": "lora.r",
+    "r": "lora.r",
+    "lora_alpha": "lora.alpha",
+    "alpha": "lora.alpha",
+    "lora_dropout": "lora.dropout",
+    "num_train_epochs": "train.epochs",
+    "epochs": "train.epochs",
+    "per_device_train_batch_size": "train.batch_size",
+    "micro_batch_size": "train.batch_size",
+    "batch_size": "train.batch_size",
+    "gradient_accumulation_steps": "train.gradient_accumulation",
+    "max_seq_length": "data.max_length",
+    "sequence_len": "data.max_length",
+    "cutoff_len": "data.max_length",
+    "max_length": "data.max_length",
+    "warmup_ratio": "train.warmup_ratio",
+    "target_modules": "lora.target_modules",
+    "quantization_bit": "lora.quantization",
+    "load_in_4bit": "lora.quantization",
+}
+
+
+def field_types() -> dict[str, TypeAdapter[Any]]:
+    """A validator per overridable dotted path, carrying the spec's own type and range."""
+    out: dict[str, TypeAdapter[Any]] = {}
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            path = f"{section}.{name}"
+            if path not in NOT_OVERRIDABLE:
+                kind: Any = info.annotation
+                if info.metadata:
+                    kind = Annotated[(kind, *info.metadata)]
+                out[path] = TypeAdapter(kind)
+    return out
+
+
+_TYPES = field_types()
+
+
+def flatten(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept {"lora.r": 8} and {"lora": {"r": 8}} alike."""
+    flat: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key in SECTIONS and isinstance(value, Mapping):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[str(key)] = value
+    return flat
+
+
+def suggest(key: str) -> str:
+    """'unknown setting' plus the closest valid key."""
+    fixed = NOT_OVERRIDABLE.get(key) or NOT_OVERRIDABLE.get(key.split(".")[0])
+    if fixed:
+        return f"cannot be overridden: {fixed}"
+    leaf = key.rsplit(".", 1)[-1]
+    guess = ALIASES.get(leaf) or ALIASES.get(leaf.lower())
+    if guess is None:
+        close = difflib.get_close_matches(key, list(_TYPES), n=1, cutoff=0.6)
+        same_leaf = [p for p in _TYPES if p.endswith("." + leaf)]
+        guess = close[0] if close else (same_leaf[0] if same_leaf else None)
+    hint = f"; did you mean {guess}?" if guess else f"; valid keys start with {', '.join(SECTIONS)}"
+    return "unknown setting" + hint
+
+
+def check_types(flat: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Typed values for the valid keys, and a problem for each unknown or invalid one."""
+    typed: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for key, value in flat.items():
+        adapter = _TYPES.get(key)
+        if adapter is None:
+            problems.append(FieldProblem(key, suggest(key)))
+            continue
+        try:
+            typed[key] = adapter.validate_python(value)
+        except ValidationError as exc:
+            message = "; ".join(e["msg"] for e in exc.errors())
+            problems.append(FieldProblem(key, f"{message} (got {value!r})"))
+    return typed, problems
+
+
+Check = Callable[[dict[str, Any], ModelFacts, HardwareFacts, LevelRule], list[FieldProblem]]
+
+
+def _quantization(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    if v.get("lora.quantization") != "4bit":
+        return []
+    if hw.device != "cuda":
+        return [
+            FieldProblem(
+                "lora.quantization",
+                "QLoRA needs a CUDA GPU and bitsandbytes; "
+                "remove lora.quantization or run on a GPU worker",
+            )
+        ]
+    if not hw.bitsandbytes:
+        return [
+            FieldProblem(
+                "lora.quantization",
+                "QLoRA needs bitsandbytes, which this GPU "
+                "worker lacks; install it (pip install bitsandbytes) or remove "
+                "lora.quantization",
+            )
+        ]
+    return []
+
+
+def _precision(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    wanted = v.get("train.precision")
+    allowed = {"fp32"} | ({"fp16"} if hw.device == "cuda" else set())
+    allowed |= {"bf16"} if hw.bf16_supported else set()
+    if wanted is None or wanted in allowed:
+        return []
+    where = "this GPU" if hw.device == "cuda" else "CPU training"
+    return [
+        FieldProblem(
+            "train.precision",
+            f"{wanted} is not supported by {where}; use one of {', '.join(sorted(allowed))}",
+        )
+    ]
+
+
+def _device(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    if v.get("train.device") == "cuda" and hw.device != "cuda":
+        return [
+            FieldProblem(
+                "train.device",
+                "this worker has no CUDA GPU; use auto or cpu, or run on a GPU worker",
+            )
+        ]
+    return []
+
+
+def _targets(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    known = [*m.attention_qkv, *m.attention_out, *m.mlp]
+    unknown = [t for t in v.get("lora.target_modules", []) if t not in known]
+    if not unknown:
+        return []
+    return [
+        FieldProblem(
+            "lora.target_modules",
+            f"{', '.join(unknown)} not found in this "
+            f"{m.model_type} model; its linear layers are {', '.join(dict.fromkeys(known))}",
+        )
+    ]
+
+
+def _max_length(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    length = v.get("data.max_length")
+    if length is None or length <= m.max_position_embeddings:
+        return []
+    return [
+        FieldProblem(
+            "data.max_length",
+            f"{length} is beyond this model's limit of {m.max_position_embeddings} tokens",
+        )
+    ]
+
+
+def _cf_thresholds(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    stop = v.get("cf.stop_threshold")
+    warn = v.get("cf.warn_threshold", r.cf_warn_threshold)
+    if stop is None or stop > warn:
+        return []
+    return [
+        FieldProblem(
+            "cf.stop_threshold",
+            f"{stop} is not above the warning threshold "
+            f"{warn}; the job would stop before it ever warned",
+        )
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    _quantization,
+    _precision,
+    _device,
+    _targets,
+    _max_length,
+    _cf_thresholds,
+)
+
+
+def validate_overrides(
+    overrides: Mapping[str, Any] | None, model: ModelFacts, hardware: HardwareFacts, rule: LevelRule
+) -> dict[str, Any]:
+    """Typed overrides by dotted path, or OverrideError listing every problem."""
+    typed, problems = check_types(flatten(overrides or {}))
+    for check in CHECKS:
+        problems.extend(check(typed, model, hardware, rule))
+    if problems:
+        raise OverrideError(problems)
+    return typed
+
+
+def override_warnings(typed: dict[str, Any], rule: LevelRule, has_eval_file: bool) -> list[str]:
+    """Allowed but unusual overrides, for the plan's warnings."""
+    notes = []
+    r = typed.get("lora.r")
+    if r is not None and not rule.rank_min <= r <= rule.rank_max:
+        notes.append(
+            f"lora.r={r} is outside {rule.level}'s usual range {rule.rank_min}-"
+            f"{rule.rank_max}" + ("; ranks above 256 rarely help" if r > 256 else "")
+        )
+    if typed.get("train.learning_rate", 0) > 1e-3:
+        notes.append("train.learning_rate above 1e-3 often makes LoRA training diverge (NaN loss)")
+    if "train.max_steps" in typed and "train.epochs" in typed:
+        notes.append("train.max_steps is set, so train.epochs is ignored")
+    if has_eval_file and "data.eval_fraction" in typed:
+        notes.append("data.eval_fraction is ignored: you gave a separate evaluation file")
+    return notes

@@ -1,0 +1,220 @@
+"""resolve_plan: intent + dataset stats + model facts + hardware -> TrainSpec, reasons, estimate."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
+from easytune.training.spec import Level, ModelRef, TrainSpec
+
+from . import choose_model as cm
+from . import choose_train as ct
+from .draft import Context, Draft
+from .errors import PlanError
+from .estimate import gib, memory_breakdown, memory_budget, tokens_per_second
+from .fit import fit, shape_of
+from .infer import infer_level
+from .overrides import override_warnings, validate_overrides
+from .rules import EVALS_PER_RUN, LEVELS
+
+STARTUP_SECONDS = 15.0
+LOAD_BYTES_PER_SECOND = 500e6  # reading and converting the base weights
+CF_TOKENS_PER_ITEM = 2 * 64  # base and adapted pass over a short item
+
+
+class IntentRequest(BaseModel):
+    """What the user wants: a level (or auto) and, for auto, a description of the goal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["L1", "L2", "L3", "auto"] = "auto"
+    description: str = Field(default="", max_length=4000)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Memory (bytes, per device) and time for the planned run."""
+
+    peak_memory_bytes: int
+    memory_budget_bytes: int
+    total_steps: int
+    tokens_per_step: int
+    seconds: int
+    breakdown: dict[str, int]
+    tokens_per_second: float = 0.0
+    budget_note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A resolved plan: the spec to run, a reason per setting, the estimate and warnings."""
+
+    spec: TrainSpec
+    level: Level
+    level_reason: str
+    reasons: dict[str, str]
+    estimate: Estimate
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the API and the CLI."""
+        return {
+            "level": self.level,
+            "level_reason": self.level_reason,
+            "spec": self.spec.model_dump(mode="json"),
+            "reasons": dict(self.reasons),
+            "estimate": asdict(self.estimate),
+            "warnings": list(self.warnings),
+        }
+
+
+Step = Callable[[Draft, Context], None]
+
+# The order matters: each step may read what the steps before it chose.
+PIPELINE: tuple[Step, ...] = (
+    cm.choose_data_basics,
+    cm.choose_rank,
+    cm.choose_alpha,
+    cm.choose_dropout,
+    cm.choose_targets,
+    cm.choose_lora_flags,
+    cm.choose_max_length,
+    cm.choose_packing,
+    ct.choose_device,
+    ct.choose_learning_rate,
+    fit,
+    ct.choose_epochs,
+    ct.choose_fixed,
+    ct.choose_cf,
+)
+
+
+def resolve_plan(
+    intent: IntentRequest,
+    dataset: DatasetStats,
+    model: ModelFacts,
+    hardware: HardwareFacts,
+    *,
+    model_ref: ModelRef,
+    train_path: str,
+    eval_path: str | None,
+    output_dir: str,
+    overrides: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Choose and explain every training setting; raise PlanError when no sound plan exists."""
+    _check_inputs(dataset, model, hardware)
+    level, level_reason = _level(intent, dataset)
+    ctx = Context(LEVELS[level], dataset, model, hardware, has_eval_file=eval_path is not None)
+    typed = validate_overrides(overrides, model, hardware, ctx.rule)
+    draft = Draft(overrides=typed)
+    draft.warnings.extend(override_warnings(typed, ctx.rule, ctx.has_eval_file))
+    for step in PIPELINE:
+        step(draft, ctx)
+    estimate = _estimate(draft, ctx)
+    ct.choose_cadence(draft, ctx, _seconds_per_step(draft, ctx, estimate))
+    spec = _build_spec(draft, level, model_ref, train_path, eval_path, output_dir)
+    return Plan(spec, level, level_reason, dict(draft.reasons), estimate, draft.warnings)
+
+
+def _level(intent: IntentRequest, dataset: DatasetStats) -> tuple[Level, str]:
+    if intent.level == "auto":
+        return infer_level(intent.description, dataset)
+    return intent.level, f"{intent.level} ({LEVELS[intent.level].title}): chosen by you"
+
+
+def _check_inputs(dataset: DatasetStats, model: ModelFacts, hardware: HardwareFacts) -> None:
+    if dataset.examples < 1 or dataset.total_tokens < 1:
+        raise PlanError(
+            "the dataset has no usable examples; upload a file with at least one record",
+            param="dataset_id",
+        )
+    if model.param_count < 1 or model.hidden_size < 1 or model.num_layers < 1:
+        raise PlanError(
+            "the model facts are incomplete (parameters, hidden size or layers "
+            "missing); re-register the base model",
+            param="base_model_id",
+        )
+    if hardware.device not in ("cpu", "cuda"):
+        raise PlanError(f"unknown device {hardware.device!r}; expected cpu or cuda")
+
+
+def _tokens_per_step(d: Draft, ctx: Context) -> int:
+    """Tokens processed per optimizer step: full rows when packed, padded batches otherwise."""
+    length, micro = int(d["data.max_length"]), int(d["train.batch_size"])
+    s = ctx.dataset
+    if d["data.packing"]:
+        row = length
+    else:
+        mean = s.total_tokens / s.examples
+        row = int(min(length, mean if micro == 1 else max(mean, s.tokens_p90)))
+    gpus = max(ctx.hardware.gpu_count, 1)
+    return max(1, row * micro * int(d["train.gradient_accumulation"]) * gpus)
+
+
+def _estimate(d: Draft, ctx: Context) -> Estimate:
+    shape = shape_of(
+        d,
+        int(d["train.batch_size"]),
+        bool(d["train.gradient_checkpointing"]),
+        str(d["lora.quantization"]),
+        int(d["data.max_length"]),
+    )
+    breakdown = memory_breakdown(ctx.model, ctx.hardware, shape)
+    budget, how, _ = memory_budget(ctx.hardware)
+    steps, per_step = ct.total_steps(d, ctx), _tokens_per_step(d, ctx)
+    tps = tokens_per_second(ctx.model, ctx.hardware, shape)
+    return Estimate(
+        peak_memory_bytes=sum(breakdown.values()),
+        memory_budget_bytes=budget,
+        total_steps=steps,
+        tokens_per_step=per_step,
+        seconds=math.ceil(steps * per_step / tps + _eval_seconds(d, ctx, tps) + _load_seconds(ctx)),
+        breakdown=breakdown,
+        tokens_per_second=round(tps, 1),
+        budget_note=f"{gib(budget)}: {how}",
+    )
+
+
+def _eval_seconds(d: Draft, ctx: Context, tps: float) -> float:
+    """Evaluations (~5 plus the baseline) are forward-only: a third of a training step's cost."""
+    s = ctx.dataset
+    held = s.examples * (1 - ctx.train_share(d)) if not ctx.has_eval_file else 200
+    eval_tokens = min(held, int(d["data.max_eval_examples"])) * s.total_tokens / s.examples
+    per_eval = eval_tokens + CF_TOKENS_PER_ITEM * int(d["cf.max_items"])
+    return (EVALS_PER_RUN + 1) * per_eval / (3 * tps)
+
+
+def _load_seconds(ctx: Context) -> float:
+    return STARTUP_SECONDS + ctx.model.param_count * 2 / LOAD_BYTES_PER_SECOND
+
+
+def _seconds_per_step(d: Draft, ctx: Context, estimate: Estimate) -> float:
+    return estimate.tokens_per_step / max(estimate.tokens_per_second, 1e-9)
+
+
+def _build_spec(
+    d: Draft,
+    level: Level,
+    model_ref: ModelRef,
+    train_path: str,
+    eval_path: str | None,
+    output_dir: str,
+) -> TrainSpec:
+    sections = d.nested()
+    sections["data"].update(train_path=train_path, eval_path=eval_path)
+    try:
+        return TrainSpec.model_validate(
+            {
+                "level": level,
+                "base_model": model_ref.model_dump(),
+                "output_dir": output_dir,
+                **sections,
+            }
+        )
+    except ValidationError as exc:  # the overrides passed one by one but clash together
+        raise PlanError(f"the resolved plan is not a valid spec: {exc}") from exc

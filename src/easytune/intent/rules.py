@@ -1,0 +1,127 @@
+"""The planning rules as data: the level table and the look-up tables the choosers read.
+
+Each table is a tuple of (threshold, value, why) rows read top to bottom: the first row whose
+threshold is above the measured quantity wins. Changing a rule means editing a row, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from easytune.training.spec import Level
+
+TargetGroup = Literal["attention_qkv", "attention_out", "mlp"]
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """What one intent level adapts, how strongly, and how much forgetting it tolerates."""
+
+    level: Level
+    title: str
+    rank_min: int
+    rank_max: int
+    targets: tuple[TargetGroup, ...]
+    targets_why: str
+    cf_warn_threshold: float
+    cf_why: str
+
+
+LEVELS: dict[Level, LevelRule] = {
+    "L1": LevelRule(
+        level="L1",
+        title="style / format",
+        rank_min=4,
+        rank_max=8,
+        targets=("attention_qkv",),
+        targets_why="style and format live in how tokens attend to each other, so L1 adapts "
+        "only the attention q/k/v projections",
+        cf_warn_threshold=0.10,
+        cf_why="a style change should leave general knowledge almost untouched",
+    ),
+    "L2": LevelRule(
+        level="L2",
+        title="domain knowledge",
+        rank_min=8,
+        rank_max=16,
+        targets=("attention_qkv", "mlp"),
+        targets_why="facts and terminology are stored mostly in the MLP layers, so L2 adapts "
+        "the attention q/k/v and the MLP projections",
+        cf_warn_threshold=0.15,
+        cf_why="new domain knowledge shifts some general predictions, within limits",
+    ),
+    "L3": LevelRule(
+        level="L3",
+        title="instruction reshaping",
+        rank_min=16,
+        rank_max=32,
+        targets=("attention_qkv", "attention_out", "mlp"),
+        targets_why="reshaping how the model follows instructions needs every linear layer: "
+        "attention q/k/v, attention output and MLP",
+        cf_warn_threshold=0.25,
+        cf_why="reshaping behaviour moves the output distribution by design",
+    ),
+}
+
+# Where in a level's rank range a run sits: (log10 of training tokens) -> 0..1 position.
+RANK_TOKENS_LOG10 = (5.0, 7.0)  # <=100k tokens: bottom of the range, >=10M: top
+# Bigger models already have more capacity per rank: (log10 params) -> 0..1 pull downwards.
+RANK_PARAMS_LOG10 = (9.0, 10.5)  # <=1B: no pull, >=30B: half the range down
+
+LR_BASE = 2e-4  # the usual LoRA learning rate for a ~1-3B model at rank <= 16
+
+# (params below, learning-rate factor, why)
+LR_BY_MODEL_SIZE: tuple[tuple[float, float, str], ...] = (
+    (1e9, 1.5, "small models (<1B) tolerate and need a higher rate"),
+    (4e9, 1.0, "1-4B models train well at the baseline"),
+    (15e9, 0.75, "4-15B models are more sensitive, so the rate is lowered"),
+    (40e9, 0.5, "15-40B models are sensitive, so the rate is halved"),
+    (float("inf"), 0.35, "very large models need a much lower rate"),
+)
+
+# (training tokens below, dropout, why)
+DROPOUT_BY_TOKENS: tuple[tuple[float, float, str], ...] = (
+    (100_000, 0.1, "small data overfits easily, so more dropout"),
+    (10_000_000, 0.05, "a medium-sized dataset needs only light dropout"),
+    (float("inf"), 0.0, "with this much data overfitting is unlikely, so no dropout"),
+)
+
+# (training tokens below, epochs, why)
+EPOCHS_BY_TOKENS: tuple[tuple[float, float, str], ...] = (
+    (100_000, 5.0, "tiny data needs several passes to take effect"),
+    (1_000_000, 3.0, "a small dataset is learnt well in 3 passes"),
+    (20_000_000, 2.0, "a medium dataset needs 2 passes"),
+    (float("inf"), 1.0, "one pass over a large dataset is enough and avoids overfitting"),
+)
+MIN_STEPS = 30  # fewer optimizer steps than this rarely moves an adapter
+MAX_EPOCHS = 10.0
+
+# (total steps below, warm-up ratio, why)
+WARMUP_BY_STEPS: tuple[tuple[float, float, str], ...] = (
+    (100, 0.1, "short runs need a relatively longer warm-up to avoid early spikes"),
+    (1000, 0.05, "a medium run warms up over 5% of its steps"),
+    (float("inf"), 0.03, "long runs need only a short warm-up"),
+)
+
+EFFECTIVE_BATCH = 16  # sequences per optimizer step: stable gradients, enough steps
+MIN_EFFECTIVE_BATCH = 4
+STEPS_PER_EPOCH_FLOOR = 10  # shrink the effective batch so tiny data still gets steps
+EVALS_PER_RUN = 5
+SAVES_PER_RUN = 10
+SAVE_EVERY_MINUTES = 15.0
+PACKING_MIN_EXAMPLES = 100
+PACKING_SHORT_FRACTION = 0.5  # pack when the median example fills under half of max_length
+MIN_MAX_LENGTH = 64
+LENGTH_MULTIPLE = 64
+SHORTEST_FIT_LENGTH = 256  # the fitter never shortens max_length below this
+
+CF_MAX_ITEMS = {"cpu": 32, "cuda": 64}
+
+
+def lookup(table: tuple[tuple[float, float, str], ...], value: float) -> tuple[float, str]:
+    """The first row whose threshold lies above `value`: (setting, why)."""
+    for threshold, setting, why in table:
+        if value < threshold:
+            return setting, why
+    raise ValueError(f"table has no row above {value}")  # tables end with inf: unreachable

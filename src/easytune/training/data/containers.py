@@ -1,0 +1,288 @@
+"""Containers: turn the bytes of a JSON, JSONL, CSV, Parquet or text file into raw records.
+
+Each reader reports every problem it can find (bad bytes, bad JSON, ragged rows) to an
+ErrorSink and keeps going, so the user sees all of them in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from easytune.training.data.types import DataValidationError, ErrorSink, SourceFormat
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as read from the file, before any format validation."""
+
+    line: int  # 1-based line, record or row number, as ``unit`` says
+    unit: str
+    data: Any
+    broken: bool = False  # already reported (e.g. a bad JSON cell): detect from it, skip it
+
+
+@dataclass
+class ContainerResult:
+    source: SourceFormat
+    records: list[RawRecord]
+    notes: list[str] = field(default_factory=list)
+
+
+Reader = Callable[[bytes, ErrorSink, frozenset[str]], ContainerResult]
+
+
+def decode_utf8(raw: bytes, sink: ErrorSink) -> str:
+    """Decode ``raw`` as UTF-8, reporting each line with invalid bytes (offset and line)."""
+    raw = raw.removeprefix(_BOM)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    hint = _encoding_hint(raw)
+    reported: set[int] = set()
+    for offset in _bad_utf8_offsets(raw):
+        line = raw.count(b"\n", 0, offset) + 1
+        if line not in reported:
+            reported.add(line)
+            sink.add(
+                "line",
+                line,
+                "",
+                f"not valid UTF-8 (byte 0x{raw[offset]:02x} at byte offset {offset}); {hint}",
+            )
+    return raw.decode("utf-8", errors="replace")
+
+
+def _bad_utf8_offsets(raw: bytes) -> Iterable[int]:
+    start = 0
+    while start < len(raw):
+        try:
+            raw[start:].decode("utf-8")
+            return
+        except UnicodeDecodeError as exc:
+            yield start + exc.start
+            start += exc.end
+
+
+def _encoding_hint(raw: bytes) -> str:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return "re-save the file as UTF-8"
+    return (
+        "the file looks GBK/GB18030-encoded; re-save it as UTF-8 "
+        "(e.g. iconv -f GB18030 -t UTF-8 in.jsonl > out.jsonl)"
+    )
+
+
+def _read_json(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
+    return _json_from_text(decode_utf8(raw, sink), sink)
+
+
+def _json_from_text(text: str, sink: ErrorSink) -> ContainerResult:
+    if _looks_like_jsonl(text):
+        result = _jsonl_from_text(text, sink)
+        result.notes.append("the .json file holds one JSON object per line; read it as JSONL")
+        return result
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        sink.add(
+            "line",
+            exc.lineno,
+            "",
+            f"invalid JSON at column {exc.colno} ({exc.msg}); "
+            "fix the syntax there (a .json file holds one array of records)",
+        )
+        return ContainerResult("json", [])
+    records, notes = _records_of(value, sink)
+    return ContainerResult(
+        "json", [RawRecord(i, "record", r) for i, r in enumerate(records, 1)], notes
+    )
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _records_of(value: Any, sink: ErrorSink) -> tuple[list[Any], list[str]]:
+    if isinstance(value, list):
+        return value, []
+    if isinstance(value, dict):
+        if isinstance(value.get("data"), list):
+            return value["data"], ["records read from the object's 'data' list"]
+        lists = [k for k, v in value.items() if isinstance(v, list)]
+        if len(lists) == 1:
+            return value[lists[0]], [f"records read from the object's '{lists[0]}' list"]
+    kind = type(value).__name__ if not isinstance(value, dict) else f"object {sorted(value)[:8]}"
+    sink.add(
+        "line",
+        1,
+        "",
+        f"expected a JSON array of records or an object with a 'data' list, "
+        f"got {kind}; wrap the records in [ ... ]",
+    )
+    return [], []
+
+
+def _read_jsonl(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
+    text = decode_utf8(raw, sink)
+    if text.lstrip().startswith("["):
+        result = _json_from_text(text, sink)
+        result.notes.append("the .jsonl file holds one JSON array; read it as JSON")
+        return result
+    return _jsonl_from_text(text, sink)
+
+
+def _jsonl_from_text(text: str, sink: ErrorSink) -> ContainerResult:
+    records: list[RawRecord] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if sink.full:
+            break
+        if not line.strip():
+            continue
+        try:
+            records.append(RawRecord(number, "line", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            sink.add(
+                "line",
+                number,
+                "",
+                f"invalid JSON at column {exc.colno} ({exc.msg}); "
+                "each line must be one complete JSON object",
+            )
+    return ContainerResult("jsonl", records)
+
+
+def _read_csv(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
+    text = decode_utf8(raw, sink)
+    csv.field_size_limit(1 << 30)  # cells may hold whole conversations as JSON
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if not header or not any(cell.strip() for cell in header):
+        return ContainerResult("csv", [])
+    names = [cell.strip() for cell in header]
+    records = []
+    for number, row in enumerate(rows, 2):
+        if sink.full:
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            sink.add(
+                "row",
+                number,
+                "",
+                f"has {len(row)} cells but the header has {len(names)} "
+                "columns; quote cells that contain commas or line breaks",
+            )
+            continue
+        errors = len(sink.errors)
+        record = _csv_record(dict(zip(names, row, strict=True)), nested, number, sink)
+        records.append(RawRecord(number, "row", record, broken=len(sink.errors) > errors))
+    return ContainerResult("csv", records)
+
+
+def _csv_record(
+    cells: dict[str, str], nested: frozenset[str], number: int, sink: ErrorSink
+) -> dict[str, Any]:
+    # An empty cell is an absent field; list fields (messages, conversations) are JSON cells.
+    record: dict[str, Any] = {}
+    for name, cell in cells.items():
+        if cell == "":
+            continue
+        if name in nested and cell.lstrip().startswith("["):
+            try:
+                record[name] = json.loads(cell)
+            except json.JSONDecodeError as exc:
+                sink.add(
+                    "row",
+                    number,
+                    name,
+                    f"'{name}' cell is not valid JSON (column "
+                    f"{exc.colno}: {exc.msg}); put the list in the cell as JSON",
+                )
+        record.setdefault(name, cell)
+    return record
+
+
+def _read_parquet(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(raw))
+    except (pa.ArrowException, OSError) as exc:
+        sink.add(
+            "record",
+            0,
+            "",
+            f"not a readable Parquet file ({exc}); export it again "
+            "with pyarrow or pandas.to_parquet",
+        )
+        return ContainerResult("parquet", [])
+    rows = table.to_pylist()
+    records = [
+        RawRecord(i, "record", {k: v for k, v in r.items() if v is not None})
+        for i, r in enumerate(rows, 1)
+    ]
+    return ContainerResult("parquet", records)
+
+
+def _read_txt(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
+    text = decode_utf8(raw, sink)
+    records: list[RawRecord] = []
+    block: list[str] = []
+    start = 0
+    for number, line in enumerate([*text.split("\n"), ""], 1):
+        if line.strip():
+            start = start or number
+            block.append(line.rstrip("\r"))
+        elif block:
+            records.append(RawRecord(start, "line", {"text": "\n".join(block)}))
+            block, start = [], 0
+    return ContainerResult("txt", records)
+
+
+CONTAINERS: dict[str, Reader] = {
+    ".json": _read_json,
+    ".jsonl": _read_jsonl,
+    ".ndjson": _read_jsonl,
+    ".csv": _read_csv,
+    ".parquet": _read_parquet,
+    ".pq": _read_parquet,
+    ".txt": _read_txt,
+}
+
+
+def read_container(
+    path: Path, raw: bytes, sink: ErrorSink, nested: frozenset[str]
+) -> ContainerResult:
+    """Read ``raw`` with the reader for the file's suffix (or sniffed from its first bytes)."""
+    reader = CONTAINERS.get(path.suffix.lower()) or _sniff(raw)
+    if reader is None:
+        kinds = ", ".join(sorted(CONTAINERS))
+        sink.add("line", 0, "", f"unsupported file type '{path.suffix}'; save it as one of {kinds}")
+        raise DataValidationError(sink.errors)
+    return reader(raw, sink, nested)
+
+
+def _sniff(raw: bytes) -> Reader | None:
+    if raw.startswith(b"PAR1"):
+        return _read_parquet
+    head = raw.removeprefix(_BOM).lstrip()[:1]
+    return {b"[": _read_json, b"{": _read_json}.get(head)

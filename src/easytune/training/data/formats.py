@@ -1,0 +1,316 @@
+"""Dataset formats: one handler object per format, registered by name in FORMATS.
+
+A handler knows the keys that identify its records (for detection) and turns one raw record
+into a normalised Example, reporting every problem it finds with the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from easytune.training.data.types import ErrorSink, Example, Message, Role
+
+ROLE_ALIASES: dict[str, Role] = {
+    "system": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "model": "assistant",
+    "bot": "assistant",
+    "chatgpt": "assistant",
+}
+TOOL_ROLES = frozenset({"tool", "function", "function_call", "tool_call", "observation", "ipython"})
+_JSON_TYPES = {
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a Python value's type, for error messages."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+@dataclass
+class RecordContext:
+    """Where a record came from, and where its problems go."""
+
+    line: int
+    unit: str
+    sink: ErrorSink
+    failed: bool = False
+
+    def error(self, field: str, problem: str) -> None:
+        self.failed = True
+        self.sink.add(self.unit, self.line, field, problem)
+
+
+class FormatHandler(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def summary(self) -> str:
+        """The fields a record needs, for messages and the UI."""
+        ...
+
+    @property
+    def signature(self) -> frozenset[str]:
+        """Keys whose presence identifies this format (for detection)."""
+        ...
+
+    @property
+    def nested_fields(self) -> frozenset[str]:
+        """List-valued fields (JSON-encoded when they sit in CSV cells)."""
+        ...
+
+    def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
+        """Return the normalised example, or None after reporting its problems to ``ctx``."""
+        ...
+
+
+def _string(
+    record: Mapping[str, Any], field: str, ctx: RecordContext, need: str, required: bool = True
+) -> str | None:
+    """A string field: reports missing (if required), wrong type and empty (if required)."""
+    if field not in record:
+        if required:
+            ctx.error(field, f"missing '{field}' field; {need}")
+        return None
+    value = record[field]
+    if not isinstance(value, str):
+        ctx.error(field, f"'{field}' must be a string, got {json_type(value)}; {need}")
+        return None
+    if required and not value.strip():
+        ctx.error(field, f"'{field}' is empty; write the text or remove the record")
+        return None
+    return value if value.strip() else None
+
+
+class AlpacaFormat:
+    name = "alpaca"
+    summary = "instruction, optional input, output, optional system"
+    signature = frozenset({"instruction", "output"})
+    nested_fields = frozenset({"history"})
+    _need = "each Alpaca record needs 'instruction' and 'output'"
+
+    def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
+        instruction = _string(record, "instruction", ctx, self._need)
+        output = _string(record, "output", ctx, self._need)
+        extra = _string(record, "input", ctx, "'input' is optional text", required=False)
+        system = _string(record, "system", ctx, "'system' is optional text", required=False)
+        history = _history(record.get("history"), ctx)
+        if ctx.failed or instruction is None or output is None:
+            return None
+        prompt = f"{instruction}\n\n{extra}" if extra else instruction
+        head = (Message("system", system),) if system else ()
+        turns = (Message("user", prompt), Message("assistant", output))
+        return Example(ctx.line, messages=(*head, *history, *turns))
+
+
+def _history(value: Any, ctx: RecordContext) -> tuple[Message, ...]:
+    # LLaMA-Factory's Alpaca variant: earlier turns as [[user, assistant], ...].
+    if value is None:
+        return ()
+    pairs_ok = isinstance(value, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) and s.strip() for s in p)
+        for p in value
+    )
+    if not pairs_ok:
+        ctx.error(
+            "history",
+            "'history' must be a list of [user, assistant] string pairs; "
+            "fix it or remove the field",
+        )
+        return ()
+    return tuple(
+        m for user, reply in value for m in (Message("user", user), Message("assistant", reply))
+    )
+
+
+@dataclass(frozen=True)
+class ChatFormat:
+    """A list of turns under one key (ShareGPT ``conversations``, OpenAI ``messages``)."""
+
+    name: str
+    summary: str
+    field: str
+    role_key: str
+    content_key: str
+    roles_hint: str
+
+    @property
+    def signature(self) -> frozenset[str]:
+        return frozenset({self.field})
+
+    @property
+    def nested_fields(self) -> frozenset[str]:
+        return frozenset({self.field})
+
+    def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
+        need = f"each {self.name} record needs '{self.field}': a list of turns ({self.summary})"
+        if self.field not in record:
+            ctx.error(self.field, f"missing '{self.field}' field; {need}")
+            return None
+        turns = record[self.field]
+        if not isinstance(turns, list) or not turns:
+            got = "an empty list" if turns == [] else json_type(turns)
+            ctx.error(
+                self.field, f"'{self.field}' must be a non-empty list of turns, got {got}; {need}"
+            )
+            return None
+        messages = [self._turn(n, turn, ctx) for n, turn in enumerate(turns, 1)]
+        if ctx.failed:
+            return None
+        parsed = tuple(m for m in messages if m is not None)
+        _check_conversation(parsed, self.field, ctx)
+        return None if ctx.failed else Example(ctx.line, messages=parsed)
+
+    def _turn(self, n: int, turn: Any, ctx: RecordContext) -> Message | None:
+        if not isinstance(turn, dict):
+            ctx.error(
+                self.field,
+                f"turn {n} must be an object with '{self.role_key}' and "
+                f"'{self.content_key}', got {json_type(turn)}",
+            )
+            return None
+        role = self._role(n, _first(turn, self.role_key, "role", "from"), ctx)
+        content = self._content(n, turn, ctx) if role else None
+        return Message(role, content) if role and content is not None else None
+
+    def _role(self, n: int, raw: Any, ctx: RecordContext) -> Role | None:
+        if raw is None:
+            ctx.error(self.field, f"turn {n} has no '{self.role_key}'; {self.roles_hint}")
+            return None
+        name = str(raw).strip().lower()
+        if name in TOOL_ROLES:
+            ctx.error(
+                self.field,
+                f"turn {n} has role '{raw}': tool and function-call turns are "
+                "not supported yet; remove those turns (or the record)",
+            )
+            return None
+        if name not in ROLE_ALIASES:
+            ctx.error(self.field, f"turn {n} has unknown role '{raw}'; {self.roles_hint}")
+            return None
+        return ROLE_ALIASES[name]
+
+    def _content(self, n: int, turn: Mapping[str, Any], ctx: RecordContext) -> str | None:
+        value = _first(turn, self.content_key, "content", "value")
+        if isinstance(value, list):
+            value = _text_parts(n, value, self.field, ctx)
+            if value is None:
+                return None
+        if value is None and turn.get("tool_calls"):
+            ctx.error(
+                self.field,
+                f"turn {n} is a tool call: tool and function-call turns are "
+                "not supported yet; remove those turns (or the record)",
+            )
+            return None
+        if not isinstance(value, str):
+            problem = "has no" if value is None else f"has a {json_type(value)} as"
+            ctx.error(
+                self.field,
+                f"turn {n} {problem} '{self.content_key}'; each turn needs its text as a string",
+            )
+            return None
+        if not value.strip():
+            ctx.error(
+                self.field,
+                f"turn {n} has empty '{self.content_key}'; write the text or remove the turn",
+            )
+            return None
+        return value
+
+
+def _first(turn: Mapping[str, Any], *keys: str) -> Any:
+    # Tolerate the other convention's keys (ShareGPT data saved with role/content and back).
+    return next((turn[k] for k in keys if k in turn), None)
+
+
+def _text_parts(n: int, parts: list[Any], field: str, ctx: RecordContext) -> str | None:
+    # OpenAI's content-parts form: [{"type": "text", "text": ...}, ...]; only text is usable.
+    texts = []
+    for part in parts:
+        kind = part.get("type") if isinstance(part, dict) else json_type(part)
+        if kind != "text" or not isinstance(part.get("text"), str):
+            ctx.error(
+                field,
+                f"turn {n} has a '{kind}' content part; only text parts are "
+                "supported, remove the others",
+            )
+            return None
+        texts.append(part["text"])
+    return "".join(texts)
+
+
+def _check_conversation(messages: tuple[Message, ...], field: str, ctx: RecordContext) -> None:
+    for n, message in enumerate(messages[1:], 2):
+        if message.role == "system":
+            ctx.error(
+                field,
+                f"turn {n} is a system turn after the conversation started; "
+                "put the system prompt first",
+            )
+    if not any(m.role == "assistant" for m in messages):
+        ctx.error(
+            field,
+            "no assistant turn; each conversation needs at least one assistant reply to learn from",
+        )
+
+
+class TextFormat:
+    name = "text"
+    summary = "text"
+    signature = frozenset({"text"})
+    nested_fields: frozenset[str] = frozenset()
+    _need = "each plain-text record needs a 'text' field"
+
+    def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
+        text = _string(record, "text", ctx, self._need)
+        return None if text is None else Example(ctx.line, text=text)
+
+
+def _registry(*handlers: FormatHandler) -> dict[str, FormatHandler]:
+    names = [h.name for h in handlers]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate format names in {names}")
+    return {h.name: h for h in handlers}
+
+
+# Order matters for detection ties: chat formats win over 'text' (some datasets keep a
+# pre-rendered 'text' next to 'messages').
+FORMATS: dict[str, FormatHandler] = _registry(
+    ChatFormat(
+        "openai",
+        "role: system|user|assistant, content",
+        "messages",
+        "role",
+        "content",
+        "use role 'system', 'user' or 'assistant'",
+    ),
+    ChatFormat(
+        "sharegpt",
+        "from: system|human|gpt, value",
+        "conversations",
+        "from",
+        "value",
+        "use from 'system', 'human' or 'gpt'",
+    ),
+    AlpacaFormat(),
+    TextFormat(),
+)
+
+
+def nested_fields() -> frozenset[str]:
+    """Every list-valued field of every format (CSV cells holding these are JSON)."""
+    return frozenset().union(*(h.nested_fields for h in FORMATS.values()))

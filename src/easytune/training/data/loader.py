@@ -1,0 +1,122 @@
+"""load_dataset: read a file, detect (or check) its format, validate every record."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, NoReturn
+
+from easytune.training.data.containers import RawRecord, read_container
+from easytune.training.data.formats import FORMATS, FormatHandler, RecordContext, json_type
+from easytune.training.data.formats import nested_fields as _nested_fields
+from easytune.training.data.types import (
+    DataValidationError,
+    ErrorSink,
+    Example,
+    LineError,
+    LoadedDataset,
+)
+
+# Detection looks at this many records: enough to outvote a few odd ones, cheap on big files.
+DETECT_SAMPLE = 200
+
+
+def load_dataset(
+    path: str | Path, format: str | None = None, *, max_errors: int = 1000
+) -> LoadedDataset:
+    """Read and validate a dataset file; raise DataValidationError listing every bad line."""
+    path = Path(path)
+    handler = _handler(format)
+    sink = ErrorSink(max_errors)
+    raw = path.read_bytes()
+    if not raw.strip():
+        sink.add("line", 0, "", "file is empty; upload a file with at least one record")
+        sink.raise_if_any()
+    container = read_container(path, raw, sink, _nested_fields())
+    records = container.records
+    notes = [f"read as {container.source}", *container.notes]
+    if container.source == "txt":
+        handler = _text_only(handler, notes)
+    if handler is None and records:
+        handler, why = detect_format(records, sink)
+        notes.append(why)
+    examples = _parse_all(records, handler, sink) if handler else []
+    if not examples and not sink.errors:
+        sink.add("line", 0, "", "file has no records; add at least one example")
+    sink.raise_if_any()
+    assert handler is not None  # no records and no errors was reported just above
+    return LoadedDataset(handler.name, examples, container.source, format is None, notes)
+
+
+def _handler(format: str | None) -> FormatHandler | None:
+    if format is None:
+        return None
+    if format not in FORMATS:
+        raise ValueError(
+            f"unknown dataset format '{format}'; choose one of {', '.join(FORMATS)} "
+            "or leave it out to detect it"
+        )
+    return FORMATS[format]
+
+
+def _text_only(handler: FormatHandler | None, notes: list[str]) -> FormatHandler:
+    if handler is not None and handler.name != "text":
+        raise ValueError(
+            f"a .txt file holds plain text, not '{handler.name}' records; use "
+            "format 'text' or save the records as JSONL"
+        )
+    notes.append("format 'text': a .txt file holds one document per blank-line-separated block")
+    return FORMATS["text"]
+
+
+def detect_format(
+    records: list[RawRecord], sink: ErrorSink | None = None
+) -> tuple[FormatHandler, str]:
+    """Pick the format whose identifying keys most sampled records have; say why."""
+    sample = [r.data for r in records[:DETECT_SAMPLE] if isinstance(r.data, dict)]
+    votes = Counter(
+        {name: sum(1 for d in sample if h.signature & d.keys()) for name, h in FORMATS.items()}
+    )
+    best = max(FORMATS, key=lambda name: votes[name])  # FORMATS order breaks ties
+    if votes[best] == 0:
+        _no_format(sample, sink)
+    handler = FORMATS[best]
+    keys = "/".join(f"'{k}'" for k in sorted(handler.signature))
+    why = (
+        f"detected format '{best}' ({handler.summary}): {votes[best]} of {len(sample)} "
+        f"records checked have {keys}"
+    )
+    return handler, why
+
+
+def _no_format(sample: list[dict[str, Any]], sink: ErrorSink | None) -> NoReturn:
+    seen = sorted({k for d in sample for k in d})[:12]
+    known = "; ".join(f"{h.name} ({h.summary})" for h in FORMATS.values())
+    message = (
+        f"file: could not detect the dataset format from the record keys {seen}; "
+        f"use one of: {known}, or name the format explicitly"
+    )
+    errors = [*(sink.errors if sink else []), LineError(0, "", message)]
+    raise DataValidationError(errors)
+
+
+def _parse_all(records: list[RawRecord], handler: FormatHandler, sink: ErrorSink) -> list[Example]:
+    examples = []
+    for record in records:
+        if sink.full:
+            sink.truncated = True
+            break
+        if record.broken:
+            continue
+        ctx = RecordContext(record.line, record.unit, sink)
+        if not isinstance(record.data, dict):
+            ctx.error(
+                "",
+                f"expected an object with fields, got {json_type(record.data)}; "
+                f"each {handler.name} record needs {handler.summary}",
+            )
+            continue
+        example = handler.parse(record.data, ctx)
+        if example is not None:
+            examples.append(example)
+    return examples

@@ -1,0 +1,112 @@
+"""Value types of the data layer: normalised examples and validation errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+SourceFormat = Literal["json", "jsonl", "csv", "parquet", "txt"]
+
+# How many errors the exception's message lists; `.errors` always holds all collected ones.
+_MESSAGE_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example: a chat (``messages``) or a plain document (``text``)."""
+
+    line: int  # where it came from: line (JSONL/txt), record (JSON/Parquet) or row (CSV)
+    messages: tuple[Message, ...] | None = None
+    text: str | None = None
+
+    @property
+    def is_chat(self) -> bool:
+        return self.messages is not None
+
+    def content_key(self) -> tuple[object, ...]:
+        """Identity of the content, ignoring where it came from (for duplicates and leakage)."""
+        if self.messages is not None:
+            return tuple((m.role, m.content) for m in self.messages)
+        return ("text", self.text)
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One problem in a dataset file; ``message`` is complete: where, what, and the fix."""
+
+    line: int  # 1-based line/record/row; 0 means the file as a whole
+    field: str  # the offending field ("" when it is about the record or file)
+    message: str
+    unit: str = "line"  # "line", "record" or "row": what ``line`` counts
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line, "unit": self.unit, "field": self.field, "message": self.message}
+
+
+class DataValidationError(ValueError):
+    """A dataset failed validation; ``errors`` lists every bad line found (up to max_errors)."""
+
+    def __init__(self, errors: list[LineError], truncated: bool = False) -> None:
+        self.errors = errors
+        self.truncated = truncated
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        more = " (stopped counting at this limit)" if self.truncated else ""
+        head = f"dataset has {len(self.errors)} problem(s){more}:"
+        lines = [head, *(f"  {e.message}" for e in self.errors[:_MESSAGE_ERRORS])]
+        if len(self.errors) > _MESSAGE_ERRORS:
+            lines.append(f"  ... and {len(self.errors) - _MESSAGE_ERRORS} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class LoadedDataset:
+    """The result of ``load_dataset``: normalised examples plus how the file was read."""
+
+    format: str  # a key of FORMATS: alpaca | sharegpt | openai | text
+    examples: list[Example]
+    source_format: SourceFormat
+    detected: bool  # True when the format was detected rather than given
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+
+class ErrorSink:
+    """Collects LineErrors up to a limit, so readers can report every bad line at once."""
+
+    def __init__(self, max_errors: int) -> None:
+        if max_errors < 1:
+            raise ValueError("max_errors must be at least 1")
+        self.max_errors = max_errors
+        self.errors: list[LineError] = []
+        self.truncated = False
+
+    @property
+    def full(self) -> bool:
+        return len(self.errors) >= self.max_errors
+
+    def add(self, unit: str, line: int, field: str, problem: str) -> None:
+        """Record ``problem`` (what is wrong and the fix) prefixed with where it is."""
+        if self.full:
+            self.truncated = True
+            return
+        where = f"{unit} {line}" if line > 0 else "file"
+        self.errors.append(LineError(line, field, f"{where}: {problem}", unit))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            ordered = sorted(self.errors, key=lambda e: e.line)  # stable: file order per line
+            raise DataValidationError(ordered, self.truncated)

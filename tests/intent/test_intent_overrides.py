@@ -1,0 +1,117 @@
+"""Expert overrides: validated all at once, pinned through the plan, explained."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from intent_cases import DATASETS, HARDWARE, MODELS, plan_kwargs
+
+from easytune.intent import IntentRequest, OverrideError, Plan, PlanError, resolve_plan
+
+
+def plan(
+    overrides: dict[str, Any], hw: str = "cpu-2core", model: str = "smollm2-135m", level: str = "L1"
+) -> Plan:
+    return resolve_plan(
+        IntentRequest(level=level),
+        DATASETS["tiny-style"],  # type: ignore[arg-type]
+        MODELS[model],
+        HARDWARE[hw],
+        **plan_kwargs(overrides=overrides),
+    )
+
+
+def problems(overrides: dict[str, Any], **kw: str) -> dict[str, str]:
+    with pytest.raises(OverrideError) as info:
+        plan(overrides, **kw)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, PlanError)
+    return {p.param: p.message for p in info.value.problems}
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(
+        {
+            "lora.rank": 8,
+            "train.lr": 1e-4,
+            "train.batch_size": "many",
+            "lora.dropout": 1.5,
+            "lora.quantization": "4bit",
+            "train.precision": "bf16",
+            "lora.target_modules": ["c_attn"],
+            "data.max_length": 100000,
+            "output_dir": "/tmp/x",
+        }
+    )
+    assert found["lora.rank"] == "unknown setting; did you mean lora.r?"
+    assert "did you mean train.learning_rate?" in found["train.lr"]
+    assert "valid integer" in found["train.batch_size"] and "'many'" in found["train.batch_size"]
+    assert "less than 1" in found["lora.dropout"]
+    assert found["lora.quantization"] == (
+        "QLoRA needs a CUDA GPU and bitsandbytes; remove lora.quantization or run on a GPU worker"
+    )
+    assert "bf16 is not supported by CPU training" in found["train.precision"]
+    assert "c_attn not found" in found["lora.target_modules"]
+    assert "q_proj" in found["lora.target_modules"]
+    assert "beyond this model's limit of 8192" in found["data.max_length"]
+    assert "cannot be overridden" in found["output_dir"]
+    assert len(found) == 9
+
+
+def test_bare_and_foreign_names_get_a_suggestion() -> None:
+    found = problems(
+        {
+            "learning_rate": 1e-4,
+            "lora_alpha": 16,
+            "cutoff_len": 512,
+            "lora.droput": 0.1,
+            "colour": "blue",
+        }
+    )
+    assert found["learning_rate"].endswith("did you mean train.learning_rate?")
+    assert found["lora_alpha"].endswith("did you mean lora.alpha?")
+    assert found["cutoff_len"].endswith("did you mean data.max_length?")
+    assert found["lora.droput"].endswith("did you mean lora.dropout?")
+    assert "valid keys start with data, lora, train, cf" in found["colour"]
+
+
+def test_hardware_contradictions_on_a_gpu() -> None:
+    found = problems(
+        {
+            "lora.quantization": "4bit",
+            "train.precision": "bf16",
+            "cf.warn_threshold": 0.3,
+            "cf.stop_threshold": 0.2,
+        },
+        hw="t4-16g",
+    )
+    assert (
+        "bitsandbytes" in found["lora.quantization"] and "pip install" in found["lora.quantization"]
+    )
+    assert "use one of fp16, fp32" in found["train.precision"]
+    assert "not above the warning threshold" in found["cf.stop_threshold"]
+    assert problems({"train.device": "cuda"})["train.device"].startswith("this worker has no")
+
+
+def test_overrides_are_pinned_and_downstream_choices_follow_them() -> None:
+    result = plan({"lora": {"r": 16}, "train.learning_rate": "1e-4", "data.packing": False})
+    spec, reasons = result.spec, result.reasons
+    assert spec.lora.r == 16 and spec.lora.alpha == 32  # alpha follows the new rank
+    assert spec.train.learning_rate == 1e-4 and spec.data.packing is False
+    assert reasons["lora.r"].startswith("set by you (was 4 because l1 (style / format) uses")
+    assert reasons["train.learning_rate"].startswith("set by you (was 0.0003 because")
+    assert any("lora.r=16 is outside L1's usual range 4-8" in w for w in result.warnings)
+
+
+def test_fit_never_changes_a_pinned_setting() -> None:
+    result = plan({"train.batch_size": 2, "train.gradient_accumulation": 3})
+    assert (result.spec.train.batch_size, result.spec.train.gradient_accumulation) == (2, 3)
+
+
+def test_unusual_but_allowed_values_warn() -> None:
+    result = plan(
+        {"lora.r": 512, "train.learning_rate": 5e-3, "train.max_steps": 10, "train.epochs": 2}
+    )
+    text = " ".join(result.warnings)
+    assert "ranks above 256 rarely help" in text and "diverge" in text
+    assert "train.epochs is ignored" in text and result.estimate.total_steps == 10

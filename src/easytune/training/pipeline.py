@@ -7,6 +7,7 @@ this module only strings those calls together for the recipe and names the failu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from easytune.training.errors import BadDataError, NoStepsError
@@ -28,13 +29,13 @@ class PreparedData:
 def _load(path: str, fmt: str | None, param: str) -> Any:
     from easytune.training.data import DataValidationError, load_dataset
 
+    if not Path(path).is_file():
+        raise BadDataError(f"data file {path} does not exist", param=param)
     try:
         return load_dataset(path, format=fmt)
     except DataValidationError as exc:
-        lines = [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
+        lines = [error.to_dict() for error in exc.errors]
         raise BadDataError(f"{path}: {exc}", param=param, data={"errors": lines}) from exc
-    except FileNotFoundError as exc:
-        raise BadDataError(f"data file {path} does not exist", param=param) from exc
 
 
 def _tokenize(examples: list[Any], tokenizer: Any, spec: DataSpec) -> tuple[list[Any], int, int]:
@@ -58,16 +59,24 @@ def _collated(
     if pack:
         packed = pack_examples(items, spec.max_length)
         return EpochBatches(packed, batch_size, PackingCollator(), spec.seed, shuffle)
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    return EpochBatches(items, batch_size, PaddingCollator(pad), spec.seed, shuffle)
+    return EpochBatches(
+        items, batch_size, PaddingCollator(pad_token_id(tokenizer)), spec.seed, shuffle
+    )
+
+
+def pad_token_id(tokenizer: Any) -> int:
+    """The pad id, else eos (padding never carries loss, so any id is safe)."""
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
+        if candidate is not None:
+            return int(candidate)
+    return 0
 
 
 def packing_supported(model: Any) -> bool:
     """Padding-free packing needs attention that honours position_ids boundaries."""
-    from easytune.training import data
+    from easytune.training.data import supports_packing
 
-    check = getattr(data, "supports_packing", None)
-    return bool(check(model)) if check is not None else False
+    return bool(supports_packing(model))
 
 
 def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) -> PreparedData:
@@ -82,7 +91,15 @@ def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) ->
         train_ex, eval_ex = split_examples(
             loaded.examples, spec.eval_fraction, spec.seed, spec.max_eval_examples
         )
-    report = dataset_report(train_ex, tokenizer, spec.max_length, eval=eval_ex or None)
+    if not train_ex:
+        raise NoStepsError(
+            "no training examples are left after holding out the eval split: "
+            "add examples or lower data.eval_fraction",
+            param="data.train_path",
+        )
+    report = dataset_report(
+        train_ex, tokenizer, spec.max_length, eval=eval_ex or None, format=loaded.format
+    )
     train_items, dropped, truncated = _tokenize(train_ex, tokenizer, spec)
     if not train_items:
         raise NoStepsError(

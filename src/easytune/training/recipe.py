@@ -21,7 +21,7 @@ import torch
 from easytune.training import pipeline
 from easytune.training.cf import CFMonitor, CFResult, reference_batches
 from easytune.training.checkpoint import CheckpointManager, TrainState
-from easytune.training.errors import ForgettingStopError
+from easytune.training.errors import BadDataError, ForgettingStopError
 from easytune.training.hardware import detect_hardware
 from easytune.training.loop import LoopConfig, StepReport, Trainer, evaluate_loss
 from easytune.training.methods import apply_adapter, check_methods, method_load_kwargs
@@ -54,7 +54,7 @@ def quiet_libraries() -> None:
     """No library progress bars: progress is the engine's JSON lines."""
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def total_steps(spec: TrainSpec, batches_per_epoch: int) -> int:
@@ -117,6 +117,7 @@ class TrainRecipe:
             cache_dir=self.cache_dir,
         )
         self.eos_token = ensure_chat_template(self.tokenizer)
+        self._fit_embeddings(model)
         model.config.use_cache = False
         if spec.train.gradient_checkpointing:
             model.gradient_checkpointing_enable(
@@ -135,9 +136,25 @@ class TrainRecipe:
             eos_token=self.eos_token,
         )
 
+    def _fit_embeddings(self, model: Any) -> None:
+        # ensure_chat_template adds ChatML tokens to a tokenizer without a template.
+        rows = model.get_input_embeddings().weight.shape[0]
+        if len(self.tokenizer) > rows:
+            model.resize_token_embeddings(len(self.tokenizer))
+            self.progress.event(
+                "warn",
+                "the base model had no chat template: ChatML tokens were added with "
+                "untrained embeddings; prefer an instruct model that ships a chat template",
+                added_tokens=len(self.tokenizer) - rows,
+            )
+
     def _setup_data(self) -> None:
         spec = self.spec
         pack = spec.data.packing and pipeline.packing_supported(self.model)
+        if pack:
+            from easytune.training.data import prepare_model_for_packing
+
+            prepare_model_for_packing(self.model)
         self.data = pipeline.prepare_data(spec.data, self.tokenizer, spec.train.batch_size, pack)
         write_json(self.out / "data_report.json", self.data.report)
         self.progress.event(
@@ -164,9 +181,16 @@ class TrainRecipe:
     def _setup_cf(self) -> None:
         if not self.spec.cf.enabled:
             return
-        from easytune.training.reference import load_reference_set
+        from easytune.training.reference import ReferenceSetError, load_reference_set
 
-        items = load_reference_set(self.spec.cf.retain_path, max_items=self.spec.cf.max_items)
+        try:
+            items = load_reference_set(self.spec.cf.retain_path, max_items=self.spec.cf.max_items)
+        except ReferenceSetError as exc:
+            raise BadDataError(
+                f"the CF retain set is unusable: {exc}",
+                param="cf.retain_path",
+                data={"errors": exc.problems},
+            ) from exc
         batches = reference_batches(items, self.tokenizer)
         self.cf = CFMonitor(
             self.model, batches, precision=self.spec.train.precision, device=self.device
@@ -178,8 +202,9 @@ class TrainRecipe:
         if latest is None:
             cf = self._record_cf(self.state)
             if cf is not None:
-                self.progress.metric(step=0, epoch=0.0, cf_score=cf.score,
-                                     ppl_ratio=cf.ppl_ratio, kl=cf.kl)
+                self.progress.metric(
+                    step=0, epoch=0.0, cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl
+                )
             return
         self.state = load_checkpoint(
             latest, self.model, self.optimizer, self.scheduler, self.scaler

@@ -105,3 +105,14 @@ def test_unknown_target_module_names_the_real_ones(make_spec):
     with pytest.raises(BadSpecError, match="q_proj") as info:
         _train(make_spec(lora={"target_modules": ["c_attn"]}))
     assert info.value.param == "lora.target_modules"
+
+
+def test_packed_run_trains_without_padding(make_spec):
+    out = _train(make_spec(data={"packing": True}))
+    ready = [
+        line
+        for line in read_progress(out / "progress.jsonl")
+        if line.get("message") == "data ready"
+    ]
+    assert ready[0]["data"]["packed"] is True
+    assert (out / "adapter" / "adapter_model.safetensors").is_file()

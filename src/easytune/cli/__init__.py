@@ -10,7 +10,7 @@ from easytune import __version__
 
 # Modules that expose `register(group: click.Group) -> None`; imported lazily so that
 # `easytune --help` stays fast and one area's heavy imports never load for another.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("easytune.cli.training",)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

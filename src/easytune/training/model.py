@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,7 @@ def model_facts(model: nn.Module, tokenizer: Any) -> ModelFacts:
         mlp=groups.mlp,
         has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
         weight_bytes_per_param=first.element_size(),
+        intermediate_size=_config_int(text, "intermediate_size", "n_inner", "ffn_hidden_size"),
     )
 
 
@@ -275,3 +276,23 @@ def load_model(
             param="base_model.path",
         ) from exc
     return model, tokenizer
+
+
+def facts_for(ref: ModelRef, cache_dir: Path | None = None) -> ModelFacts:
+    """ModelFacts without loading weights: the model is built on the meta device."""
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    folder = hf_folder(ref, cache_dir)
+    tokenizer = load_tokenizer(folder)
+    try:
+        config = AutoConfig.from_pretrained(folder)
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(
+            f"could not read the model config in {folder}: {exc}", param="base_model.path"
+        ) from exc
+    facts = model_facts(model, tokenizer)
+    dtype = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None)
+    width = torch.empty((), dtype=dtype).element_size() if isinstance(dtype, torch.dtype) else 4
+    return replace(facts, weight_bytes_per_param=width)

@@ -116,3 +116,8 @@ def test_packed_run_trains_without_padding(make_spec):
     ]
     assert ready[0]["data"]["packed"] is True
     assert (out / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def test_gradient_checkpointing_run(make_spec):
+    out = _train(make_spec(train={"gradient_checkpointing": True, "max_steps": 3}))
+    assert read_progress(out / "progress.jsonl")[-1]["steps"] == 3

@@ -57,6 +57,15 @@ def quiet_libraries() -> None:
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
+def enable_checkpointing(model: Any) -> None:
+    """Activation (gradient) checkpointing, non-reentrant so frozen inputs need no grad."""
+    kwargs = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20 name
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+
+
 def total_steps(spec: TrainSpec, batches_per_epoch: int) -> int:
     """max_steps when set, else enough optimizer steps to cover `epochs` passes."""
     if spec.train.max_steps is not None:
@@ -120,9 +129,7 @@ class TrainRecipe:
         self._fit_embeddings(model)
         model.config.use_cache = False
         if spec.train.gradient_checkpointing:
-            model.gradient_checkpointing_enable(
-                gradient_checkpointing_kwargs={"use_reentrant": False}
-            )
+            enable_checkpointing(model)
         self.model = apply_adapter(
             model, spec.lora, gradient_checkpointing=spec.train.gradient_checkpointing
         )

@@ -121,9 +121,9 @@ def micro_batches(source: BatchSource, state: TrainState) -> Iterator[Batch]:
         state.batch_index = 0
 
 
-def _nan_error(step: int, loss: float) -> NonFiniteLossError:
+def _nan_error(step: int, loss: float, what: str = "the loss") -> NonFiniteLossError:
     return NonFiniteLossError(
-        f"the loss became {loss} at step {step}: likely causes are a learning rate too high "
+        f"{what} became {loss} at step {step}: likely causes are a learning rate too high "
         "(lower train.learning_rate), fp16 overflow (use bf16 or fp32 in train.precision) or "
         "broken data (empty or garbage examples); the run was stopped and no adapter written",
         param="train.learning_rate",
@@ -153,10 +153,13 @@ class Trainer:
         (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()  # type: ignore[no-untyped-call]
         return loss.detach()
 
-    def _optimizer_step(self) -> float:
+    def _optimizer_step(self, step: int) -> float:
         if self.scaler is not None:
             self.scaler.unscale_(self.optimizer)
-        norm = torch.nn.utils.clip_grad_norm_(self.params, self.config.max_grad_norm)
+        norm = float(torch.nn.utils.clip_grad_norm_(self.params, self.config.max_grad_norm))
+        if self.scaler is None and not math.isfinite(norm):
+            # Without a scaler nothing would skip this step: it would write NaN into the adapter.
+            raise _nan_error(step, norm, "the gradient norm")
         if self.scaler is not None:
             self.scaler.step(self.optimizer)
             self.scaler.update()
@@ -164,7 +167,7 @@ class Trainer:
             self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
-        return float(norm)
+        return norm
 
     def step(self, batches: Iterator[Batch], state: TrainState) -> StepReport:
         """Accumulate gradients over micro-batches, then take one optimizer step."""
@@ -178,7 +181,7 @@ class Trainer:
         loss = float(total) / self.config.gradient_accumulation  # one sync per step
         if not math.isfinite(loss):
             raise _nan_error(state.step + 1, loss)
-        norm = self._optimizer_step()
+        norm = self._optimizer_step(state.step + 1)
         state.step += 1
         state.tokens_seen += tokens
         elapsed = max(time.perf_counter() - started, 1e-9)

@@ -151,3 +151,18 @@ def test_cf_monitor_without_cache_gives_the_same_numbers(tiny_tokenizer):
     unrelated = EpochBatches(["0 1 2 3"] * 4, 4, _collate_text(tiny_tokenizer))
     _train(model, unrelated, 5e-2, 5)
     assert cached.measure(5).score == pytest.approx(uncached.measure(5).score, rel=1e-4)
+
+
+def test_total_steps_from_epochs_or_max_steps(make_spec):
+    from easytune.training.recipe import every, total_steps
+
+    spec = make_spec(train={"max_steps": None, "epochs": 1.5, "gradient_accumulation": 2})
+    assert total_steps(spec, 10) == 8  # ceil(1.5 * 10 / 2)
+    assert total_steps(make_spec(train={"max_steps": 7}), 10) == 7
+    assert every(None, 100, 10) == 10 and every(None, 3, 10) == 1 and every(4, 100, 10) == 4
+
+
+def test_module_entry_point_usage():
+    from easytune.training.__main__ import main
+
+    assert main([]) == 2 and main(["train", "x.json"]) == 2

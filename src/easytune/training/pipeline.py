@@ -1,0 +1,126 @@
+"""The data stage of a run: load, split, tokenise, filter, pack or pad, batch.
+
+Format detection, validation, templating and collation belong to `easytune.training.data`;
+this module only strings those calls together for the recipe and names the failures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from easytune.training.errors import BadDataError, NoStepsError
+from easytune.training.loop import EpochBatches
+from easytune.training.spec import DataSpec
+
+
+@dataclass
+class PreparedData:
+    train: EpochBatches[Any]
+    eval: EpochBatches[Any] | None
+    report: dict[str, Any]
+    train_examples: int
+    dropped: int
+    truncated: int
+    packed: bool
+
+
+def _load(path: str, fmt: str | None, param: str) -> Any:
+    from easytune.training.data import DataValidationError, load_dataset
+
+    if not Path(path).is_file():
+        raise BadDataError(f"data file {path} does not exist", param=param)
+    try:
+        return load_dataset(path, format=fmt)
+    except DataValidationError as exc:
+        lines = [error.to_dict() for error in exc.errors]
+        raise BadDataError(f"{path}: {exc}", param=param, data={"errors": lines}) from exc
+
+
+def _tokenize(examples: list[Any], tokenizer: Any, spec: DataSpec) -> tuple[list[Any], int, int]:
+    """Tokenised examples with at least one trained token; (kept, dropped, truncated)."""
+    from easytune.training.data import tokenize_example
+
+    kept, truncated = [], 0
+    for example in examples:
+        item = tokenize_example(example, tokenizer, spec.max_length, spec.assistant_only_loss)
+        truncated += int(item.truncated)
+        if any(label != -100 for label in item.labels):
+            kept.append(item)
+    return kept, len(examples) - len(kept), truncated
+
+
+def _collated(
+    items: list[Any], pack: bool, tokenizer: Any, spec: DataSpec, batch_size: int, shuffle: bool
+) -> EpochBatches[Any]:
+    from easytune.training.data import PackingCollator, PaddingCollator, pack_examples
+
+    if pack:
+        packed = pack_examples(items, spec.max_length)
+        return EpochBatches(packed, batch_size, PackingCollator(), spec.seed, shuffle)
+    return EpochBatches(
+        items, batch_size, PaddingCollator(pad_token_id(tokenizer)), spec.seed, shuffle
+    )
+
+
+def pad_token_id(tokenizer: Any) -> int:
+    """The pad id, else eos (padding never carries loss, so any id is safe)."""
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
+        if candidate is not None:
+            return int(candidate)
+    return 0
+
+
+def packing_supported(model: Any) -> bool:
+    """Padding-free packing needs attention that honours position_ids boundaries."""
+    from easytune.training.data import supports_packing
+
+    return bool(supports_packing(model))
+
+
+def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) -> PreparedData:
+    """Everything the loop needs from the data files, or a BadDataError / NoStepsError."""
+    from easytune.training.data import dataset_report, split_examples
+
+    loaded = _load(spec.train_path, spec.format, "data.train_path")
+    if spec.eval_path is not None:
+        train_ex = loaded.examples
+        eval_ex = _load(spec.eval_path, spec.format, "data.eval_path").examples
+    else:
+        train_ex, eval_ex = split_examples(
+            loaded.examples, spec.eval_fraction, spec.seed, spec.max_eval_examples
+        )
+    if not train_ex:
+        raise NoStepsError(
+            "no training examples are left after holding out the eval split: "
+            "add examples or lower data.eval_fraction",
+            param="data.train_path",
+        )
+    report = dataset_report(
+        train_ex, tokenizer, spec.max_length, eval=eval_ex or None, format=loaded.format
+    )
+    train_items, dropped, truncated = _tokenize(train_ex, tokenizer, spec)
+    if not train_items:
+        raise NoStepsError(
+            f"no training example is left after tokenisation ({dropped} dropped: no trained "
+            "tokens, e.g. empty answers or prompts longer than data.max_length): fix the data or "
+            "raise data.max_length",
+            param="data.train_path",
+        )
+    eval_items = _tokenize(eval_ex, tokenizer, spec)[0] if eval_ex else []
+    train = _collated(train_items, pack, tokenizer, spec, batch_size, shuffle=True)
+    evals = (
+        _collated(eval_items, False, tokenizer, spec, batch_size, shuffle=False)
+        if eval_items
+        else None
+    )
+    return PreparedData(
+        train,
+        evals,
+        {**report.to_dict(), "notes": list(loaded.notes)},
+        len(train_items),
+        dropped,
+        truncated,
+        pack,
+    )

@@ -39,6 +39,7 @@ class TrainState:
     best_eval_loss: float | None = None
     evals_without_improvement: int = 0
     elapsed_s: float = 0.0
+    spec_fingerprint: str = ""  # the spec that wrote the checkpoint (see recipe)
     history: list[dict[str, Any]] = field(default_factory=list)
     cf_history: list[dict[str, Any]] = field(default_factory=list)
 

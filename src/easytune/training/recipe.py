@@ -9,6 +9,8 @@ and `checkpoints/`. Any failure raises an EngineError and leaves no final adapte
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import math
 import random
 import time
@@ -19,10 +21,10 @@ import numpy as np
 import torch
 
 from easytune.training import pipeline
-from easytune.training.cf import CFMonitor, CFResult, reference_batches
+from easytune.training.cf import DEFAULT_CACHE_LIMIT, CFMonitor, CFResult, reference_batches
 from easytune.training.checkpoint import CheckpointManager, TrainState
-from easytune.training.errors import BadDataError, ForgettingStopError
-from easytune.training.hardware import detect_hardware
+from easytune.training.errors import BadDataError, BadSpecError, ForgettingStopError
+from easytune.training.hardware import detect_hardware, host_memory_bytes
 from easytune.training.loop import LoopConfig, StepReport, Trainer, evaluate_loss
 from easytune.training.methods import apply_adapter, check_methods, method_load_kwargs
 from easytune.training.model import load_model
@@ -66,6 +68,12 @@ def enable_checkpointing(model: Any) -> None:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
 
 
+def spec_fingerprint(spec: TrainSpec) -> str:
+    """What a checkpoint must agree on to be resumed: the spec, wherever its folder lives."""
+    data = spec.model_dump(mode="json", exclude={"output_dir"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def total_steps(spec: TrainSpec, batches_per_epoch: int) -> int:
     """max_steps when set, else enough optimizer steps to cover `epochs` passes."""
     if spec.train.max_steps is not None:
@@ -87,7 +95,7 @@ class TrainRecipe:
     ) -> None:
         self.spec, self.progress, self.cache_dir = spec, progress, cache_dir
         self.out = Path(spec.output_dir)
-        self.state = TrainState()
+        self.state = TrainState(spec_fingerprint=spec_fingerprint(spec))
         self.cf: CFMonitor | None = None
         self._cf_warned = False
         self._started = time.monotonic()
@@ -100,7 +108,6 @@ class TrainRecipe:
         spec = self.spec
         quiet_libraries()
         self.out.mkdir(parents=True, exist_ok=True)
-        spec.dump(self.out / "train_spec.json")
         self.device = resolve_device(spec.train.device)
         check_precision(spec.train.precision, self.device)
         check_methods(spec.lora, detect_hardware())
@@ -111,6 +118,7 @@ class TrainRecipe:
         self.checkpoints = CheckpointManager(self.out / "checkpoints", spec.train.keep_checkpoints)
         self._setup_cf()
         self._resume()
+        spec.dump(self.out / "train_spec.json")  # after the resume check accepted this folder
 
     def _setup_model(self) -> None:
         from easytune.training.data import ensure_chat_template
@@ -199,8 +207,14 @@ class TrainRecipe:
                 data={"errors": exc.problems},
             ) from exc
         batches = reference_batches(items, self.tokenizer)
+        # The base log-probs live in host memory: at most an eighth of what is free.
+        limit = min(DEFAULT_CACHE_LIMIT, host_memory_bytes() // 8)
         self.cf = CFMonitor(
-            self.model, batches, precision=self.spec.train.precision, device=self.device
+            self.model,
+            batches,
+            precision=self.spec.train.precision,
+            device=self.device,
+            cache_limit_bytes=limit,
         )
         self.cf.start()
 
@@ -213,6 +227,13 @@ class TrainRecipe:
                     step=0, epoch=0.0, cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl
                 )
             return
+        saved = CheckpointManager.read_state(latest).spec_fingerprint
+        if saved != self.state.spec_fingerprint:
+            raise BadSpecError(
+                f"{latest.parent} holds checkpoints of a different spec: resuming would mix "
+                "two runs; use a new output_dir, or delete the checkpoints folder to start over",
+                param="output_dir",
+            )
         self.state = load_checkpoint(
             latest, self.model, self.optimizer, self.scheduler, self.scaler
         )

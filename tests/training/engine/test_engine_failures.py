@@ -119,3 +119,16 @@ def test_out_of_memory_is_classified():
     host = classify(MemoryError())
     assert host.code == "host_oom" and host.exit_code != cuda.exit_code
     assert classify(RuntimeError("boom")).code == "internal"
+
+
+def test_checkpoints_of_another_spec_are_not_resumed(make_spec, tmp_path):
+    first = make_spec(train={"max_steps": 2})
+    first.dump(tmp_path / "first.json")
+    assert execute(tmp_path / "first.json", stream=None) == 0
+    changed = make_spec(train={"max_steps": 4, "learning_rate": 1e-3})
+    changed.dump(tmp_path / "changed.json")
+    assert execute(tmp_path / "changed.json", stream=None) == BadSpecError.exit_code
+    line = read_progress(Path(changed.output_dir) / "progress.jsonl")[-1]
+    assert line["code"] == "bad_spec" and line["param"] == "output_dir"
+    kept = json.loads((Path(changed.output_dir) / "train_spec.json").read_text())
+    assert kept["train"]["max_steps"] == 2  # the refused spec did not overwrite the run's own

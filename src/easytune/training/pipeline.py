@@ -6,6 +6,7 @@ this module only strings those calls together for the recipe and names the failu
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,17 +39,21 @@ def _load(path: str, fmt: str | None, param: str) -> Any:
         raise BadDataError(f"{path}: {exc}", param=param, data={"errors": lines}) from exc
 
 
-def _tokenize(examples: list[Any], tokenizer: Any, spec: DataSpec) -> tuple[list[Any], int, int]:
-    """Tokenised examples with at least one trained token; (kept, dropped, truncated)."""
+def _tokenize_uncut(examples: list[Any], tokenizer: Any, spec: DataSpec) -> list[Any]:
+    """Each example tokenised whole: the report measures these, training cuts them."""
     from easytune.training.data import tokenize_example
 
-    kept, truncated = [], 0
-    for example in examples:
-        item = tokenize_example(example, tokenizer, spec.max_length, spec.assistant_only_loss)
-        truncated += int(item.truncated)
-        if any(label != -100 for label in item.labels):
-            kept.append(item)
-    return kept, len(examples) - len(kept), truncated
+    return [
+        tokenize_example(example, tokenizer, sys.maxsize, spec.assistant_only_loss)
+        for example in examples
+    ]
+
+
+def _trainable(uncut: list[Any], spec: DataSpec) -> tuple[list[Any], int, int]:
+    """Examples cut at max_length that keep a trained token; (kept, dropped, truncated)."""
+    items = [item.cut(spec.max_length) for item in uncut]
+    kept = [item for item in items if item.num_labelled > 0]
+    return kept, len(items) - len(kept), sum(int(item.truncated) for item in items)
 
 
 def _collated(
@@ -97,10 +102,16 @@ def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) ->
             "add examples or lower data.eval_fraction",
             param="data.train_path",
         )
+    uncut = _tokenize_uncut(train_ex, tokenizer, spec)
     report = dataset_report(
-        train_ex, tokenizer, spec.max_length, eval=eval_ex or None, format=loaded.format
+        train_ex,
+        tokenizer,
+        spec.max_length,
+        eval=eval_ex or None,
+        format=loaded.format,
+        tokenized=uncut,
     )
-    train_items, dropped, truncated = _tokenize(train_ex, tokenizer, spec)
+    train_items, dropped, truncated = _trainable(uncut, spec)
     if not train_items:
         raise NoStepsError(
             f"no training example is left after tokenisation ({dropped} dropped: no trained "
@@ -108,7 +119,7 @@ def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) ->
             "raise data.max_length",
             param="data.train_path",
         )
-    eval_items = _tokenize(eval_ex, tokenizer, spec)[0] if eval_ex else []
+    eval_items = _trainable(_tokenize_uncut(eval_ex, tokenizer, spec), spec)[0]
     train = _collated(train_items, pack, tokenizer, spec, batch_size, shuffle=True)
     evals = (
         _collated(eval_items, False, tokenizer, spec, batch_size, shuffle=False)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from easytune import __version__
+from easytune.api.docs import install_offline_docs
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
@@ -30,13 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Intent-driven LoRA/PEFT fine-tuning for teams.",
         lifespan=_lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from local files by install_offline_docs, never a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    install_offline_docs(app)
     add_middleware(app, settings)
     app.include_router(health.router)
     for router in API_ROUTERS:

@@ -63,7 +63,14 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
 }
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).
-NON_API_PATHS = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/metrics"}
+NON_API_PATHS = {
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/docs/assets",
+    "/redoc",
+    "/openapi.json",
+    "/metrics",
+}
 
 
 def _rules(dependant: Dependant) -> list[Permission | str]:

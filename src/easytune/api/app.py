@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from easytune import __version__
+from easytune.api.docs import install_offline_docs
 from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
@@ -35,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Intent-driven LoRA/PEFT fine-tuning for teams.",
         lifespan=_lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from local files by install_offline_docs, never a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.playground_cache_bases, settings.playground_cache_adapters
     )
     install_error_handlers(app)
+    install_offline_docs(app)
     add_middleware(app, settings)
     app.include_router(health.router)
     for router in API_ROUTERS:

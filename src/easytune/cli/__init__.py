@@ -12,6 +12,7 @@ from easytune import __version__
 # `easytune --help` stays fast and one area's heavy imports never load for another.
 COMMAND_MODULES: tuple[str, ...] = (
     "easytune.cli.platform",
+    "easytune.cli.training",
     "easytune.cli.worker",
     "easytune.cli.models",
     "easytune.training.data.cli",

@@ -27,15 +27,14 @@ SPA_CSP = _csp(
     frame_ancestors="'none'",
 )
 
-# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from cdn.jsdelivr.net (fonts from
-# Google, favicon from fastapi.tiangolo.com) and start them with an inline script. This policy
-# applies only to those pages; serve the assets locally to drop the CDN entries.
+# The /docs and /redoc pages (easytune.api.docs) load Swagger UI / ReDoc from this server and
+# start them with an inline script; this looser policy applies only to those pages.
 DOCS_CSP = _csp(
     default_src="'self'",
-    script_src="'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    style_src="'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-    img_src="'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
-    font_src="'self' data: https://fonts.gstatic.com",
+    script_src="'self' 'unsafe-inline'",
+    style_src="'self' 'unsafe-inline'",
+    img_src="'self' data:",
+    font_src="'self' data:",
     connect_src="'self'",
     worker_src="'self' blob:",
     object_src="'none'",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from easytune.training.data.template import IGNORE_INDEX, tokenize_example
+from easytune.training.data.template import IGNORE_INDEX, TokenizedExample, tokenize_example
 from easytune.training.data.types import Example
 from easytune.training.facts import DatasetStats
 
@@ -47,14 +47,18 @@ def dataset_report(
     eval: list[Example] | None = None,
     *,
     format: str | None = None,
+    tokenized: list[TokenizedExample] | None = None,
 ) -> DatasetReport:
     """Token statistics of ``train`` at ``max_length``, duplicates, and train/eval leakage.
 
-    Pass ``format=loaded.format`` so ``stats.format`` names the file's format.
+    Pass ``format=loaded.format`` so ``stats.format`` names the file's format, and
+    ``tokenized`` (``train`` tokenised uncut) when the caller has it, to tokenise only once.
     """
     if not train:
         raise ValueError("dataset_report needs at least one training example")
-    full = [tokenize_example(ex, tokenizer, sys.maxsize) for ex in train]
+    if tokenized is not None and len(tokenized) != len(train):
+        raise ValueError("dataset_report: `tokenized` must hold one entry per training example")
+    full = tokenized or [tokenize_example(ex, tokenizer, sys.maxsize) for ex in train]
     lengths = [len(t) for t in full]
     cut_labelled = [_labelled(t.labels[:max_length]) for t in full]
     duplicates = count_duplicates(train)

@@ -39,6 +39,12 @@ class TokenizedExample:
     def num_labelled(self) -> int:
         return sum(1 for label in self.labels if label != IGNORE_INDEX)
 
+    def cut(self, max_length: int) -> TokenizedExample:
+        """This example cut at ``max_length`` tokens (``truncated`` says whether it was)."""
+        if len(self.input_ids) <= max_length:
+            return self
+        return TokenizedExample(self.input_ids[:max_length], self.labels[:max_length], True)
+
 
 def ensure_chat_template(tokenizer: Any) -> str:
     """Give ``tokenizer`` ChatML (eos = <|im_end|>) if it has no template; return the end-of-turn.
@@ -102,8 +108,7 @@ def tokenize_example(
     else:
         ids = _tokenize_text(ex.text or "", tokenizer)
         labels = list(ids)
-    truncated = len(ids) > max_length
-    return TokenizedExample(ids[:max_length], labels[:max_length], truncated)
+    return TokenizedExample(ids, labels).cut(max_length)
 
 
 def _tokenize_text(text: str, tokenizer: Any) -> list[int]:

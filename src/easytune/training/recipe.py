@@ -1,0 +1,423 @@
+"""The LoRA fine-tuning recipe: setup, train, save, cleanup, built from small functions.
+
+`TrainRecipe(spec, progress).run()` trains an adapter from a TrainSpec and writes, under
+`spec.output_dir`: `adapter/` (adapter_model.safetensors, adapter_config.json, tokenizer),
+`train_spec.json`, `metrics.json`, `cf_report.json`, `data_report.json`, `progress.jsonl`
+and `checkpoints/`. Any failure raises an EngineError and leaves no final adapter.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from easytune.training import pipeline
+from easytune.training.cf import DEFAULT_CACHE_LIMIT, CFMonitor, CFResult, reference_batches
+from easytune.training.checkpoint import CheckpointManager, TrainState
+from easytune.training.errors import BadDataError, BadSpecError, ForgettingStopError
+from easytune.training.hardware import detect_hardware, host_memory_bytes
+from easytune.training.loop import LoopConfig, StepReport, Trainer, evaluate_loss
+from easytune.training.methods import apply_adapter, check_methods, method_load_kwargs
+from easytune.training.model import load_model
+from easytune.training.optim import (
+    base_dtype,
+    build_optimizer,
+    build_scaler,
+    build_scheduler,
+    check_precision,
+    resolve_device,
+)
+from easytune.training.outputs import (
+    load_checkpoint,
+    save_checkpoint,
+    write_final_adapter,
+    write_json,
+)
+from easytune.training.progress import ProgressWriter
+from easytune.training.spec import TrainSpec
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def quiet_libraries() -> None:
+    """No library progress bars: progress is the engine's JSON lines."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def enable_checkpointing(model: Any) -> None:
+    """Activation (gradient) checkpointing, non-reentrant so frozen inputs need no grad."""
+    kwargs = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.20 name
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+
+
+def spec_fingerprint(spec: TrainSpec) -> str:
+    """What a checkpoint must agree on to be resumed: the spec, wherever its folder lives."""
+    data = spec.model_dump(mode="json", exclude={"output_dir"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def total_steps(spec: TrainSpec, batches_per_epoch: int) -> int:
+    """max_steps when set, else enough optimizer steps to cover `epochs` passes."""
+    if spec.train.max_steps is not None:
+        return spec.train.max_steps
+    micro = spec.train.epochs * batches_per_epoch
+    return max(1, math.ceil(micro / spec.train.gradient_accumulation)) if micro else 0
+
+
+def every(configured: int | None, total: int, per_run: int) -> int:
+    """A configured interval, else about `per_run` times over the run."""
+    return configured if configured is not None else max(1, total // per_run)
+
+
+class TrainRecipe:
+    """One run of one spec. Call `run()`, or the four stages in order."""
+
+    def __init__(
+        self, spec: TrainSpec, progress: ProgressWriter, cache_dir: Path | None = None
+    ) -> None:
+        self.spec, self.progress, self.cache_dir = spec, progress, cache_dir
+        self.out = Path(spec.output_dir)
+        self.state = TrainState(spec_fingerprint=spec_fingerprint(spec))
+        self.cf: CFMonitor | None = None
+        self._cf_warned = False
+        self._started = time.monotonic()
+        self._last_save = time.monotonic()
+
+    # ------------------------------------------------------------------ setup
+
+    def setup(self) -> None:
+        """Check the machine, load model and data, wrap the adapter, resume if possible."""
+        spec = self.spec
+        quiet_libraries()
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.device = resolve_device(spec.train.device)
+        check_precision(spec.train.precision, self.device)
+        check_methods(spec.lora, detect_hardware())
+        seed_everything(spec.train.seed)
+        self._setup_model()
+        self._setup_data()
+        self._setup_optimizer()
+        self.checkpoints = CheckpointManager(self.out / "checkpoints", spec.train.keep_checkpoints)
+        self._setup_cf()
+        self._resume()
+        spec.dump(self.out / "train_spec.json")  # after the resume check accepted this folder
+
+    def _setup_model(self) -> None:
+        from easytune.training.data import ensure_chat_template
+
+        spec = self.spec
+        dtype = base_dtype(spec.train.precision, self.device)
+        extra = method_load_kwargs(spec.lora, dtype)
+        model, self.tokenizer = load_model(
+            spec.base_model,
+            dtype=dtype,
+            device=self.device,
+            load_kwargs=extra,
+            cache_dir=self.cache_dir,
+        )
+        self.eos_token = ensure_chat_template(self.tokenizer)
+        self._fit_embeddings(model)
+        model.config.use_cache = False
+        if spec.train.gradient_checkpointing:
+            enable_checkpointing(model)
+        self.model = apply_adapter(
+            model, spec.lora, gradient_checkpointing=spec.train.gradient_checkpointing
+        )
+        trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
+        self.progress.event(
+            "info",
+            "model loaded",
+            model_type=model.config.model_type,
+            device=self.device,
+            trainable_params=trainable,
+            eos_token=self.eos_token,
+        )
+
+    def _fit_embeddings(self, model: Any) -> None:
+        # ensure_chat_template adds ChatML tokens to a tokenizer without a template.
+        rows = model.get_input_embeddings().weight.shape[0]
+        if len(self.tokenizer) > rows:
+            model.resize_token_embeddings(len(self.tokenizer))
+            self.progress.event(
+                "warn",
+                "the base model had no chat template: ChatML tokens were added with "
+                "untrained embeddings; prefer an instruct model that ships a chat template",
+                added_tokens=len(self.tokenizer) - rows,
+            )
+
+    def _setup_data(self) -> None:
+        spec = self.spec
+        pack = spec.data.packing and pipeline.packing_supported(self.model)
+        if pack:
+            from easytune.training.data import prepare_model_for_packing
+
+            prepare_model_for_packing(self.model)
+        self.data = pipeline.prepare_data(spec.data, self.tokenizer, spec.train.batch_size, pack)
+        write_json(self.out / "data_report.json", self.data.report)
+        self.progress.event(
+            "info",
+            "data ready",
+            examples=self.data.train_examples,
+            dropped=self.data.dropped,
+            truncated=self.data.truncated,
+            packed=self.data.packed,
+            batches_per_epoch=len(self.data.train),
+        )
+
+    def _setup_optimizer(self) -> None:
+        train = self.spec.train
+        self.total = total_steps(self.spec, len(self.data.train))
+        self.optimizer = build_optimizer(self.model, train.learning_rate, train.weight_decay)
+        self.scheduler = build_scheduler(
+            self.optimizer, train.lr_scheduler, self.total, train.warmup_ratio
+        )
+        self.scaler = build_scaler(train.precision, self.device)
+        self.eval_every = every(train.eval_every_steps, self.total, 5)
+        self.save_every = every(train.save_every_steps, self.total, 10)
+
+    def _setup_cf(self) -> None:
+        if not self.spec.cf.enabled:
+            return
+        from easytune.training.reference import ReferenceSetError, load_reference_set
+
+        try:
+            items = load_reference_set(self.spec.cf.retain_path, max_items=self.spec.cf.max_items)
+        except ReferenceSetError as exc:
+            raise BadDataError(
+                f"the CF retain set is unusable: {exc}",
+                param="cf.retain_path",
+                data={"errors": exc.problems},
+            ) from exc
+        batches = reference_batches(items, self.tokenizer)
+        # The base log-probs live in host memory: at most an eighth of what is free.
+        limit = min(DEFAULT_CACHE_LIMIT, host_memory_bytes() // 8)
+        self.cf = CFMonitor(
+            self.model,
+            batches,
+            precision=self.spec.train.precision,
+            device=self.device,
+            cache_limit_bytes=limit,
+        )
+        self.cf.start()
+
+    def _resume(self) -> None:
+        latest = self.checkpoints.latest()
+        if latest is None:
+            cf = self._record_cf(self.state)
+            if cf is not None:
+                self.progress.metric(
+                    step=0, epoch=0.0, cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl
+                )
+            return
+        saved = CheckpointManager.read_state(latest).spec_fingerprint
+        if saved != self.state.spec_fingerprint:
+            raise BadSpecError(
+                f"{latest.parent} holds checkpoints of a different spec: resuming would mix "
+                "two runs; use a new output_dir, or delete the checkpoints folder to start over",
+                param="output_dir",
+            )
+        self.state = load_checkpoint(
+            latest, self.model, self.optimizer, self.scheduler, self.scaler
+        )
+        self.progress.event(
+            "info",
+            f"resumed from checkpoint {latest.name}",
+            step=self.state.step,
+            checkpoint=str(latest),
+        )
+
+    # ------------------------------------------------------------------ train
+
+    def train(self) -> None:
+        """Run the loop to the last step (or an early stop)."""
+        config = LoopConfig(
+            self.total,
+            self.spec.train.gradient_accumulation,
+            self.spec.train.max_grad_norm,
+            self.spec.train.precision,
+            self.device,
+        )
+        self.progress.event(
+            "info", "training started", total_steps=self.total, start_step=self.state.step
+        )
+        trainer = Trainer(self.model, self.optimizer, self.scheduler, config, self.scaler)
+        self._started = time.monotonic() - self.state.elapsed_s
+        if self.state.step < self.total:
+            trainer.run(self.data.train, self.state, self._after_step)
+
+    def _after_step(self, state: TrainState, report: StepReport) -> bool:
+        state.elapsed_s = time.monotonic() - self._started
+        epoch = state.epoch + state.batch_index / max(len(self.data.train), 1)
+        row: dict[str, Any] = {
+            "step": state.step,
+            "epoch": round(epoch, 4),
+            "loss": report.loss,
+            "lr": report.lr,
+            "tokens_per_s": round(report.tokens_per_s, 1),
+        }
+        stop = False
+        if state.step % self.eval_every == 0 or state.step == self.total:
+            stop = self._evaluate(state, row)
+        self.progress.metric(**row)
+        state.history.append(row)
+        if stop or self._checkpoint_due(state):
+            self._save_checkpoint(state)
+        return stop
+
+    def _evaluate(self, state: TrainState, row: dict[str, Any]) -> bool:
+        """Eval loss and CF at this step; True when early stopping says stop."""
+        cf = self._record_cf(state)
+        if cf is not None:
+            row.update(cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl)
+        if self.data.eval is None:
+            return False
+        loss = evaluate_loss(
+            self.model, self.data.eval.epoch(0), self.spec.train.precision, self.device
+        )
+        row["eval_loss"] = loss
+        return self._early_stop(state, loss)
+
+    def _early_stop(self, state: TrainState, loss: float) -> bool:
+        if state.best_eval_loss is None or loss < state.best_eval_loss:
+            state.best_eval_loss, state.evals_without_improvement = loss, 0
+            return False
+        state.evals_without_improvement += 1
+        patience = self.spec.train.early_stopping_patience
+        if patience is not None and state.evals_without_improvement >= patience:
+            self.progress.event(
+                "info",
+                f"early stopping: eval loss has not improved for {patience} evaluations",
+                step=state.step,
+            )
+            return True
+        return False
+
+    def _record_cf(self, state: TrainState) -> CFResult | None:
+        if self.cf is None:
+            return None
+        result = self.cf.measure(state.step)
+        state.cf_history.append(result.to_dict())
+        self._check_cf(result)
+        return result
+
+    def _check_cf(self, result: CFResult) -> None:
+        cf = self.spec.cf
+        bad = not math.isfinite(result.score)
+        if (bad or result.score > cf.warn_threshold) and not self._cf_warned:
+            self._cf_warned = True
+            self.progress.event(
+                "warn",
+                f"forgetting: CF score {result.score:.3f} is over the "
+                f"warning threshold {cf.warn_threshold}",
+                **result.to_dict(),
+            )
+        if cf.stop_threshold is not None and (bad or result.score > cf.stop_threshold):
+            raise ForgettingStopError(
+                f"CF score {result.score:.3f} passed cf.stop_threshold {cf.stop_threshold} at "
+                f"step {result.step}: lower train.learning_rate, lora.r or train.epochs, add "
+                "general data, or raise cf.stop_threshold",
+                param="cf.stop_threshold",
+                data=result.to_dict(),
+            )
+
+    def _checkpoint_due(self, state: TrainState) -> bool:
+        minutes = (time.monotonic() - self._last_save) / 60
+        return (
+            state.step % self.save_every == 0
+            or state.step == self.total
+            or minutes >= self.spec.train.save_every_minutes
+        )
+
+    def _save_checkpoint(self, state: TrainState) -> None:
+        path = save_checkpoint(
+            self.checkpoints, state, self.model, self.optimizer, self.scheduler, self.scaler
+        )
+        self._last_save = time.monotonic()
+        self.progress.event(
+            "info", f"checkpoint {path.name} saved", step=state.step, checkpoint=str(path)
+        )
+
+    # ------------------------------------------------------------------ save
+
+    def save(self) -> dict[str, Any]:
+        """Verify the adapter, write it and the reports, and emit the result line."""
+        adapter_dir = write_final_adapter(self.model, self.tokenizer, self.out / "adapter")
+        metrics = self._metrics()
+        write_json(self.out / "metrics.json", metrics)
+        write_json(self.out / "cf_report.json", self._cf_report())
+        last_cf = self.state.cf_history[-1] if self.state.cf_history else None
+        result = {
+            "adapter_dir": str(adapter_dir),
+            "steps": self.state.step,
+            "metrics": {k: v for k, v in metrics.items() if k != "history"},
+            "cf": last_cf,
+        }
+        self.progress.result(**result)
+        return result
+
+    def _metrics(self) -> dict[str, Any]:
+        history = self.state.history
+        losses = [row["loss"] for row in history[-10:]]
+        evals = [row["eval_loss"] for row in history if row.get("eval_loss") is not None]
+        return {
+            "steps": self.state.step,
+            "total_steps": self.total,
+            "epochs": history[-1]["epoch"] if history else 0.0,
+            "train_loss": sum(losses) / len(losses) if losses else None,
+            "eval_loss": evals[-1] if evals else None,
+            "best_eval_loss": self.state.best_eval_loss,
+            "tokens_seen": self.state.tokens_seen,
+            "train_seconds": round(self.state.elapsed_s, 3),
+            "history": history,
+        }
+
+    def _cf_report(self) -> dict[str, Any]:
+        cf = self.spec.cf
+        return {
+            "enabled": cf.enabled,
+            "formula": "max(ppl_ratio - 1, 0) + kl",
+            "reference": cf.retain_path or "builtin",
+            "warn_threshold": cf.warn_threshold,
+            "stop_threshold": cf.stop_threshold,
+            "tokens": self.cf.tokens if self.cf is not None else 0,
+            "history": self.state.cf_history,
+        }
+
+    # ------------------------------------------------------------------ cleanup
+
+    def cleanup(self) -> None:
+        """Drop the model and free device memory (the progress writer belongs to the caller)."""
+        for name in ("model", "optimizer", "scheduler", "cf"):
+            if hasattr(self, name):
+                setattr(self, name, None)
+        # A full collection costs most of a second on a transformers model graph; it only pays
+        # off where it hands GPU memory back (host memory returns when the process exits).
+        if getattr(self, "device", "cpu") == "cuda":
+            gc.collect()
+            torch.cuda.empty_cache()
+
+    def run(self) -> dict[str, Any]:
+        try:
+            self.setup()
+            self.train()
+            return self.save()
+        finally:
+            self.cleanup()

@@ -140,6 +140,17 @@ def test_success_registers_the_adapter_with_lineage(
         names = set(archive.namelist())
     assert {"pirate-v1/adapter_config.json", "pirate-v1/adapter_model.safetensors"} <= names
 
+    events = engineer.get(f"/api/v1/jobs/{job['id']}/events").json()["data"]
+    assert any(e["data"].get("adapter_model_id") == model["id"] for e in events)
+
+    # The dataset may go; the adapter keeps its checksum, and its link becomes null.
+    assert engineer.delete(f"/api/v1/datasets/{registered['dataset']}").status_code == 204
+    kept = engineer.get(f"/api/v1/models/{model['id']}").json()
+    assert kept["dataset_id"] is None and kept["dataset_sha256"] == dataset["sha256"]
+    # The base model cannot go while an adapter trained on it exists.
+    base_delete = client_as("admin").delete(f"/api/v1/models/{registered['model']}")
+    assert base_delete.status_code == 409
+
     assert engineer.delete(f"/api/v1/models/{model['id']}").status_code == 204
     assert not adapter.exists()
 

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import storage
-from easytune.db.models import Job, ModelKind, ModelRecord, Visibility
+from easytune.db.models import EventLevel, Job, ModelKind, ModelRecord, Visibility
 from easytune.db.repositories import datasets as dataset_repo
 from easytune.db.repositories import models as repo
+from easytune.jobs import records
 from easytune.jobs.errors import ArtifactRejected
 
 REQUIRED_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -42,6 +43,8 @@ def register_job_adapter(session: Session, job: Job) -> None:
         ),
     )  # fmt: skip
     job.result = {**result, "adapter_model_id": model.id}
+    message = f"adapter registered as {model.id} ({model.name} v{model.version})"
+    records.add_event(session, job, EventLevel.INFO, message, {"adapter_model_id": model.id})
 
 
 def _adapter_folder(job: Job) -> Path:

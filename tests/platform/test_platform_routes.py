@@ -43,6 +43,8 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
 # FastAPI's own documentation routes and the Prometheus scrape endpoint are not APIRoutes
 # and carry no user data (keep /metrics internal: docs/operations.md).
 NON_API_PATHS = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/metrics"}
+# The web UI (api/web.py): the built app with its fallback, or a note on building it.
+NON_API_PATHS |= {"/{path:path}", "/"}
 
 
 def _rules(dependant: Dependant) -> list[Permission | str]:

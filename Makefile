@@ -50,7 +50,7 @@ $(WEB_DIST): $(WEB_DEPS) $(WEB_SOURCES)
 # web/openapi.json from the backend (this checkout's src), then the client types from it.
 web-schema: install $(WEB_DEPS)
 	PYTHONPATH=src $(PY) -m easytune openapi > $(WEB)/openapi.json.tmp
-	mv $(WEB)/openapi.json.tmp
+	mv $(WEB)/openapi.json.tmp $(WEB)/openapi.json
 	cd $(WEB) && npm run gen:api
 
 web-test: $(WEB_DEPS)

@@ -72,7 +72,7 @@ chromium:
 	fi
 
 web-e2e: install web-build chromium
-	@if [ -x $(CHROMIUM) ]; then cd $(WEB) && npm run e2e; \
+	@if [ -x $(CHROMIUM) ]; then cd $(WEB) && EASYTUNE_CHROMIUM=$(CHROMIUM) npm run e2e; \
 	else echo "SKIPPED web-e2e: no $(CHROMIUM) (apt-get install chromium as root)"; fi
 
 lint: install

@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The API server (`easytune serve`) listens on 127.0.0.1:8000 by default.
 const API_TARGET = process.env.EASYTUNE_API ?? 'http://127.0.0.1:8000';
@@ -28,6 +28,7 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
+    exclude: [...configDefaults.exclude, 'e2e/**'], // the browser test runs with `npm run e2e`
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     css: false,

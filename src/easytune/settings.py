@@ -19,6 +19,13 @@ INSECURE_SECRET_WORDS = ("changethis", "changeme", "secret", "password", "exampl
 
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+# The repository's built UI, when the package runs from a source checkout (src/easytune).
+SOURCE_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def default_web_dist() -> Path | None:
+    """The checkout's web/dist when it has been built, else None (`/` explains how to build)."""
+    return SOURCE_WEB_DIST if (SOURCE_WEB_DIST / "index.html").is_file() else None
 
 
 class SettingsError(ValueError):
@@ -113,6 +120,10 @@ class Settings(BaseSettings):
         2, ge=0, description="Running jobs per user at once; 0 means no limit."
     )
     celery_queue: str = Field("easytune", min_length=1, description="Celery queue of job ids.")
+    web_dist: Path | None = Field(
+        default_factory=default_web_dist,
+        description="Built web UI served at /; default the checkout's web/dist; empty: none.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -123,6 +134,20 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         if value and not value.startswith(("sqlite", "postgresql+psycopg")):
             raise ValueError("use a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("web_dist", mode="before")
+    @classmethod
+    def _empty_web_dist_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("web_dist")
+    @classmethod
+    def _web_dist_is_built(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value / "index.html").is_file():
+            raise ValueError(
+                f"{value} has no index.html; build the UI (`make web-build`) or set it empty"
+            )
         return value
 
     @field_validator("secret_key")

@@ -16,6 +16,7 @@ from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
+from easytune.api.web import mount_web
 from easytune.core.inference import InferenceCache
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    mount_web(app, settings.web_dist)  # last: its catch-all must not shadow an API route
     return app
 
 

@@ -111,6 +111,7 @@ def platform_settings_for(db_url: str, data_dir: Path, **overrides: Any) -> Sett
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
         "demo_assets": False,  # the demo GGUF takes a while to convert; its own slow test
+        "web_dist": None,  # API tests do not depend on whether the UI was built
         **overrides,
     }
     return Settings(**values)

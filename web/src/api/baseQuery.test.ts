@@ -8,7 +8,7 @@ import { signedIn } from '../test/render';
 import { server } from '../test/server';
 import { API, admin, apiError, tokens } from '../test/fixtures';
 
-const page = { items: [], total: 0 };
+const page = { data: [], count: 0 };
 
 /** An API that accepts only `access-N` for the current N and rotates on refresh. */
 function fakeAuthServer(opts: { refreshStatus?: number; slowUsersMs?: number } = {}) {

@@ -15,8 +15,9 @@ import type { TokenPair } from './types';
 // Absolute, so the same code runs in the browser and under Node's fetch in tests.
 export const API_BASE = `${window.location.origin}/api/v1`;
 
-// Auth endpoints answer 401 for bad credentials or a spent token; renewing would be wrong there.
-const NO_REAUTH = new Set(['/auth/login', '/auth/refresh', '/auth/logout']);
+// These answer 401 for bad credentials or a spent refresh token; renewing would be wrong there.
+// (Logout does renew: the server ends the sign-in its access token belongs to.)
+const NO_REAUTH = new Set(['/auth/login', '/auth/refresh']);
 
 type Args = string | FetchArgs;
 type Extra = Parameters<BaseQueryFn>[2];

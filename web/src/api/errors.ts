@@ -1,19 +1,26 @@
-// Turns whatever a request failed with into the API's error envelope `{code, message, param}`.
+// Turns whatever a request failed with into the API's error envelope `{code, message, param, errors?}`.
 import type { FetchBaseQueryError } from '@reduxjs/toolkit/query';
 import type { SerializedError } from '@reduxjs/toolkit';
-import type { ErrorBody } from './types';
+import type { ErrorDetail } from './types';
 
 export interface ApiError {
   status: number | 'network' | 'unknown';
   code: string;
   message: string;
   param: string | null;
+  /** Every problem of a validation error (one per field); empty for other errors. */
+  errors: FieldProblem[];
 }
 
-function isEnvelope(data: unknown): data is { error: ErrorBody } {
+export interface FieldProblem {
+  param: string | null;
+  message: string;
+}
+
+function isEnvelope(data: unknown): data is { error: ErrorDetail } {
   if (typeof data !== 'object' || data === null || !('error' in data)) return false;
   const body = (data as { error: unknown }).error;
-  return typeof body === 'object' && body !== null && typeof (body as ErrorBody).message === 'string';
+  return typeof body === 'object' && body !== null && typeof (body as ErrorDetail).message === 'string';
 }
 
 function isFetchError(error: unknown): error is FetchBaseQueryError {
@@ -25,17 +32,18 @@ export function toApiError(error: unknown): ApiError {
   if (isFetchError(error)) {
     if (typeof error.status === 'number') {
       if (isEnvelope(error.data)) {
-        const { code, message, param } = error.data.error;
-        return { status: error.status, code, message, param: param ?? null };
+        const { code, message, param, errors } = error.data.error;
+        const problems = (errors ?? []).map((e) => ({ param: e.param ?? null, message: e.message }));
+        return { status: error.status, code, message, param: param ?? null, errors: problems };
       }
-      return { status: error.status, code: `http_${error.status}`, message: '', param: null };
+      return { status: error.status, code: `http_${error.status}`, message: '', param: null, errors: [] };
     }
     if (error.status === 'FETCH_ERROR' || error.status === 'TIMEOUT_ERROR') {
-      return { status: 'network', code: 'network', message: '', param: null };
+      return { status: 'network', code: 'network', message: '', param: null, errors: [] };
     }
   }
   const message = (error as SerializedError | undefined)?.message ?? '';
-  return { status: 'unknown', code: 'unknown', message, param: null };
+  return { status: 'unknown', code: 'unknown', message, param: null, errors: [] };
 }
 
 type Translate = (key: string, options?: Record<string, unknown>) => string;

@@ -3,11 +3,12 @@
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
-export type TokenPair = Schemas['TokenPair'];
+export type TokenPair = Schemas['TokenPairPublic'];
 export type UserPublic = Schemas['UserPublic'];
+export type Me = Schemas['Me'];
 export type Role = Schemas['Role'];
-export type ErrorBody = Schemas['ErrorBody'];
-export type AuditEntry = Schemas['AuditEntry'];
+export type ErrorDetail = Schemas['ErrorDetail'];
+export type AuditEvent = Schemas['AuditEventPublic'];
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Op<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;

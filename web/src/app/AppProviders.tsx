@@ -1,4 +1,5 @@
 import { App as AntApp, ConfigProvider, theme } from 'antd';
+import type { Locale } from 'antd/es/locale';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useEffect, type ReactNode } from 'react';
@@ -9,7 +10,10 @@ import { selectLanguage, selectTheme } from '../features/preferences/preferences
 import { useAppSelector } from './hooks';
 import type { AppStore } from './store';
 
-const ANTD_LOCALES = { en: enUS, zh: zhCN } as const;
+// antd/locale/* are CommonJS. With "type": "module" the bundler follows Node and hands over
+// module.exports ({__esModule, default}), not the locale: unwrapped, or antd stays in English.
+const unwrap = (module: Locale | { default: Locale }): Locale => ('default' in module ? module.default : module);
+const ANTD_LOCALES = { en: unwrap(enUS), zh: unwrap(zhCN) } as const;
 const HTML_LANG = { en: 'en', zh: 'zh-CN' } as const;
 
 /** Applies the language and theme preferences to i18next, antd and the <html> element. */

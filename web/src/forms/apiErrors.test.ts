@@ -4,7 +4,13 @@ import { toApiError } from '../api/errors';
 import { fieldForParam, paramToNamePath, splitApiError } from './apiErrors';
 
 const t = (key: string) => `t:${key}`;
-const err = (param: string | null, message = 'bad'): ApiError => ({ status: 422, code: 'invalid', message, param });
+const err = (param: string | null, message = 'bad', errors: ApiError['errors'] = []): ApiError => ({
+  status: 422,
+  code: 'invalid',
+  message,
+  param,
+  errors,
+});
 
 describe('paramToNamePath', () => {
   it.each([
@@ -41,18 +47,44 @@ describe('fieldForParam', () => {
 describe('splitApiError', () => {
   it('keeps the API message and targets the field', () => {
     expect(splitApiError(err('body.password', 'too short'), ['password'], t)).toEqual({
-      field: ['password'],
-      message: 'too short',
+      fields: [{ field: ['password'], message: 'too short' }],
+      formMessage: null,
+    });
+  });
+  it('puts a message naming no field of the form above the form', () => {
+    expect(splitApiError(err('body.role', 'bad role'), ['password'], t)).toEqual({ fields: [], formMessage: 'bad role' });
+  });
+  it('spreads every problem of a validation error over its field, the rest above the form', () => {
+    const problems = [
+      { param: 'username', message: 'username is required; add it' },
+      { param: 'password', message: 'password must have at least 1 characters' },
+      { param: 'extra', message: 'extra is not a known field; remove it' },
+      { param: null, message: 'the request body must be a JSON object' },
+    ];
+    expect(splitApiError(err('username', 'all of them', problems), ['username', 'password'], t)).toEqual({
+      fields: [
+        { field: ['username'], message: 'username is required; add it' },
+        { field: ['password'], message: 'password must have at least 1 characters' },
+      ],
+      formMessage: 'extra is not a known field; remove it; the request body must be a JSON object',
     });
   });
   it('falls back to a translated message when the server sent none', () => {
     const network = toApiError({ status: 'FETCH_ERROR', error: 'TypeError: fetch failed' });
-    expect(splitApiError(network, ['password'], t)).toEqual({ field: null, message: 't:errors.network' });
+    expect(splitApiError(network, ['password'], t)).toEqual({ fields: [], formMessage: 't:errors.network' });
     const crash = toApiError({ status: 502, data: '<html>Bad gateway</html>' });
-    expect(splitApiError(crash, [], t).message).toBe('t:errors.server');
+    expect(splitApiError(crash, [], t).formMessage).toBe('t:errors.server');
   });
   it('reads the error envelope out of an RTK Query error', () => {
     const raw = { status: 409, data: { error: { code: 'conflict', message: 'taken', param: 'body.username' } } };
-    expect(toApiError(raw)).toEqual({ status: 409, code: 'conflict', message: 'taken', param: 'body.username' });
+    expect(toApiError(raw)).toEqual({ status: 409, code: 'conflict', message: 'taken', param: 'body.username', errors: [] });
+  });
+  it('keeps every problem of a validation error', () => {
+    const errors = [{ param: 'username', message: 'a' }, { message: 'b' }];
+    const raw = { status: 422, data: { error: { code: 'validation_error', message: 'a; b', param: 'username', errors } } };
+    expect(toApiError(raw).errors).toEqual([
+      { param: 'username', message: 'a' },
+      { param: null, message: 'b' },
+    ]);
   });
 });

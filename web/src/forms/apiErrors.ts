@@ -30,28 +30,58 @@ export function fieldForParam(param: string | null, fields: readonly (string | N
   return matches.sort((a, b) => b.length - a.length)[0] ?? null;
 }
 
-export interface SplitError {
-  field: NamePath | null;
+export interface FieldMessage {
+  field: NamePath;
   message: string;
 }
 
-/** Where an error goes: on `field`, or (field null) above the form. */
-export function splitApiError(error: ApiError, fields: readonly (string | NamePath)[], t: (k: string) => string): SplitError {
-  return { field: fieldForParam(error.param, fields), message: errorText(error, t) };
+export interface SplitError {
+  /** Messages that belong under a form item. */
+  fields: FieldMessage[];
+  /** What no form item can show, for an <Alert> above the form; null when nothing is left. */
+  formMessage: string | null;
 }
 
 /**
- * Form hook: `show(error)` puts the message under the field named by `param` when the form has it,
- * otherwise returns it as `formError` for an <Alert>; `clear()` forgets the form-level message.
+ * Where an error goes. A validation error lists every problem (`errors`): each lands on its field,
+ * the rest are joined above the form; any other error is one message, on its `param`'s field.
+ */
+export function splitApiError(error: ApiError, fields: readonly (string | NamePath)[], t: (k: string) => string): SplitError {
+  const problems = error.errors.length > 0 ? error.errors : [{ param: error.param, message: errorText(error, t) }];
+  const placed: FieldMessage[] = [];
+  const rest: string[] = [];
+  for (const problem of problems) {
+    const field = fieldForParam(problem.param, fields);
+    if (field) placed.push({ field, message: problem.message });
+    else rest.push(problem.message);
+  }
+  return { fields: placed, formMessage: rest.length > 0 ? rest.join('; ') : null };
+}
+
+/** Groups messages by field, so two problems of one field both show. */
+function toFieldData(messages: FieldMessage[]) {
+  const byField = new Map<string, { name: NamePath; errors: string[] }>();
+  for (const { field, message } of messages) {
+    const key = JSON.stringify(field);
+    const entry = byField.get(key) ?? { name: field, errors: [] };
+    entry.errors.push(message);
+    byField.set(key, entry);
+  }
+  return [...byField.values()];
+}
+
+/**
+ * Form hook: `show(error)` puts each message under the field its `param` names when the form has
+ * it, and returns the rest as `formError` for an <Alert>; `clear()` forgets the form-level message.
  */
 export function useApiErrors(form: FormInstance, fields: readonly (string | NamePath)[]) {
   const { t } = useTranslation();
   const [formError, setFormError] = useState<string | null>(null);
   const show = useCallback(
     (raw: unknown) => {
-      const { field, message } = splitApiError(toApiError(raw), fields, t);
-      if (field) form.setFields([{ name: field, errors: [message] }]);
-      setFormError(field ? null : message);
+      const split = splitApiError(toApiError(raw), fields, t);
+      form.setFields(toFieldData(split.fields));
+      setFormError(split.formMessage);
     },
     [form, fields, t],
   );

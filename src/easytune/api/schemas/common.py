@@ -7,12 +7,23 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class FieldError(BaseModel):
+    """One problem of a request that broke several rules."""
+
+    param: str | None = Field(description="Dotted path of the field at fault")
+    message: str
+
+
 class ErrorDetail(BaseModel):
     """What went wrong, which field (if one), and how to fix it (in the message)."""
 
     code: str = Field(description="Stable machine-readable code, e.g. validation_error")
     message: str
-    param: str | None = Field(None, description="Dotted path of the field at fault")
+    param: str | None = Field(None, description="Dotted path of the (first) field at fault")
+    # Documented because validation errors send it (see api/errors.py); forms mark every field.
+    errors: list[FieldError] | None = Field(
+        None, description="validation_error only: every problem, one per field"
+    )
 
 
 class ErrorResponse(BaseModel):

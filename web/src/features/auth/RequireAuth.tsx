@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
-import type { UserPublic } from '../../api/types';
+import type { Me } from '../../api/types';
 import { useAppSelector } from '../../app/hooks';
 import { useMeQuery } from './authApi';
 import { selectHasSession } from './authSlice';
@@ -36,8 +36,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   );
 }
 
-/** The signed-in user; only meaningful under <RequireAuth>, which has loaded it. */
-export function useCurrentUser(): UserPublic | undefined {
+/** The signed-in user and their permissions; only meaningful under <RequireAuth>, which loaded it. */
+export function useCurrentUser(): Me | undefined {
   const hasSession = useAppSelector(selectHasSession);
   return useMeQuery(undefined, { skip: !hasSession }).data;
 }

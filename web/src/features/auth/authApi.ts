@@ -13,11 +13,12 @@ export const authApi = api.injectEndpoints({
         if (data) dispatch(tokensReceived(data));
       },
     }),
-    // Revoke server-side, then forget the session locally whatever the server said.
+    // The server ends the sign-in the access token belongs to (renewed first if it expired);
+    // the session is forgotten locally whatever the server said.
     logout: build.mutation<void, void>({
       async queryFn(_arg, { dispatch, getState }, _extra, baseQuery) {
         const token = readItem(REFRESH_TOKEN_KEY) ?? (getState() as { auth: AuthState }).auth.refreshToken;
-        if (token) await baseQuery({ url: '/auth/logout', method: 'POST', body: { refresh_token: token } });
+        if (token) await baseQuery({ url: '/auth/logout', method: 'POST' });
         dispatch(loggedOut());
         return { data: undefined };
       },
@@ -26,8 +27,13 @@ export const authApi = api.injectEndpoints({
       query: () => '/auth/me',
       providesTags: ['Me'],
     }),
+    // The server ends every session of the user on success, this one included: sign out here too.
     changePassword: build.mutation<void, Body<'/api/v1/auth/password', 'post'>>({
       query: (body) => ({ url: '/auth/password', method: 'POST', body }),
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        const ok = await queryFulfilled.then(() => true).catch(() => false);
+        if (ok) dispatch(loggedOut());
+      },
     }),
   }),
 });

@@ -1,43 +1,55 @@
 import { Alert, Table, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorText, toApiError } from '../../api/errors';
-import type { AuditEntry } from '../../api/types';
+import type { AuditEvent } from '../../api/types';
 import { formatDateTime } from '../../components/format';
 import { usePaging } from '../../components/usePaging';
 import { useListAuditQuery } from './usersApi';
+
+const dash = '—';
+
+/** `user #3`; null when the event has no target. */
+function targetLabel({ target_type, target_id }: AuditEvent): string | null {
+  if (!target_type && !target_id) return null;
+  return [target_type, target_id && `#${target_id}`].filter(Boolean).join(' ');
+}
 
 export function AuditTab() {
   const { t } = useTranslation();
   const { query, pagination } = usePaging(50);
   const audit = useListAuditQuery(query);
+  const secondary = (text: string) => <Typography.Text type="secondary">{text}</Typography.Text>;
 
-  const columns: TableColumnsType<AuditEntry> = [
+  const columns: TableColumnsType<AuditEvent> = [
     { title: t('settings.audit.time'), dataIndex: 'created_at', width: 200, render: (at: string) => formatDateTime(at) },
     {
       title: t('settings.audit.actor'),
-      dataIndex: 'actor',
-      render: (actor: string | null) => actor ?? <Typography.Text type="secondary">{t('settings.audit.system')}</Typography.Text>,
+      dataIndex: 'actor_username',
+      // The username is kept on the row, so it survives the account's deletion.
+      render: (name: string | null, event) =>
+        name ?? (event.actor_id !== null ? `#${event.actor_id}` : secondary(t('settings.audit.system'))),
     },
     { title: t('settings.audit.action'), dataIndex: 'action', render: (action: string) => <Typography.Text code>{action}</Typography.Text> },
-    { title: t('settings.audit.target'), dataIndex: 'target', render: (target: string | null) => target ?? '—' },
+    { title: t('settings.audit.target'), key: 'target', render: (_: unknown, event) => targetLabel(event) ?? dash },
+    { title: t('settings.audit.address'), dataIndex: 'client_address', render: (address: string | null) => address ?? dash },
     {
       title: t('settings.audit.detail'),
       dataIndex: 'detail',
       ellipsis: true,
-      render: (detail: AuditEntry['detail']) => (detail ? JSON.stringify(detail) : '—'),
+      render: (detail: AuditEvent['detail']) => (Object.keys(detail).length > 0 ? JSON.stringify(detail) : dash),
     },
   ];
 
   return (
     <>
       {audit.isError && <Alert type="error" showIcon message={errorText(toApiError(audit.error), t)} style={{ marginBottom: 16 }} />}
-      <Table<AuditEntry>
+      <Table<AuditEvent>
         rowKey="id"
         size="small"
         columns={columns}
-        dataSource={audit.data?.items}
+        dataSource={audit.data?.data}
         loading={audit.isFetching}
-        pagination={pagination(audit.data?.total)}
+        pagination={pagination(audit.data?.count)}
         locale={{ emptyText: t('settings.audit.empty') }}
         scroll={{ x: 'max-content' }}
       />

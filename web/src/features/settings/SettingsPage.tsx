@@ -7,22 +7,19 @@ import { PasswordTab } from './PasswordTab';
 import { ProfileTab } from './ProfileTab';
 import { UsersTab } from './UsersTab';
 
-/** Profile and password for everyone; users and the audit log for administrators. */
+/** Profile and password for everyone; users and the audit log for those allowed (admins). */
 export function SettingsPage() {
   const { t } = useTranslation();
   const user = useCurrentUser();
   const [params, setParams] = useSearchParams();
-  const isAdmin = user?.role === 'admin';
+  // The server decides what a role may do; the tabs follow its permission list, not role names.
+  const can = (permission: string) => user?.permissions.includes(permission) ?? false;
 
   const items: TabsProps['items'] = [
     { key: 'profile', label: t('settings.tabs.profile'), children: <ProfileTab /> },
     { key: 'password', label: t('settings.tabs.password'), children: <PasswordTab /> },
-    ...(isAdmin
-      ? [
-          { key: 'users', label: t('settings.tabs.users'), children: <UsersTab /> },
-          { key: 'audit', label: t('settings.tabs.audit'), children: <AuditTab /> },
-        ]
-      : []),
+    ...(can('users:manage') ? [{ key: 'users', label: t('settings.tabs.users'), children: <UsersTab /> }] : []),
+    ...(can('audit:read') ? [{ key: 'audit', label: t('settings.tabs.audit'), children: <AuditTab /> }] : []),
   ];
   const requested = params.get('tab');
   const active = items.some((item) => item.key === requested) ? (requested as string) : 'profile';

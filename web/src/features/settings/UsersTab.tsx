@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Flex, Select, Switch, Table, Tag, Tooltip, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Flex, Select, Switch, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, toApiError } from '../../api/errors';
@@ -72,6 +72,11 @@ export function UsersTab() {
       ),
     },
     { title: t('settings.users.createdAt'), dataIndex: 'created_at', render: (at: string) => formatDateTime(at) },
+    {
+      title: t('settings.users.lastLogin'),
+      dataIndex: 'last_login_at',
+      render: (at: string | null) => (at ? formatDateTime(at) : <Typography.Text type="secondary">{t('settings.users.never')}</Typography.Text>),
+    },
   ];
 
   return (
@@ -85,9 +90,9 @@ export function UsersTab() {
       <Table<UserPublic>
         rowKey="id"
         columns={columns}
-        dataSource={users.data?.items}
+        dataSource={users.data?.data}
         loading={users.isFetching}
-        pagination={pagination(users.data?.total)}
+        pagination={pagination(users.data?.count)}
         locale={{ emptyText: t('settings.users.empty') }}
         scroll={{ x: 'max-content' }}
       />

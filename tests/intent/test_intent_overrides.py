@@ -99,7 +99,7 @@ def test_overrides_are_pinned_and_downstream_choices_follow_them() -> None:
     assert spec.lora.r == 16 and spec.lora.alpha == 32  # alpha follows the new rank
     assert spec.train.learning_rate == 1e-4 and spec.data.packing is False
     assert reasons["lora.r"].startswith("set by you (was 4 because l1 (style / format) uses")
-    assert reasons["train.learning_rate"].startswith("set by you (was 0.0003 because")
+    assert reasons["train.learning_rate"].startswith("set by you (was 0.001 because")
     assert any("lora.r=16 is outside L1's usual range 4-8" in w for w in result.warnings)
 
 

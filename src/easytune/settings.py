@@ -8,7 +8,14 @@ import stat
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "EASYTUNE_"
@@ -165,14 +172,16 @@ class Settings(BaseSettings):
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         return self
 
-    @model_validator(mode="after")
-    def _heartbeat_within_lease(self) -> Settings:
-        if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
+    @field_validator("job_heartbeat_seconds")
+    @classmethod
+    def _heartbeat_within_lease(cls, value: float, info: ValidationInfo) -> float:
+        lease = info.data.get("job_lease_seconds")
+        if lease is not None and value * 2 > lease:
             raise ValueError(
-                "EASYTUNE_JOB_HEARTBEAT_SECONDS must be at most half of "
-                "EASYTUNE_JOB_LEASE_SECONDS, or healthy jobs lose their lease"
+                f"must be at most half of EASYTUNE_JOB_LEASE_SECONDS ({lease:g}), "
+                "or healthy jobs lose their lease"
             )
-        return self
+        return value
 
     @property
     def celery_broker_url(self) -> str:

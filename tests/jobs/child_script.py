@@ -12,9 +12,16 @@ import sys
 import time
 from pathlib import Path
 
+OUTPUT: Path | None = None  # the job's output folder, set at start
+
 
 def emit(record: dict) -> None:
-    print(json.dumps(record), flush=True)
+    """To stdout and appended to OUTPUT/progress.jsonl, as the engine does."""
+    line = json.dumps(record)
+    print(line, flush=True)
+    if OUTPUT is not None:
+        with open(OUTPUT / "progress.jsonl", "a", encoding="utf-8") as file:
+            file.write(line + "\n")
 
 
 def event(message: str, level: str = "info", **data: object) -> None:
@@ -109,4 +116,5 @@ MODES = {name: func for name, func in list(globals().items()) if callable(func)}
 if __name__ == "__main__":
     spec_path = Path(sys.argv[1])
     spec = json.loads(spec_path.read_text())
-    sys.exit(MODES[spec["mode"]](spec, Path(spec["output_dir"])))
+    OUTPUT = Path(spec["output_dir"])
+    sys.exit(MODES[spec["mode"]](spec, OUTPUT))

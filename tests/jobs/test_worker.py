@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction
 from easytune.db.models import EventLevel, JobStatus
-from easytune.jobs import records, service
+from easytune.jobs import records, repository, service
 from easytune.jobs.execution import RunConfig
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.runner import Runner
@@ -195,3 +195,27 @@ def test_worker_that_lost_its_lease_stops_and_writes_nothing(
         before = len(records.list_metrics(session, job_id))
         time.sleep(0.6)
         assert len(records.list_metrics(session, job_id)) == before
+
+
+def test_a_retry_recovers_metrics_its_killed_predecessor_never_stored(
+    make_job: MakeJob,
+    make_worker: MakeWorker,
+    session_factory: sessionmaker[Session],
+    queue: JobQueue,
+) -> None:
+    # Attempt 1 wrote steps 1-6 to progress.jsonl and checkpointed at 6, but its worker died
+    # before storing any of them; attempt 2 resumes at step 7 and must not leave a hole.
+    job_id = make_job("resume", spec={"steps": 8})
+    with transaction(session_factory, immediate=True) as session:
+        repository.get_job(session, job_id, lock=True).attempt = 2
+    out = queue.config.output_root / str(job_id)
+    (out / "checkpoints").mkdir(parents=True)
+    (out / "checkpoints" / "last_step").write_text("6")
+    lines = [{"type": "metric", "step": n, "loss": 1.0 / n} for n in range(1, 7)]
+    (out / "progress.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    make_worker().run(burst=True)
+    job = load(session_factory, job_id)
+    assert job.status == S.SUCCEEDED and job.result["resumed_from"] == 6
+    with session_factory() as session:
+        steps = [m.step for m in records.list_metrics(session, job_id)]
+    assert steps == list(range(1, 9))

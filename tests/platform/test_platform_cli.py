@@ -102,7 +102,13 @@ def _free_port() -> int:
 def test_serve_starts_migrates_and_prints_the_admin_password_once(tmp_path: Path) -> None:
     port = _free_port()
     src = str(Path(__file__).resolve().parents[2] / "src")
-    env = {**os.environ, "EASYTUNE_DATA_DIR": str(tmp_path), "PYTHONPATH": src}
+    # Without the demo assets: converting the demo GGUF at first start is its own slow test.
+    env = {
+        **os.environ,
+        "EASYTUNE_DATA_DIR": str(tmp_path),
+        "EASYTUNE_DEMO_ASSETS": "false",
+        "PYTHONPATH": src,
+    }
     env.pop("EASYTUNE_ADMIN_PASSWORD", None)
     command = [sys.executable, "-m", "easytune", "serve", "--port", str(port), "--no-worker"]
     proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)

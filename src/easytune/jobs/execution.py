@@ -30,6 +30,9 @@ from easytune.jobs.queue import Claim, JobQueue, warn
 from easytune.jobs.records import SourcedEvent
 from easytune.jobs.runner import Runner
 
+# The file the training child appends every progress line to (easytune.training.progress).
+PROGRESS_FILE = "progress.jsonl"
+
 log = logging.getLogger("easytune.jobs.worker")
 SPEC_FILE = "spec.json"
 LEASE_LOST = "lease_lost"
@@ -109,6 +112,7 @@ class JobExecution:
             spec_path = self._prepare()
         except OSError as exc:
             return self._conclude(Outcome(Verdict.FAILED, self._unwritable(exc)))
+        self._recover_metrics()
         try:
             child = self._spawn(spec_path)
         except OSError as exc:
@@ -140,6 +144,21 @@ class JobExecution:
         tmp.write_text(json.dumps(spec, indent=2, ensure_ascii=False), encoding="utf-8")
         tmp.replace(target)
         return target
+
+    def _recover_metrics(self) -> None:
+        """Store metrics an earlier attempt wrote to progress.jsonl but its worker never stored.
+
+        A worker killed between reading a line and committing it loses that line; the child
+        also appends every line to OUTPUT/progress.jsonl, and metric upserts make a replay
+        harmless. Steps after the checkpoint the retry resumes from are overwritten by it.
+        """
+        path = self.claim.output_dir / PROGRESS_FILE
+        if self.claim.attempt == 1 or not path.is_file():
+            return
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        metrics = [item for item in map(parse_line, lines) if isinstance(item, MetricItem)]
+        if metrics:
+            self.queue.record(self.claim, [], metrics)
 
     def _unwritable(self, exc: OSError) -> ErrorItem:
         path = exc.filename or self.claim.output_dir

@@ -30,6 +30,9 @@ import httpx
 import psycopg
 from sqlalchemy import Engine, insert, text
 
+# This checkout's easytune, not the one the venv's editable install points at.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
 from easytune.core import users
 from easytune.core.audit import Origin
 from easytune.db import create_db_engine, make_session_factory, transaction

@@ -45,13 +45,10 @@ class Job(CreatedAtMixin, Base):
         CheckConstraint("attempt >= 1 AND max_attempts >= 1", name="attempts"),
         # The claim query: queued jobs by priority, then age.
         Index("ix_jobs_claim", "status", "priority", "queued_at"),
-        # The jobs list: one owner's or one status's jobs, newest first (ORDER BY id DESC).
-        Index("ix_jobs_owner_id_id", "owner_id", "id"),
-        Index("ix_jobs_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[JobStatus] = mapped_column(String(20))
     priority: Mapped[int] = mapped_column(default=0)

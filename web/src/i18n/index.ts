@@ -4,7 +4,28 @@ import en from './en.json';
 import zh from './zh.json';
 import type { Language } from '../features/preferences/storage';
 
-export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
+type Messages = Record<string, unknown>;
+
+// Each feature keeps its own messages in `features/<name>/locales/{en,zh}.json`, keyed by one
+// top-level namespace key (e.g. {"datasets": {...}}), so pages never edit a shared file.
+const featureLocales = import.meta.glob<Messages>('../features/*/locales/*.json', { eager: true, import: 'default' });
+
+function withFeatures(language: Language, base: Messages): Messages {
+  const merged: Messages = { ...base };
+  for (const [path, messages] of Object.entries(featureLocales)) {
+    if (!path.endsWith(`/${language}.json`)) continue;
+    for (const [key, value] of Object.entries(messages)) {
+      if (key in merged) throw new Error(`i18n key "${key}" of ${path} is defined twice`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+export const resources = {
+  en: { translation: withFeatures('en', en) },
+  zh: { translation: withFeatures('zh', zh) },
+};
 
 /** Initialises i18next once; the Redux preference is the source of truth after that. */
 export function setupI18n(language: Language) {

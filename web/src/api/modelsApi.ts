@@ -1,0 +1,26 @@
+import { api } from './api';
+import type { Body, Ok, Query } from './types';
+
+// Adapter zips are downloaded with `downloadFile` (features/models): a blob with the token.
+export const modelsApi = api.injectEndpoints({
+  endpoints: (build) => ({
+    listModels: build.query<Ok<'/api/v1/models', 'get'>, Query<'/api/v1/models', 'get'> | void>({
+      query: (params) => ({ url: '/models', params: params ?? undefined }),
+      providesTags: ['Model'],
+    }),
+    getModel: build.query<Ok<'/api/v1/models/{model_id}', 'get'>, string>({
+      query: (id) => `/models/${encodeURIComponent(id)}`,
+      providesTags: (_result, _error, id) => [{ type: 'Model', id }],
+    }),
+    registerModel: build.mutation<Ok<'/api/v1/models', 'post'>, Body<'/api/v1/models', 'post'>>({
+      query: (body) => ({ url: '/models', method: 'POST', body }),
+      invalidatesTags: ['Model', 'Dashboard'],
+    }),
+    deleteModel: build.mutation<void, string>({
+      query: (id) => ({ url: `/models/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      invalidatesTags: ['Model', 'Dashboard'],
+    }),
+  }),
+});
+
+export const { useListModelsQuery, useGetModelQuery, useRegisterModelMutation, useDeleteModelMutation } = modelsApi;

@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider, theme } from 'antd';
+import { App as AntApp, ConfigProvider } from 'antd';
 import type { Locale } from 'antd/es/locale';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -9,6 +9,7 @@ import i18n, { setupI18n } from '../i18n';
 import { selectLanguage, selectTheme } from '../features/preferences/preferencesSlice';
 import { useAppSelector } from './hooks';
 import type { AppStore } from './store';
+import { themeConfig } from './theme';
 
 // antd/locale/* are CommonJS. With "type": "module" the bundler follows Node and hands over
 // module.exports ({__esModule, default}), not the locale: unwrapped, or antd stays in English.
@@ -28,9 +29,8 @@ function PreferencesProvider({ children }: { children: ReactNode }) {
     document.documentElement.dataset.theme = mode;
     document.documentElement.style.colorScheme = mode; // native scrollbars and form controls
   }, [mode]);
-  const algorithm = mode === 'dark' ? theme.darkAlgorithm : theme.defaultAlgorithm;
   return (
-    <ConfigProvider locale={ANTD_LOCALES[language]} theme={{ algorithm }}>
+    <ConfigProvider locale={ANTD_LOCALES[language]} theme={themeConfig(mode)}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

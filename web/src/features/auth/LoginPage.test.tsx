@@ -99,7 +99,7 @@ describe('session end', () => {
     );
     const { user, router, store } = renderApp('/jobs', signedIn('access-1', 'refresh-1'));
 
-    await user.click(await screen.findByRole('button', { name: 'Account' }));
+    await user.click(await screen.findByRole('button', { name: 'Account admin' }));
     await user.click(await screen.findByText('Log out'));
 
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));

@@ -23,7 +23,8 @@ export function UserMenu() {
   };
   return (
     <Dropdown menu={{ items, onClick }} trigger={['click']}>
-      <Button type="text" icon={<UserOutlined />} aria-label={t('header.account')}>
+      {/* The name contains the visible user name (WCAG 2.5.3, axe label-content-name-mismatch). */}
+      <Button type="text" icon={<UserOutlined />} aria-label={user ? `${t('header.account')} ${user.username}` : t('header.account')}>
         {user?.username}
       </Button>
     </Dropdown>

@@ -44,18 +44,22 @@ export function UsersTab() {
     {
       title: t('settings.users.role'),
       dataIndex: 'role',
-      render: (role: Role, user) => (
-        <Tooltip title={selfLock(user)}>
+      // Your own role as text: a disabled select would show it in the faint disabled colour,
+      // below readable contrast, and it cannot be changed anyway.
+      render: (role: Role, user) =>
+        user.id === me?.id ? (
+          <Tooltip title={selfLock(user)}>
+            <Typography.Text>{t(`user.roles.${role}`)}</Typography.Text>
+          </Tooltip>
+        ) : (
           <Select<Role>
             value={role}
-            disabled={user.id === me?.id}
             style={{ width: 150 }}
             aria-label={`${t('settings.users.role')} ${user.username}`}
             options={ROLES.map((r) => ({ value: r, label: t(`user.roles.${r}`) }))}
             onChange={(next) => void update(user, { role: next })}
           />
-        </Tooltip>
-      ),
+        ),
     },
     {
       title: t('settings.users.active'),

@@ -19,6 +19,8 @@ export interface A11yFinding {
   help: string;
   helpUrl: string;
   targets: string[];
+  /** Per node: the start of its HTML and axe's summary of what is wrong (e.g. the ratio). */
+  details: string[];
 }
 
 interface AxeWindow {
@@ -46,6 +48,7 @@ export async function scanA11y(page: Page, where: string, rules?: string[]): Pro
       help: v.help,
       helpUrl: v.helpUrl,
       targets: v.nodes.map((node) => node.target.map(String).join(' >> ')),
+      details: v.nodes.map((node) => `${node.html.slice(0, 140)} | ${(node.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 220)}`),
     }));
   }, rules);
   return violations.filter((v) => FAILING.has(v.impact)).map((v) => ({ where, ...v }));
@@ -59,7 +62,7 @@ export function formatFindings(findings: A11yFinding[]): string {
         `[${f.where}] ${f.rule} (${f.impact}): ${f.help}\n    ${f.helpUrl}\n` +
         f.targets
           .slice(0, 8)
-          .map((t) => `    - ${t}`)
+          .map((t, i) => `    - ${t}\n        ${f.details[i] ?? ''}`)
           .join('\n') +
         (f.targets.length > 8 ? `\n    ... and ${f.targets.length - 8} more` : ''),
     )

@@ -1,13 +1,32 @@
 // The whole product in a real browser (Debian's chromium, never a downloaded one) against a real
-// `easytune serve` that trains a tiny random Llama on two CPU cores: sign in, upload datasets,
-// walk the wizard, watch the job train, find the adapter, compare it with its base in the
-// playground, switch language and theme, sign out. Every page is screenshotted and scanned with
-// axe-core in light and dark mode.
+// `easytune serve` that trains a tiny random Llama on two CPU cores: sign in, register the base
+// model, upload a broken and a good dataset, walk the wizard, watch the job train, open the
+// adapter, compare it with its base in the playground, visit every settings tab, switch language
+// and theme, sign out. Every page is screenshotted and scanned with axe-core in light and dark.
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { formatFindings } from './axe';
-import { current, scanBothThemes, scans, shot, startHarness, step, stopHarness, themeOf, toggleTheme } from './harness';
+import {
+  current,
+  expectHttpError,
+  scanBothThemes,
+  scans,
+  settle,
+  shot,
+  startHarness,
+  step,
+  stopHarness,
+  themeOf,
+  toggleTheme,
+} from './harness';
+import { TINY_MODEL_NAME } from './server';
 
 const PASSWORD = 'e2e-flow-passphrase-42';
+const DATASET = 'Pirate chat';
+const JOB = 'pirate-e2e';
+const GOAL = 'Answer every question like a cheerful pirate';
+/** Training is seconds of work, but the child process imports torch first; leave room. */
+const TRAINING_TIMEOUT_MS = 120_000;
 
 /** Mean of the page header's background RGB channels (0 black .. 255 white). */
 async function headerBrightness(): Promise<number> {
@@ -16,9 +35,39 @@ async function headerBrightness(): Promise<number> {
   return rgb.reduce((a, b) => a + b, 0) / 3;
 }
 
-function nav(name: string | RegExp) {
+function nav(name: string | RegExp): Locator {
   return current().page.getByRole('navigation').getByRole('menuitem', { name });
 }
+
+function heading(name: string | RegExp, level = 3): Locator {
+  return current().page.getByRole('heading', { name, level });
+}
+
+/** The visible (open) antd dialog or drawer. */
+function dialog(): Locator {
+  return current().page.getByRole('dialog').filter({ visible: true });
+}
+
+/** Close the open dialog or drawer with its close (×) button, and wait until it is gone. */
+async function closeOverlay() {
+  const overlay = dialog();
+  await overlay.getByRole('button', { name: 'Close', exact: true }).click();
+  await overlay.waitFor({ state: 'detached' });
+}
+
+/** Pick `option` in an antd Select: its popup list is what a user sees and clicks. */
+async function choose(select: Locator, option: string | RegExp) {
+  const { page } = current();
+  await select.click();
+  const popup = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  await popup.locator('.ant-select-item-option').filter({ hasText: option }).first().click();
+  await popup.waitFor({ state: 'hidden' });
+}
+
+/** A number as text, e.g. in a statistic: "5.977", "0.0003". */
+const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/;
+
+let jobUrl = '';
 
 beforeAll(async () => {
   await startHarness(PASSWORD);
@@ -36,32 +85,248 @@ describe('EasyTune in a real browser', () => {
     // needed: a violation would be a console error, and those fail the run.
     expect(first?.headers()['content-security-policy']).toContain("script-src 'self';");
     await page.waitForURL(/\/login$/); // from / no ?next= is needed
-    await page.getByRole('heading', { name: 'Sign in to EasyTune' }).waitFor();
+    await heading('Sign in to EasyTune').waitFor();
     await shot('login');
     await scanBothThemes('login');
 
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.waitForURL((url) => url.pathname === '/');
+    await heading('Dashboard').waitFor();
     expect(await headerBrightness()).toBeGreaterThan(200);
+    await shot('dashboard-empty');
+    await scanBothThemes('dashboard (empty)');
+  });
+
+  step('registers the tiny base model on the models page (admin)', async () => {
+    const { page, server } = current();
+    await nav('Models').click();
+    await heading('Models').waitFor();
+    await page.getByRole('button', { name: 'Register base model' }).first().click();
+    const modal = dialog();
+    await modal.getByText('Register a base model').waitFor();
+    await modal.getByLabel('Server path').fill(server.files.tinyModel);
+    await modal.getByLabel('Name').fill(TINY_MODEL_NAME);
+    await shot('models-register');
+    await scanBothThemes('models: register dialog');
+    await modal.getByRole('button', { name: 'Register' }).click();
+    // The new model opens in the drawer with the facts read from its config.
+    const drawer = dialog();
+    await drawer.getByText(`${TINY_MODEL_NAME} v1`).first().waitFor();
+    await drawer.getByText('llama', { exact: true }).waitFor();
+    await settle();
+    await shot('models-base-model');
+    await scanBothThemes('models: base model drawer');
+    await closeOverlay();
+  });
+
+  step('refuses the broken dataset line by line, then stores the good one with its statistics', async () => {
+    const { page, server } = current();
+    await nav('Datasets').click();
+    await heading('Datasets').waitFor();
+    await shot('datasets-empty');
+    await scanBothThemes('datasets (empty)');
+
+    await page.getByRole('button', { name: 'Upload dataset' }).first().click();
+    const modal = dialog();
+    await modal.getByText('Upload a dataset').waitFor();
+    await modal.locator('input[type=file]').setInputFiles(server.files.badDataset);
+    await expect.poll(() => modal.getByLabel('Name').inputValue()).toBe('broken-chat'); // named after the file
+    expectHttpError(422, 'POST', '/api/v1/datasets');
+    await modal.getByRole('button', { name: 'Upload and check' }).click();
+    const problems = modal.getByRole('table', { name: 'Problems in the file' });
+    await problems.waitFor();
+    await modal.getByText('The file was refused: 2 problems. Nothing was stored.').waitFor();
+    const rows = problems.getByRole('row');
+    await expect.poll(() => rows.count()).toBe(3); // header + lines 3 and 5
+    await expect.poll(() => rows.nth(1).innerText()).toMatch(/^line 3\b[\s\S]*messages/);
+    await expect.poll(() => rows.nth(2).innerText()).toMatch(/^line 5\b[\s\S]*invalid JSON/);
+    await settle();
+    await shot('datasets-upload-refused');
+    await scanBothThemes('datasets: refused upload');
+
+    await modal.locator('input[type=file]').setInputFiles(server.files.goodDataset);
+    await problems.waitFor({ state: 'detached' }); // a new file clears the old problems
+    await modal.getByLabel('Name').fill(DATASET);
+    await modal.getByRole('button', { name: 'Upload and check' }).click();
+
+    // Stored: the dialog closes and the dataset opens with its token statistics and preview.
+    const drawer = dialog();
+    await drawer.getByRole('heading', { name: 'Token statistics' }).waitFor();
+    await expect.poll(() => drawer.locator('.ant-statistic').filter({ hasText: 'Examples' }).locator('.ant-statistic-content').innerText()).toBe('32');
+    await drawer.getByText(/English\s+75\s*%/).waitFor();
+    await drawer.getByText(/Chinese\s+25\s*%/).waitFor();
+    await drawer.getByRole('heading', { name: 'Examples as training sees them' }).waitFor();
+    await drawer.getByText('What is the weather like today?').first().waitFor();
+    await settle();
+    await shot('datasets-detail');
+    await scanBothThemes('datasets: detail drawer');
+    await closeOverlay();
+    await page.getByRole('table', { name: 'Datasets' }).getByRole('row', { name: new RegExp(DATASET) }).waitFor();
+    await shot('datasets-list');
+    await scanBothThemes('datasets: list');
+  });
+
+  step('walks the four-step wizard and launches the job', async () => {
+    const { page } = current();
+    await nav('New job').click();
+    await heading('New fine-tuning job').waitFor();
+
+    // 1. Base model
+    await page.getByRole('radio', { name: TINY_MODEL_NAME }).click();
+    await shot('wizard-1-model');
+    await scanBothThemes('wizard step 1 (model)');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // 2. Dataset
+    await choose(page.getByRole('combobox', { name: 'Dataset' }), new RegExp(`^${DATASET} — `));
+    await page.getByRole('heading', { name: 'Token statistics' }).waitFor();
+    await settle();
+    await shot('wizard-2-dataset');
+    await scanBothThemes('wizard step 2 (dataset)');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // 3. Intent: level card, goal, an expert override, and the plan with a reason per setting.
+    await page.getByRole('radio', { name: /^L1 · Style and format/ }).click();
+    await page.getByLabel('Goal').fill(GOAL);
+    await page.getByRole('button', { name: /Expert overrides/ }).click();
+    await page.getByRole('button', { name: 'Add override' }).click();
+    // The setting is typed, then picked from the plan's settings the field suggests.
+    await page.getByRole('combobox', { name: 'Setting of override 1' }).pressSequentially('train.ep');
+    const suggestions = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    await suggestions.locator('.ant-select-item-option').filter({ hasText: /^train\.epochs$/ }).click();
+    await suggestions.waitFor({ state: 'hidden' });
+    await page.getByLabel('Value of train.epochs').fill('3');
+    const settings = page.getByRole('table', { name: 'Planned settings' });
+    await page.getByText('Level: L1 · Style and format').waitFor();
+    const epochs = settings.getByRole('row').filter({ has: page.getByText('train.epochs', { exact: true }) });
+    await epochs.getByText('your value').waitFor();
+    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0); // re-planned
+    await expect.poll(() => epochs.getByRole('cell').nth(1).innerText()).toBe('3');
+    await settings.getByRole('row').filter({ hasText: 'lora.r' }).getByText(/L1 \(style \/ format\) uses rank 4-8/).waitFor();
+    await settings.getByRole('row').filter({ hasText: 'lora.target_modules' }).getByText(/attention q\/k\/v projections/).waitFor();
+    await settle();
+    await shot('wizard-3-intent-plan');
+    await scanBothThemes('wizard step 3 (intent and plan)');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // 4. Review and launch
+    await page.getByText('Summary').waitFor();
+    await page.getByText(GOAL).waitFor();
+    await page.getByLabel('Job name').fill(JOB);
+    await settle();
+    await shot('wizard-4-review');
+    await scanBothThemes('wizard step 4 (review)');
+    await page.getByRole('button', { name: 'Launch job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    jobUrl = page.url();
+  });
+
+  step(
+    'shows the job running, then succeeded, with the charts filled in',
+    async () => {
+      const { page } = current();
+      await heading(JOB).waitFor();
+      const status = page.locator('[data-status]').first();
+      // Queued for at most a poll of the worker (0.2 s), then running while the child trains.
+      await page.locator('[data-status="running"]').first().waitFor({ timeout: 60_000 });
+      await shot('job-detail-running');
+      await page.locator('[data-status="succeeded"]').first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
+      expect(await status.innerText()).toBe('Succeeded');
+
+      const latestLoss = page.getByRole('group', { name: 'Latest loss' }).locator('.ant-statistic-content');
+      await expect.poll(() => latestLoss.innerText()).toMatch(NUMBER);
+      const evalLoss = page.getByRole('group', { name: 'Latest eval loss' }).locator('.ant-statistic-content');
+      await expect.poll(() => evalLoss.innerText()).toMatch(NUMBER);
+      for (const chart of ['Loss', 'Forgetting (CF score)', 'Learning rate', 'Throughput (tokens per second)']) {
+        const figure = page.getByRole('img', { name: new RegExp(`^${escape(chart)} chart, \\d+ points$`) });
+        // ECharts draws into an <svg> (the job pages use its SVG renderer) or a <canvas>.
+        await figure.locator('svg, canvas').first().waitFor();
+        const points = Number(/(\d+) points$/.exec((await figure.getAttribute('aria-label')) ?? '')?.[1]);
+        expect(points, `${chart} chart points`).toBeGreaterThan(0);
+      }
+      await page.getByRole('button', { name: 'Open the adapter' }).waitFor();
+      await settle();
+      await shot('job-detail-succeeded');
+      await scanBothThemes('job detail (succeeded)');
+    },
+    { timeoutMs: TRAINING_TIMEOUT_MS + 60_000 },
+  );
+
+  step('lists the job and counts it on the dashboard', async () => {
+    const { page } = current();
+    await nav('Jobs').click();
+    await heading('Jobs').waitFor();
+    const row = page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: new RegExp(JOB) });
+    await row.locator('[data-status="succeeded"]').waitFor();
+    await shot('jobs-list');
+    await scanBothThemes('jobs list');
+
+    await nav('Dashboard').click();
+    await heading('Dashboard').waitFor();
+    await page.getByText(JOB).first().waitFor();
+    await settle();
     await shot('dashboard');
     await scanBothThemes('dashboard');
+  });
+
+  step('opens the adapter with its lineage on the models page', async () => {
+    const { page } = current();
+    await page.goto(jobUrl);
+    await page.getByRole('button', { name: 'Open the adapter' }).click();
+    await page.waitForURL(/\/models\?selected=/);
+    const drawer = dialog();
+    await drawer.getByText(`${JOB} v1`).first().waitFor();
+    const lineage = drawer.getByRole('region', { name: 'Lineage' });
+    await lineage.getByRole('link', { name: `${TINY_MODEL_NAME} v1` }).waitFor();
+    await lineage.getByText(DATASET).waitFor();
+    await lineage.getByRole('link', { name: /^Job #\d+$/ }).waitFor();
+    await settle();
+    await shot('models-adapter-lineage');
+    await scanBothThemes('models: adapter drawer');
+    await closeOverlay();
+    await page.getByRole('table', { name: 'Adapters' }).getByRole('row', { name: new RegExp(JOB) }).waitFor();
+    await shot('models-adapters');
+    await scanBothThemes('models: adapters list');
+  });
+
+  step('streams the fine-tuned and the base answer side by side in the playground', async () => {
+    const { page } = current();
+    await nav('Playground').click();
+    await heading('Playground').waitFor();
+    await choose(page.getByRole('combobox', { name: 'Model' }), `${JOB} v1`);
+    await page.getByLabel('Max new tokens').fill('24');
+    await page.getByLabel('Message').fill('What is the weather like today?');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const tuned = page.getByRole('region', { name: 'Fine-tuned answer' });
+    const base = page.getByRole('region', { name: 'Base model answer' });
+    await tuned.getByText('Done').waitFor({ timeout: 30_000 });
+    await base.getByText('Done').waitFor({ timeout: 30_000 });
+    await tuned.getByText(`Fine-tuned · ${JOB} v1`).waitFor();
+    await base.getByText(`Base model · ${TINY_MODEL_NAME} v1`).waitFor();
+    for (const side of [tuned, base]) {
+      expect((await side.locator('.ant-typography').first().innerText()).trim().length, 'answer text').toBeGreaterThan(0);
+    }
+    await settle();
+    await shot('playground');
+    await scanBothThemes('playground (answered)');
   });
 
   step('shows every settings tab', async () => {
     const { page } = current();
     await nav('Settings').click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await heading('Settings').waitFor();
     for (const [tab, ready] of [
       ['Profile', () => page.getByText('Member since').waitFor()],
       ['Password', () => page.getByLabel('Current password').waitFor()],
+      ['API tokens', () => page.getByRole('tabpanel').getByRole('button').first().waitFor()],
       ['Users', () => page.getByRole('row', { name: /admin/ }).waitFor()],
       ['Audit log', () => page.getByRole('table').getByRole('row').nth(1).waitFor()],
     ] as const) {
       await page.getByRole('tab', { name: tab }).click();
       await ready();
+      await settle();
       await shot(`settings-${tab.toLowerCase().replace(/\s+/g, '-')}`);
       await scanBothThemes(`settings ${tab}`);
     }
@@ -70,7 +335,7 @@ describe('EasyTune in a real browser', () => {
   step('switches to 中文 and dark mode, and back', async () => {
     const { page } = current();
     await page.getByText('中文', { exact: true }).click();
-    await page.getByRole('heading', { name: '设置' }).waitFor();
+    await heading('设置').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     await toggleTheme();
     expect(await themeOf()).toBe('dark');
@@ -78,9 +343,16 @@ describe('EasyTune in a real browser', () => {
     await page.getByRole('tab', { name: '用户' }).click();
     await page.getByText('20 条/页').waitFor(); // antd's own strings follow the language too
     await shot('settings-users-zh-dark');
+    await page.goto(jobUrl); // a chart page in dark mode and Chinese, from a fresh load
+    await page.getByRole('group', { name: '最新损失' }).waitFor();
+    await page.locator('[data-status="succeeded"]').first().waitFor();
+    await settle();
+    await shot('job-detail-zh-dark');
+    expect(await themeOf()).toBe('dark'); // remembered across the reload
 
     await page.getByText('EN', { exact: true }).click();
-    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await heading(JOB).waitFor();
+    await page.getByRole('group', { name: 'Latest loss' }).waitFor();
     await toggleTheme();
     expect(await themeOf()).toBe('light');
     await expect.poll(headerBrightness).toBeGreaterThan(200);
@@ -88,7 +360,7 @@ describe('EasyTune in a real browser', () => {
 
   step('signs out', async () => {
     const { page } = current();
-    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('button', { name: /^Account / }).click();
     await page.getByRole('menuitem', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -99,14 +371,26 @@ describe('EasyTune in a real browser', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
-  step('met no console error, failed request or uncaught exception', async () => {
-    const { problems, server } = current();
-    expect(problems, `browser problems; server log tail:\n${server.tail()}`).toEqual([]);
-  }, { always: true });
+  step(
+    'met no console error, failed request or uncaught exception',
+    async () => {
+      const { problems, server } = current();
+      expect(problems, `browser problems; server log tail:\n${server.tail()}`).toEqual([]);
+    },
+    { always: true },
+  );
 
-  step('has no serious or critical accessibility violation (axe-core, light and dark)', async () => {
-    const { findings } = current();
-    console.info(`axe-core: ${scans.count} page states, both themes, ${scans.seconds.toFixed(1)} s`);
-    expect(findings.length, `axe-core found:\n${formatFindings(findings)}`).toBe(0);
-  }, { always: true });
+  step(
+    'has no serious or critical accessibility violation (axe-core, light and dark)',
+    async () => {
+      const { findings } = current();
+      console.info(`axe-core: ${scans.count} page states, both themes, ${scans.seconds.toFixed(1)} s`);
+      expect(findings.length, `axe-core found:\n${formatFindings(findings)}`).toBe(0);
+    },
+    { always: true },
+  );
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,7 +1,7 @@
 // Shared plumbing of the browser flow: one chromium page against one real server, numbered
 // screenshots, an axe scan of every page in both themes, and failures that carry the evidence
 // (browser console errors, failed requests and the server log's tail).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { it } from 'vitest';
@@ -84,9 +84,13 @@ export async function startHarness(adminPassword: string): Promise<Harness> {
   return harness;
 }
 
+/** The whole server log of the last run, for what the failure messages' tails cut off. */
+export const SERVER_LOG = join(REPO_ROOT, 'test-artifacts', 'e2e-server.log');
+
 export async function stopHarness() {
   await harness?.browser.close();
   await harness?.server.stop();
+  if (harness) writeFileSync(SERVER_LOG, harness.server.output());
 }
 
 /** The next request answered `status` for `method path` is part of the test, not a problem. */
@@ -122,14 +126,23 @@ export async function themeOf(): Promise<string | undefined> {
   return current().page.evaluate(() => document.documentElement.dataset.theme);
 }
 
-/** Flip light/dark with the header (or login page) switch, in whichever language is showing. */
-export async function toggleTheme() {
+/**
+ * Flip light/dark with the header (or login page) switch, in whichever language is showing. With
+ * `behindOverlay` the click is dispatched to the switch itself, since an open dialog or drawer
+ * covers the header (a user would close it first; the scan wants the dialog in both themes).
+ */
+export async function toggleTheme({ behindOverlay = false } = {}) {
   const { page } = current();
   const before = await themeOf();
-  await page.getByRole('switch', { name: /Switch between light and dark mode|切换浅色\/深色模式/ }).click();
+  const toggle = page.getByRole('switch', { name: /Switch between light and dark mode|切换浅色\/深色模式/ });
+  if (behindOverlay) {
+    await toggle.dispatchEvent('click');
+  } else {
+    await toggle.click();
+    await page.mouse.move(1, 790); // off the switch: its tooltip closes
+    await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').waitFor({ state: 'detached' });
+  }
   await page.waitForFunction((old) => document.documentElement.dataset.theme !== old, before);
-  await page.mouse.move(1, 790); // off the switch: its tooltip closes
-  await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').waitFor({ state: 'detached' });
   await settle();
 }
 
@@ -143,9 +156,10 @@ export async function scanBothThemes(where: string) {
   await settle();
   const first = (await themeOf()) ?? 'light';
   findings.push(...(await scanA11y(page, `${where}, ${first}`)));
-  await toggleTheme();
+  const behindOverlay = await page.locator('.ant-modal-wrap, .ant-drawer-open').filter({ visible: true }).count() > 0;
+  await toggleTheme({ behindOverlay });
   findings.push(...(await scanA11y(page, `${where}, ${first === 'dark' ? 'light' : 'dark'}`, COLOUR_RULES)));
-  await toggleTheme();
+  await toggleTheme({ behindOverlay });
   scans.count += 1;
   scans.seconds += (Date.now() - started) / 1000;
 }
@@ -163,6 +177,7 @@ export function step(name: string, body: () => Promise<void>, options: { timeout
     try {
       await body();
     } catch (error) {
+      if (options.always) throw error; // a summary: its message is the evidence
       failedStep = name;
       const h = harness;
       const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 40);
@@ -170,7 +185,7 @@ export function step(name: string, body: () => Promise<void>, options: { timeout
       const evidence =
         `\n\nscreenshot: test-artifacts/screenshots/FAILED-${slug}.png, page: ${h?.page.url()}` +
         `\n--- browser problems ---\n${h?.problems.join('\n') || '(none)'}` +
-        `\n--- server output (last lines) ---\n${h?.server.tail() ?? '(no server)'}`;
+        `\n--- server output (last lines; all of it in test-artifacts/e2e-server.log) ---\n${h?.server.tail() ?? '(no server)'}`;
       if (error instanceof Error) {
         error.message += evidence;
         throw error;

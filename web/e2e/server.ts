@@ -1,5 +1,5 @@
 // Starts a real `easytune serve` (this checkout's backend and web/dist) for the browser tests, with
-// a tiny random Llama registered as a shared base model and the datasets the tests upload.
+// the files of a tiny random Llama and the datasets the tests upload.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(WEB_ROOT, '..');
 const PYTHON = process.env.EASYTUNE_PYTHON ?? join(REPO_ROOT, '.venv', 'bin', 'python');
 const SRC = join(REPO_ROOT, 'src'); // this checkout's backend, whatever the venv points at
 
-/** The name the tiny model is registered under (what the wizard and playground list). */
+/** The name the tests register the tiny model under (what the wizard and playground list). */
 export const TINY_MODEL_NAME = 'tiny-llama';
 
 /** What web/e2e/fixture.py writes (see its docstring). */
@@ -24,8 +24,6 @@ export interface E2eFiles {
 export interface RunningServer {
   url: string;
   files: E2eFiles;
-  /** The tiny model's registry id. */
-  baseModelId: string;
   stop: () => Promise<void>;
   output: () => string;
   /** The last lines of the server's output, for failure messages. */
@@ -85,33 +83,11 @@ async function waitUntilHealthy(url: string, child: ChildProcess, output: () => 
   throw new Error(`easytune serve did not answer /healthz within ${timeoutMs} ms:\n${output()}`);
 }
 
-async function api(url: string, path: string, init: RequestInit & { token?: string; json?: unknown }) {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  if (init.json !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${url}/api/v1${path}`, {
-    ...init,
-    headers,
-    body: init.json === undefined ? init.body : JSON.stringify(init.json),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
-
-/** What an administrator does once: register the tiny model (shared) through the REST API. */
-async function registerTinyModel(url: string, adminPassword: string, path: string): Promise<string> {
-  const login = await api(url, '/auth/login', { method: 'POST', json: { username: 'admin', password: adminPassword } });
-  const token = String(login.access_token);
-  const model = await api(url, '/models', { method: 'POST', token, json: { path, name: TINY_MODEL_NAME } });
-  await api(url, '/auth/logout', { method: 'POST', token });
-  return String(model.id);
-}
-
 /**
  * A server on a free port with a fresh data folder, a known admin password, no demo assets (the
  * run must not depend on SmolLM2 being installed), dataset statistics counted with the tiny
- * model's tokenizer, a worker that picks jobs up within 0.2 s, and the tiny model registered.
+ * model's tokenizer and a worker that picks jobs up within 0.2 s. The tests register the tiny
+ * model themselves, as an administrator does (Models -> Register base model).
  */
 export async function startServer(adminPassword: string): Promise<RunningServer> {
   checkPython();
@@ -132,7 +108,7 @@ export async function startServer(adminPassword: string): Promise<RunningServer>
   const tail = (lines = 60) => log.trimEnd().split('\n').slice(-lines).join('\n');
   try {
     // The files and the server start side by side (the statistics tokenizer loads lazily, at the
-    // first upload); the model is registered once both are ready.
+    // first upload).
     const filesDir = join(root, 'files');
     const port = await freePort();
     child = spawn(PYTHON, ['-m', 'easytune', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
@@ -153,13 +129,18 @@ export async function startServer(adminPassword: string): Promise<RunningServer>
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Should this process end without afterAll (killed, or its output pipe closed), take the
+    // server along rather than leave it running.
+    const running = child;
+    const orphanGuard = () => void running.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    running.once('exit', () => process.off('exit', orphanGuard));
     const keep = (chunk: Buffer) => void (log += chunk.toString());
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const url = `http://127.0.0.1:${port}`;
     const [files] = await Promise.all([writeFiles(filesDir), waitUntilHealthy(url, child, () => log, 60_000)]);
-    const baseModelId = await registerTinyModel(url, adminPassword, files.tinyModel);
-    return { url, files, baseModelId, stop, output: () => log, tail };
+    return { url, files, stop, output: () => log, tail };
   } catch (error) {
     await stop();
     throw error;

@@ -38,6 +38,7 @@ function contrast(text: string, background: string): number {
 }
 
 const AA = 4.5;
+const PRESETS = ['blue', 'purple', 'cyan', 'green', 'magenta', 'pink', 'red', 'orange', 'yellow', 'volcano', 'geekblue', 'gold', 'lime'] as const;
 
 describe('the antd themes meet WCAG AA text contrast', () => {
   for (const mode of ['light', 'dark'] as const) {
@@ -49,11 +50,33 @@ describe('the antd themes meet WCAG AA text contrast', () => {
       expect(contrast(token.colorTextLightSolid, token.colorPrimary)).toBeGreaterThanOrEqual(AA);
     });
 
-    it(`${mode}: secondary text and links on every background`, () => {
+    it(`${mode}: the text of primary danger buttons`, () => {
+      const text = config.components?.Button?.dangerColor ?? token.colorTextLightSolid;
+      expect(contrast(text, token.colorError)).toBeGreaterThanOrEqual(AA);
+    });
+
+    it(`${mode}: secondary text, links and error text on every background`, () => {
       for (const bg of backgrounds) {
         expect(contrast(token.colorTextDescription, bg), `description on ${bg}`).toBeGreaterThanOrEqual(AA);
         expect(contrast(token.colorTextTertiary, bg), `tertiary on ${bg}`).toBeGreaterThanOrEqual(AA);
         expect(contrast(token.colorLink, bg), `link on ${bg}`).toBeGreaterThanOrEqual(AA);
+        expect(contrast(token.colorError, bg), `error on ${bg}`).toBeGreaterThanOrEqual(AA);
+      }
+    });
+
+    it(`${mode}: status tags (success, processing, warning, error) on their backgrounds`, () => {
+      for (const status of ['Success', 'Info', 'Warning', 'Error'] as const) {
+        const text = token[`color${status}`];
+        const bg = token[`color${status}Bg`];
+        expect(contrast(text, bg), `${status} on ${bg}`).toBeGreaterThanOrEqual(AA);
+      }
+    });
+
+    it(`${mode}: preset tag colours (<Tag color="green">)`, () => {
+      for (const preset of PRESETS) {
+        const text = token[`${preset}7`];
+        const bg = token[`${preset}1`];
+        expect(contrast(text, bg), `${preset}: ${text} on ${bg}`).toBeGreaterThanOrEqual(AA);
       }
     });
 

@@ -122,6 +122,9 @@ export async function settle() {
   );
 }
 
+/** A point over nothing interactive (the top of the header or page), for the mouse to rest on. */
+const NEUTRAL_SPOT = [640, 4] as const;
+
 export async function themeOf(): Promise<string | undefined> {
   return current().page.evaluate(() => document.documentElement.dataset.theme);
 }
@@ -139,7 +142,7 @@ export async function toggleTheme({ behindOverlay = false } = {}) {
     await toggle.dispatchEvent('click');
   } else {
     await toggle.click();
-    await page.mouse.move(1, 790); // off the switch: its tooltip closes
+    await page.mouse.move(...NEUTRAL_SPOT); // off the switch: its tooltip closes
     await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').waitFor({ state: 'detached' });
   }
   await page.waitForFunction((old) => document.documentElement.dataset.theme !== old, before);
@@ -153,6 +156,7 @@ export async function toggleTheme({ behindOverlay = false } = {}) {
 export async function scanBothThemes(where: string) {
   const { page, findings } = current();
   const started = Date.now();
+  await page.mouse.move(...NEUTRAL_SPOT); // no hover state left over from the last click
   await settle();
   const first = (await themeOf()) ?? 'light';
   findings.push(...(await scanA11y(page, `${where}, ${first}`)));

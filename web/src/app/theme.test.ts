@@ -46,13 +46,17 @@ describe('the antd themes meet WCAG AA text contrast', () => {
     const token = theme.getDesignToken(config);
     const backgrounds = [token.colorBgContainer, token.colorBgLayout, token.colorBgElevated];
 
-    it(`${mode}: white text on primary buttons`, () => {
-      expect(contrast(token.colorTextLightSolid, token.colorPrimary)).toBeGreaterThanOrEqual(AA);
+    it(`${mode}: white text on primary buttons, hovered and pressed too`, () => {
+      for (const fill of [token.colorPrimary, token.colorPrimaryHover, token.colorPrimaryActive]) {
+        expect(contrast(token.colorTextLightSolid, fill), `on ${fill}`).toBeGreaterThanOrEqual(AA);
+      }
     });
 
     it(`${mode}: the text of primary danger buttons`, () => {
       const text = config.components?.Button?.dangerColor ?? token.colorTextLightSolid;
-      expect(contrast(text, token.colorError)).toBeGreaterThanOrEqual(AA);
+      for (const fill of [token.colorError, token.colorErrorHover, token.colorErrorActive]) {
+        expect(contrast(text, fill), `on ${fill}`).toBeGreaterThanOrEqual(AA);
+      }
     });
 
     it(`${mode}: secondary text, links and error text on every background`, () => {
@@ -60,6 +64,7 @@ describe('the antd themes meet WCAG AA text contrast', () => {
         expect(contrast(token.colorTextDescription, bg), `description on ${bg}`).toBeGreaterThanOrEqual(AA);
         expect(contrast(token.colorTextTertiary, bg), `tertiary on ${bg}`).toBeGreaterThanOrEqual(AA);
         expect(contrast(token.colorLink, bg), `link on ${bg}`).toBeGreaterThanOrEqual(AA);
+        expect(contrast(token.colorLinkHover, bg), `hovered link on ${bg}`).toBeGreaterThanOrEqual(AA);
         expect(contrast(token.colorError, bg), `error on ${bg}`).toBeGreaterThanOrEqual(AA);
       }
     });

@@ -15,6 +15,8 @@ import type { ThemeMode } from '../features/preferences/storage';
 // - preset tag colours (<Tag color="green">) print the palette's 7th shade on its 1st: several
 //   are 2-3.4:1 in light (cyan, green, orange, volcano, yellow, gold, lime) and purple and
 //   geekblue are in dark; those text shades move one or two steps darker (lighter in dark).
+// - hover states: antd lightens the primary on hover, under white text that falls to 4.2:1
+//   (light) and 3.5:1 (dark); here hover darkens instead.
 // - secondary text (Typography type="secondary", descriptions, hints) is 45% opaque, 3.4:1 on
 //   white and 4.4:1 on the dark layout; 57% gives 4.9:1 and 6.4:1.
 // src/app/theme.test.ts recomputes these ratios from the resolved tokens.
@@ -27,7 +29,9 @@ const LIGHT: ThemeConfig = {
   algorithm: theme.defaultAlgorithm,
   token: {
     colorPrimary: LIGHT_PRIMARY,
+    colorPrimaryHover: '#0a4fc4', // hover darkens (antd lightens, to 4.2:1 under white text)
     colorLink: LIGHT_PRIMARY,
+    colorLinkHover: '#003eb3',
     colorInfo: LIGHT_PRIMARY,
     colorError: '#cf1322',
     // A darker seed would also darken the derived pale backgrounds: those stay antd's.
@@ -53,6 +57,7 @@ const LIGHT: ThemeConfig = {
 const DARK: ThemeConfig = {
   algorithm: theme.darkAlgorithm,
   token: {
+    colorPrimaryHover: '#1554ad', // hover darkens: white text 7.2:1 (antd's lighter hover: 3.5:1)
     colorLink: '#69b1ff', // a seed: the dark algorithm turns it into #5c99dc (5.4:1 on #1f1f1f)
     colorLinkHover: '#91caff',
     colorLinkActive: '#69b1ff',

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API, apiError } from '../../test/fixtures';
 import { adapter, baseModel, engineer, fullAdmin, page } from '../../test/models';
 import { renderApp, signedIn } from '../../test/render';
@@ -27,6 +27,8 @@ function registry(models = [base, v2, v1]) {
 }
 
 describe('ModelsPage', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('groups adapter versions by name and shows an adapter lineage in the drawer', async () => {
     server.use(http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)), ...registry());
     const { user, router } = renderApp('/models', signedIn());
@@ -113,5 +115,45 @@ describe('ModelsPage', () => {
     const item = within(dialog).getByLabelText('Server path').closest('.ant-form-item') as HTMLElement;
     expect(await within(item).findByText('/srv/nope does not exist on the server')).toBeInTheDocument();
     expect(sent).toEqual({ path: '/srv/nope', name: null, visibility: 'shared' });
+  });
+
+  it('downloads an adapter zip with the token and shows its progress', async () => {
+    const zip = new Uint8Array(2048).fill(7);
+    let push!: (bytes: Uint8Array | null) => void;
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      ...registry(),
+      http.get(`${API}/models/:id/download`, ({ request, params }) => {
+        expect(params.id).toBe('mdl_pirate2');
+        expect(request.headers.get('Authorization')).toBe('Bearer access-1');
+        const body = new ReadableStream<Uint8Array>({
+          start: (controller) => void (push = (bytes) => (bytes ? controller.enqueue(bytes) : controller.close())),
+        });
+        return new HttpResponse(body, { headers: { 'Content-Type': 'application/zip', 'Content-Length': String(zip.byteLength) } });
+      }),
+    );
+    const saved: { name: string; blob: Blob }[] = [];
+    let blob: Blob | null = null;
+    // jsdom has no object URLs and cannot follow a download link; the browser would save the file.
+    URL.createObjectURL = (object: Blob | MediaSource) => ((blob = object as Blob), 'blob:zip');
+    URL.revokeObjectURL = () => undefined;
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      if (blob) saved.push({ name: this.download, blob });
+    });
+    const { user } = renderApp('/models?selected=mdl_pirate2', signedIn());
+
+    const drawer = await screen.findByRole('dialog');
+    await user.click(await within(drawer).findByRole('button', { name: /Download zip/ }));
+    await waitFor(() => expect(push).toBeDefined());
+    push(zip.slice(0, 1024));
+    const progress = await within(drawer).findByRole('progressbar', { name: 'Download progress' });
+    await waitFor(() => expect(progress).toHaveAttribute('aria-valuenow', '50'));
+    push(zip.slice(1024));
+    push(null);
+
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]?.name).toBe('pirate-v2.zip');
+    expect(saved[0]?.blob.size).toBe(2048);
+    expect(await within(drawer).findByRole('button', { name: /Download zip/ })).toBeInTheDocument();
   });
 });

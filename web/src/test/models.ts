@@ -98,3 +98,19 @@ export const engineer = {
   role: 'engineer' as const,
   permissions: ['account:self', 'datasets:read', 'datasets:write', 'jobs:create', 'jobs:read', 'models:read', 'models:write', 'playground:use'],
 };
+
+/** GET /datasets/{id} of the dataset the fixture adapters were trained on. */
+export const trainingDataset: Schemas['DatasetPublic'] = {
+  id: 'ds_1',
+  name: 'Pirate chat',
+  owner_id: 1,
+  visibility: 'shared',
+  format: 'openai',
+  source_format: 'jsonl',
+  filename: 'pirate_chat.jsonl',
+  size_bytes: 37408,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  examples: 179,
+  report: { max_length: 1024, truncated: 0, duplicates: 0, notes: ['read as jsonl'] },
+  created_at: '2025-01-10T00:00:00Z',
+};

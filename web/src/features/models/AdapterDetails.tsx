@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../components/format';
+import { useGetDatasetQuery } from '../../api/datasetsApi';
 import { useGetModelQuery } from '../../api/modelsApi';
 import { CfReportView } from './CfReportView';
 import { formatCount, formatNumber, modelLabel, numberAt, type Model } from './modelInfo';
@@ -29,6 +30,11 @@ function metricValue(key: string, value: number) {
 function BaseModelLink({ id }: { id: string }) {
   const base = useGetModelQuery(id);
   return <Link to={selectedPath(id)}>{base.data ? modelLabel(base.data) : id}</Link>;
+}
+
+function DatasetLink({ id }: { id: string }) {
+  const dataset = useGetDatasetQuery(id);
+  return <Link to={`/datasets?selected=${encodeURIComponent(id)}`}>{dataset.data?.name ?? id}</Link>;
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -96,7 +102,7 @@ export function AdapterDetails({ model }: { model: Model }) {
           </Descriptions.Item>
           <Descriptions.Item label={t('models.lineage.dataset')}>
             {model.dataset_id ? (
-              <Link to={`/datasets?selected=${encodeURIComponent(model.dataset_id)}`}>{model.dataset_id}</Link>
+              <DatasetLink id={model.dataset_id} />
             ) : (
               <Typography.Text type="secondary">{t('models.lineage.datasetDeleted')}</Typography.Text>
             )}

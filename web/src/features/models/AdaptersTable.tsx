@@ -73,7 +73,7 @@ export function AdaptersTable({ groups, baseModels, loading, onOpen }: Props) {
       columns={columns}
       dataSource={groups}
       loading={loading}
-      locale={{ emptyText: t('models.adapters.empty') }}
+      locale={{ emptyText: <Typography.Text type="secondary">{t('models.adapters.empty')}</Typography.Text> }}
       scroll={{ x: 'max-content' }}
     />
   );

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useListModelsQuery } from '../../api/modelsApi';
 import { formatDateTime } from '../../components/format';
-import { formatCount, modelLabel, numberAt, type Model } from './modelInfo';
+import { formatCount, formatInteger, modelLabel, numberAt, type Model } from './modelInfo';
 
 const dash = '—';
 
@@ -16,6 +16,10 @@ export function BaseModelDetails({ model }: { model: Model }) {
     const value = numberAt(facts, key);
     return value === null ? dash : formatCount(value);
   };
+  const integer = (key: string) => {
+    const value = numberAt(facts, key);
+    return value === null ? dash : formatInteger(value);
+  };
   const chatTemplate = facts?.has_chat_template;
 
   return (
@@ -25,10 +29,10 @@ export function BaseModelDetails({ model }: { model: Model }) {
         <Descriptions column={1} size="small" bordered>
           <Descriptions.Item label={t('models.facts.architecture')}>{typeof facts?.model_type === 'string' ? facts.model_type : dash}</Descriptions.Item>
           <Descriptions.Item label={t('models.facts.parameters')}>{count('param_count')}</Descriptions.Item>
-          <Descriptions.Item label={t('models.facts.layers')}>{count('num_layers')}</Descriptions.Item>
-          <Descriptions.Item label={t('models.facts.hiddenSize')}>{count('hidden_size')}</Descriptions.Item>
-          <Descriptions.Item label={t('models.facts.context')}>{count('max_position_embeddings')}</Descriptions.Item>
-          <Descriptions.Item label={t('models.facts.vocab')}>{count('vocab_size')}</Descriptions.Item>
+          <Descriptions.Item label={t('models.facts.layers')}>{integer('num_layers')}</Descriptions.Item>
+          <Descriptions.Item label={t('models.facts.hiddenSize')}>{integer('hidden_size')}</Descriptions.Item>
+          <Descriptions.Item label={t('models.facts.context')}>{integer('max_position_embeddings')}</Descriptions.Item>
+          <Descriptions.Item label={t('models.facts.vocab')}>{integer('vocab_size')}</Descriptions.Item>
           <Descriptions.Item label={t('models.facts.chatTemplate')}>
             {typeof chatTemplate === 'boolean' ? t(chatTemplate ? 'models.yes' : 'models.no') : dash}
           </Descriptions.Item>
@@ -46,7 +50,7 @@ export function BaseModelDetails({ model }: { model: Model }) {
           bordered
           loading={adapters.isFetching}
           dataSource={adapters.data?.data ?? []}
-          locale={{ emptyText: t('models.trainedOn.none') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('models.trainedOn.none')}</Typography.Text> }}
           renderItem={(adapter) => (
             <List.Item>
               <Link to={`/models?selected=${encodeURIComponent(adapter.id)}`}>{modelLabel(adapter)}</Link>

@@ -1,7 +1,7 @@
-import { Button, Table, type TableColumnsType } from 'antd';
+import { Button, Table, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../components/format';
-import { formatCount, modelLabel, numberAt, type Model } from './modelInfo';
+import { formatCount, formatInteger, modelLabel, numberAt, type Model } from './modelInfo';
 
 const dash = '—';
 
@@ -14,8 +14,8 @@ interface Props {
 /** The base models registered from server folders or GGUF files. */
 export function BaseModelsTable({ models, loading, onOpen }: Props) {
   const { t } = useTranslation();
-  const count = (model: Model, key: string) => {
-    const value = numberAt(model.facts, key);
+  const params = (model: Model) => {
+    const value = numberAt(model.facts, 'param_count');
     return value === null ? dash : formatCount(value);
   };
 
@@ -34,14 +34,21 @@ export function BaseModelsTable({ models, loading, onOpen }: Props) {
       key: 'type',
       render: (_: unknown, model) => (typeof model.facts?.model_type === 'string' ? model.facts.model_type : dash),
     },
-    { title: t('models.facts.parameters'), key: 'params', render: (_: unknown, model) => count(model, 'param_count') },
-    { title: t('models.facts.context'), key: 'context', render: (_: unknown, model) => count(model, 'max_position_embeddings') },
+    { title: t('models.facts.parameters'), key: 'params', render: (_: unknown, model) => params(model) },
+    {
+      title: t('models.facts.context'),
+      key: 'context',
+      render: (_: unknown, model) => {
+        const tokens = numberAt(model.facts, 'max_position_embeddings');
+        return tokens === null ? dash : formatInteger(tokens);
+      },
+    },
     {
       title: t('models.format.label'),
       dataIndex: 'gguf_file',
-      render: (file: string | null) => (file ? t('models.format.gguf', { file }) : t('models.format.hf')),
+      render: (file: string | null) => (file ? <Tooltip title={file}>{t('models.format.ggufShort')}</Tooltip> : t('models.format.hfShort')),
     },
-    { title: t('models.visibility.label'), dataIndex: 'visibility', render: (v: Model['visibility']) => t(`models.visibility.${v}`) },
+    { title: t('models.visibility.label'), dataIndex: 'visibility', render: (v: Model['visibility']) => t(`models.visibility.short.${v}`) },
     { title: t('models.registered'), dataIndex: 'created_at', render: (at: string) => formatDateTime(at) },
   ];
 
@@ -52,7 +59,7 @@ export function BaseModelsTable({ models, loading, onOpen }: Props) {
       columns={columns}
       dataSource={models}
       loading={loading}
-      locale={{ emptyText: t('models.base.empty') }}
+      locale={{ emptyText: <Typography.Text type="secondary">{t('models.base.empty')}</Typography.Text> }}
       scroll={{ x: 'max-content' }}
     />
   );

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API, apiError } from '../../test/fixtures';
-import { adapter, baseModel, engineer, fullAdmin, page } from '../../test/models';
+import { adapter, baseModel, engineer, fullAdmin, page, trainingDataset } from '../../test/models';
 import { renderApp, signedIn } from '../../test/render';
 import { server } from '../../test/server';
 
@@ -23,6 +23,7 @@ function registry(models = [base, v2, v1]) {
       const model = models.find((m) => m.id === params.id);
       return model ? HttpResponse.json(model) : HttpResponse.json(apiError('not_found', `no model with id ${String(params.id)}`, 'id'), { status: 404 });
     }),
+    http.get(`${API}/datasets/ds_1`, () => HttpResponse.json(trainingDataset)),
   ];
 }
 
@@ -46,7 +47,7 @@ describe('ModelsPage', () => {
     const drawer = await screen.findByRole('dialog');
     const lineage = await within(drawer).findByRole('region', { name: 'Lineage' });
     expect(within(lineage).getByRole('link', { name: 'Qwen2.5-0.5B-Instruct v1' })).toHaveAttribute('href', '/models?selected=mdl_base1');
-    expect(within(lineage).getByRole('link', { name: 'ds_1' })).toHaveAttribute('href', '/datasets?selected=ds_1');
+    expect(await within(lineage).findByRole('link', { name: 'Pirate chat' })).toHaveAttribute('href', '/datasets?selected=ds_1');
     expect(within(lineage).getByText(v2.dataset_sha256 as string)).toBeInTheDocument();
     expect(within(lineage).getByRole('link', { name: 'Job #7' })).toHaveAttribute('href', '/jobs/7');
 

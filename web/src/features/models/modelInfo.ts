@@ -28,6 +28,9 @@ const locale = () => (i18n.language === 'zh' ? 'zh-CN' : 'en');
 /** 494000000 -> `494M` (`4.9亿` in Chinese). */
 export const formatCount = (n: number) => new Intl.NumberFormat(locale(), { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 
+/** 32768 -> `32,768`. */
+export const formatInteger = (n: number) => new Intl.NumberFormat(locale()).format(n);
+
 /** A loss, a score or a ratio: four significant digits. */
 export const formatNumber = (n: number) => new Intl.NumberFormat(locale(), { maximumSignificantDigits: 4 }).format(n);
 

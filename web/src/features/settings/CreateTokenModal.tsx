@@ -1,5 +1,5 @@
-import { CopyOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Flex, Form, Input, InputNumber, Modal, Typography, type InputRef } from 'antd';
+import { CheckOutlined, CopyOutlined } from '@ant-design/icons';
+import { Alert, Button, Flex, Form, Input, InputNumber, Modal, Typography, type InputRef } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Body, Schemas } from '../../api/types';
@@ -24,21 +24,18 @@ async function copy(text: string, input: HTMLInputElement | null): Promise<boole
 
 function Secret({ token }: { token: Created }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const input = useRef<InputRef>(null);
-  const onCopy = async () => {
-    const copied = await copy(token.token, input.current?.input ?? null);
-    void (copied ? message.success(t('tokens.copied')) : message.info(t('tokens.copyManually')));
-  };
+  const [copied, setCopied] = useState<boolean | null>(null);
   return (
     <Flex vertical gap={16}>
       <Alert type="warning" showIcon message={t('tokens.onceTitle')} description={t('tokens.onceText')} />
       <Flex gap={8}>
         <Input ref={input} readOnly value={token.token} aria-label={t('tokens.secret')} onFocus={(e) => e.target.select()} style={{ fontFamily: 'monospace' }} />
-        <Button icon={<CopyOutlined />} onClick={() => void onCopy()}>
-          {t('tokens.copy')}
+        <Button icon={copied ? <CheckOutlined /> : <CopyOutlined />} onClick={() => void copy(token.token, input.current?.input ?? null).then(setCopied)}>
+          {copied ? t('tokens.copied') : t('tokens.copy')}
         </Button>
       </Flex>
+      {copied === false && <Typography.Text role="status">{t('tokens.copyManually')}</Typography.Text>}
       <Typography.Text type="secondary">
         {t('tokens.usage')} <Typography.Text code>Authorization: Bearer {token.prefix}…</Typography.Text>
       </Typography.Text>

@@ -73,6 +73,7 @@ describe('TokensTab', () => {
     expect(secret).toHaveValue(SECRET);
     expect(within(dialog).getByText('Copy this token now')).toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: /Copy/ }));
+    expect(await within(dialog).findByRole('button', { name: /Copied/ })).toBeInTheDocument();
     expect(await navigator.clipboard.readText()).toBe(SECRET);
     expect(sent).toEqual([
       { name: 'ci-pipeline', expires_in_days: 400 },
@@ -97,12 +98,13 @@ describe('TokensTab', () => {
     await user.click(await within(table).findByRole('button', { name: 'Revoke nightly-eval' }));
     const confirm = (await screen.findByText('Revoke nightly-eval?', { selector: '.ant-modal-confirm-title' })).closest('.ant-modal') as HTMLElement;
     await user.click(within(confirm).getByRole('button', { name: 'Revoke' }));
+    expect(await screen.findByText('Token nightly-eval revoked')).toBeInTheDocument();
 
     await waitFor(() => expect(within(table).queryByText('nightly-eval')).toBeNull());
     expect(within(table).getByText('No API tokens yet. Create one for a script or a CI pipeline.')).toBeInTheDocument();
 
-    await user.click(screen.getByRole('switch', { name: 'Show revoked tokens' }));
-    const row = within(table).getByText('nightly-eval').closest('tr') as HTMLElement;
+    await user.click(await screen.findByRole('switch', { name: 'Show revoked tokens' }));
+    const row = (await within(table).findByText('nightly-eval')).closest('tr') as HTMLElement;
     expect(within(row).getByText('Revoked')).toBeInTheDocument();
     expect(within(row).queryByRole('button', { name: /Revoke/ })).toBeNull();
   });

@@ -96,7 +96,7 @@ export function TokensTab() {
         dataSource={rows}
         loading={tokens.isFetching}
         pagination={false}
-        locale={{ emptyText: t('tokens.empty') }}
+        locale={{ emptyText: <Typography.Text type="secondary">{t('tokens.empty')}</Typography.Text> }}
         scroll={{ x: 'max-content' }}
       />
       <CreateTokenModal open={creating} onClose={() => setCreating(false)} />

@@ -9,6 +9,7 @@ import { useApiErrors } from '../../forms/apiErrors';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { modelLabel, type Model } from '../models/modelInfo';
 import { AnswerCard } from './AnswerCard';
+import type { Answers } from './answers';
 import { FIELDS, withFormParams } from './fields';
 import { StreamEndedEarly, type GenerateBody } from './generate';
 import { useGenerate } from './useGenerate';
@@ -35,6 +36,38 @@ function toBody(values: Values, adapter: boolean): GenerateBody {
   };
 }
 
+interface PanelProps {
+  answers: Answers | null;
+  target: Model | undefined;
+  models: ReadonlyMap<string, Model>;
+  twoSides: boolean;
+}
+
+/** The answer cards: an adapter's next to its base model's, or a base model's alone. */
+function AnswerPanel({ answers, target, models, twoSides }: PanelProps) {
+  const { t } = useTranslation();
+  const tuned = target?.kind === 'adapter' ? target : undefined;
+  const baseModel = tuned ? (tuned.base_model_id ? models.get(tuned.base_model_id) : undefined) : target;
+  const baseTitle = t('playground.answers.baseTitle', { name: baseModel ? modelLabel(baseModel) : t('playground.answers.baseUnknown') });
+  const both = twoSides && tuned !== undefined;
+  return (
+    <Row gutter={[16, 16]}>
+      {both && (
+        <Col xs={24} lg={12}>
+          <AnswerCard label={t('playground.answers.base')} title={baseTitle} answer={answers?.base ?? null} waitingText={t('playground.answers.baseWaits')} />
+        </Col>
+      )}
+      <Col xs={24} lg={both ? 12 : 24}>
+        <AnswerCard
+          label={t(tuned ? 'playground.answers.tuned' : 'playground.answers.base')}
+          title={tuned ? t('playground.answers.tunedTitle', { name: modelLabel(tuned) }) : baseTitle}
+          answer={answers?.model ?? null}
+        />
+      </Col>
+    </Row>
+  );
+}
+
 function PlaygroundForm({ models, initialModel }: { models: Model[]; initialModel: string | undefined }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
@@ -46,7 +79,6 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
   const selected = byId.get(Form.useWatch('model_id', form) ?? initialModel ?? '');
   const isAdapter = selected?.kind === 'adapter';
   const compare = (Form.useWatch('compare_base', form) as boolean | undefined) ?? DEFAULTS.compare_base;
-  // What the cards show: the last run's models while it has answers, else the current choice.
   const [shown, setShown] = useState<{ model: Model; compare: boolean } | null>(null);
   const [incomplete, setIncomplete] = useState(false);
   const allowed = me?.permissions.includes('playground:use') ?? false;
@@ -75,11 +107,9 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.submit();
   };
 
+  // The cards follow the last run's model while it has answers, else the current choice.
   const target = answers && shown ? shown.model : selected;
-  const tuned = target?.kind === 'adapter' ? target : undefined;
-  const baseModel = tuned ? (tuned.base_model_id ? byId.get(tuned.base_model_id) : undefined) : target;
-  const baseName = baseModel ? modelLabel(baseModel) : t('playground.answers.baseUnknown');
-  const twoSides = answers && shown ? shown.compare && tuned !== undefined : tuned !== undefined && compare;
+  const twoSides = answers && shown ? shown.compare : isAdapter && compare;
   return (
     <Flex vertical gap={16}>
       {!allowed && <Alert type="warning" showIcon message={t('playground.notAllowed')} />}
@@ -137,25 +167,7 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
         </Form>
       </Card>
       {incomplete && <Alert type="error" showIcon message={t('playground.incomplete')} />}
-      <Row gutter={[16, 16]}>
-        {twoSides && (
-          <Col xs={24} lg={12}>
-            <AnswerCard
-              label={t('playground.answers.base')}
-              title={t('playground.answers.baseTitle', { name: baseName })}
-              answer={answers?.base ?? null}
-              waitingText={t('playground.answers.baseWaits')}
-            />
-          </Col>
-        )}
-        <Col xs={24} lg={twoSides ? 12 : 24}>
-          <AnswerCard
-            label={t(tuned ? 'playground.answers.tuned' : 'playground.answers.base')}
-            title={tuned ? t('playground.answers.tunedTitle', { name: modelLabel(tuned) }) : t('playground.answers.baseTitle', { name: baseName })}
-            answer={answers?.model ?? null}
-          />
-        </Col>
-      </Row>
+      <AnswerPanel answers={answers} target={target} models={byId} twoSides={twoSides} />
     </Flex>
   );
 }

@@ -6,7 +6,6 @@ import { errorText, toApiError } from '../../api/errors';
 import type { Schemas } from '../../api/types';
 
 type Example = Schemas['ExamplePublic'];
-const ROLE_COLOURS: Record<string, string> = { system: 'default', user: 'blue', assistant: 'green' };
 
 function Turns({ example }: { example: Example }) {
   const { t } = useTranslation();
@@ -17,7 +16,7 @@ function Turns({ example }: { example: Example }) {
     <Flex vertical gap={8}>
       {example.messages.map((message, i) => (
         <Flex key={i} gap={8} align="baseline">
-          <Tag color={ROLE_COLOURS[message.role] ?? 'default'} style={{ minWidth: 72, textAlign: 'center' }}>
+          <Tag style={{ minWidth: 72, textAlign: 'center', fontWeight: message.role === 'assistant' ? 600 : undefined }}>
             {t(`datasets.roles.${message.role}`, { defaultValue: message.role })}
           </Tag>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0, flex: 1 }}>{message.content}</Typography.Paragraph>

@@ -54,10 +54,15 @@ export function DatasetUpload({ onUploaded, onBusyChange }: Props) {
   useEffect(() => () => controller.current?.abort(), []); // leaving the page cancels the upload
   useEffect(() => onBusyChange?.(progress !== null), [progress, onBusyChange]);
 
+  // The name follows the chosen file until the user types one of their own.
+  const autoName = useRef('');
   const onValuesChange = (changed: Partial<Values>) => {
     const file = changed.file?.[0];
-    // A file with no name typed yet names the dataset.
-    if (file && !form.getFieldValue('name')) form.setFieldValue('name', stem(file.name));
+    const name = (form.getFieldValue('name') as string | undefined) ?? '';
+    if (file && (!name || name === autoName.current)) {
+      autoName.current = stem(file.name);
+      form.setFieldValue('name', autoName.current);
+    }
     if (changed.file) setProblems([]);
   };
 
@@ -109,6 +114,7 @@ export function DatasetUpload({ onUploaded, onBusyChange }: Props) {
   return (
     <Form<Values>
       form={form}
+      name="dataset-upload"
       layout="vertical"
       onFinish={onFinish}
       onValuesChange={onValuesChange}

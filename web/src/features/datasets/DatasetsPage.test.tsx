@@ -118,7 +118,7 @@ describe('DatasetsPage', () => {
     // Only your own datasets can be deleted (the demo one is the admin's).
     expect(within(pirateRow).queryByRole('button', { name: /Delete/ })).toBeNull();
 
-    await user.type(screen.getByRole('searchbox', { name: 'Filter by name' }), 'Support{Enter}');
+    await user.type(screen.getByRole('searchbox', { name: 'Search datasets' }), 'Support{Enter}');
     await waitFor(() => expect(names.at(-1)).toBe('Support'));
     await waitFor(() => expect(within(table).queryByRole('button', { name: 'Pirate style (demo)' })).toBeNull());
 

@@ -112,7 +112,7 @@ export function DatasetsPage() {
     {
       title: t('datasets.columns.format'),
       dataIndex: 'format',
-      render: (format: string) => <Tag>{t(`datasets.formats.${format}`, { defaultValue: format })}</Tag>,
+      render: (format: string) => <Tag>{t(`datasets.formatsShort.${format}`, { defaultValue: format })}</Tag>,
     },
     { title: t('datasets.columns.examples'), dataIndex: 'examples', align: 'end', render: (n: number) => formatCount(n) },
     {
@@ -128,7 +128,7 @@ export function DatasetsPage() {
     {
       title: t('datasets.columns.visibility'),
       dataIndex: 'visibility',
-      render: (v: Dataset['visibility']) => <Tag color={v === 'shared' ? 'cyan' : undefined}>{t(`datasets.visibility.${v}`)}</Tag>,
+      render: (v: Dataset['visibility']) => <Tag>{t(`datasets.visibilityShort.${v}`)}</Tag>,
     },
     { title: t('datasets.columns.owner'), dataIndex: 'owner_id', render: (id: number) => <OwnerTag ownerId={id} /> },
     { title: t('datasets.columns.created'), dataIndex: 'created_at', render: (at: string) => formatDateTime(at) },
@@ -162,7 +162,7 @@ export function DatasetsPage() {
           <Input.Search
             allowClear
             aria-label={t('datasets.filter')}
-            placeholder={t('datasets.filter')}
+            placeholder={t('datasets.filterPlaceholder')}
             style={{ maxWidth: 360 }}
             onSearch={(value) => {
               setName(value.trim());

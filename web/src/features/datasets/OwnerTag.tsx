@@ -6,5 +6,5 @@ import { useCurrentUser } from '../auth/RequireAuth';
 export function OwnerTag({ ownerId }: { ownerId: number }) {
   const { t } = useTranslation();
   const me = useCurrentUser();
-  return me?.id === ownerId ? <Tag color="blue">{t('datasets.owner.you')}</Tag> : <>{t('datasets.owner.user', { id: ownerId })}</>;
+  return me?.id === ownerId ? <Tag>{t('datasets.owner.you')}</Tag> : <>{t('datasets.owner.user', { id: ownerId })}</>;
 }

@@ -1,4 +1,4 @@
-import { Alert, Card, Collapse, Flex, Select, Skeleton, Typography } from 'antd';
+import { Alert, Card, Collapse, Flex, Form, Select, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useGetDatasetQuery, useListDatasetsQuery } from '../../../api/datasetsApi';
@@ -69,12 +69,10 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
       {none ? (
         <Alert type="info" showIcon message={t('wizard.dataset.emptyTitle')} description={t('wizard.dataset.emptyText')} />
       ) : (
-        <Flex vertical gap={4}>
-          <Typography.Text strong id="wizard-dataset-label">
-            {t('wizard.dataset.label')}
-          </Typography.Text>
+        <Form layout="vertical" component="div">
+          <Form.Item label={t('wizard.dataset.label')} htmlFor="wizard-dataset" style={{ marginBottom: 0 }}>
           <Select
-            aria-labelledby="wizard-dataset-label"
+            id="wizard-dataset"
             showSearch
             filterOption={false}
             onSearch={setTyped}
@@ -86,7 +84,8 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
             notFoundContent={list.isFetching ? t('common.loading') : t('wizard.dataset.noMatch')}
             style={{ maxWidth: 640 }}
           />
-        </Flex>
+          </Form.Item>
+        </Form>
       )}
       <Collapse
         activeKey={uploadKeys}

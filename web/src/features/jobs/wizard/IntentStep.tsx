@@ -1,4 +1,5 @@
-import { Alert, Badge, Collapse, Flex, Form, Input, Typography } from 'antd';
+import { Alert, Collapse, Flex, Form, Input, Typography } from 'antd';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../../api/errors';
 import { LevelCards } from './LevelCards';
@@ -24,7 +25,8 @@ interface Props {
 /** Step 3: how deep the change goes and the goal in words; then the plan, with expert overrides. */
 export function IntentStep({ level, description, overrides, onChange, plan, previous, loading, error }: Props) {
   const { t } = useTranslation();
-  const keys = new Set(overrides.map((r) => r.key.trim()).filter(Boolean));
+  // Stable while only the goal changes, so the (memoised) plan table is not redrawn per key.
+  const keys = useMemo(() => new Set(overrides.map((r) => r.key.trim()).filter(Boolean)), [overrides]);
   const placed = placePlanError(error, keys, t);
   const shown = plan ?? previous;
   const active = Object.keys(overridesOf(overrides)).length;
@@ -58,12 +60,7 @@ export function IntentStep({ level, description, overrides, onChange, plan, prev
         items={[
           {
             key: 'overrides',
-            label: (
-              <Flex gap={8} align="center">
-                {t('wizard.overrides.title')}
-                {active > 0 && <Badge count={active} color="gold" />}
-              </Flex>
-            ),
+            label: active > 0 ? t('wizard.overrides.titleCount', { count: active }) : t('wizard.overrides.title'),
             children: (
               <OverridesEditor
                 rows={overrides}

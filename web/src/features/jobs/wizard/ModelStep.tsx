@@ -46,7 +46,7 @@ function ModelCard({ model, selected, onSelect }: { model: Model; selected: bool
         <Flex gap={4} wrap>
           {model.version > 1 && <Tag>v{model.version}</Tag>}
           <Tag>{model.gguf_file ? 'GGUF' : 'Hugging Face'}</Tag>
-          {facts.has_chat_template && <Tag color="green">{t('wizard.model.chatTemplate')}</Tag>}
+          {facts.has_chat_template && <Tag>{t('wizard.model.chatTemplate')}</Tag>}
           {model.visibility === 'private' && <Tag>{t('wizard.model.private')}</Tag>}
         </Flex>
         {line(t('wizard.model.architecture'), facts.model_type)}

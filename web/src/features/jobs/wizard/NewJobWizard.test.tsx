@@ -85,7 +85,8 @@ describe('NewJobWizard', () => {
     await user.click(next());
 
     // 3. Intent: the plan, with a reason for each setting
-    await user.type(screen.getByLabelText('Goal'), 'talk like a pirate');
+    await user.click(screen.getByLabelText('Goal'));
+    await user.paste('talk like a pirate');
     const settings = await screen.findByRole('table', { name: 'Planned settings' });
     const rank = within(settings).getByText('lora.r').closest('tr') as HTMLElement;
     expect(within(rank).getByText('4')).toBeInTheDocument();
@@ -162,8 +163,10 @@ describe('NewJobWizard', () => {
 
     await user.click(screen.getByRole('button', { name: /Expert overrides/ }));
     await user.click(await screen.findByRole('button', { name: /Add override/ }));
-    await user.type(screen.getByRole('combobox', { name: 'Setting of override 1' }), 'lora.r');
-    await user.type(screen.getByRole('textbox', { name: 'Value of lora.r' }), '-3');
+    await user.click(screen.getByRole('combobox', { name: 'Setting of override 1' }));
+    await user.paste('lora.r');
+    await user.click(screen.getByRole('textbox', { name: 'Value of lora.r' }));
+    await user.paste('-3');
 
     const row = screen.getByRole('textbox', { name: 'Value of lora.r' }).closest('.ant-form-item') as HTMLElement;
     expect(await within(row).findByText('Input should be greater than or equal to 1 (got -3)')).toBeInTheDocument();
@@ -171,7 +174,7 @@ describe('NewJobWizard', () => {
     expect(screen.getByText('Fix the problems above to continue.')).toBeInTheDocument();
 
     await user.clear(screen.getByRole('textbox', { name: 'Value of lora.r' }));
-    await user.type(screen.getByRole('textbox', { name: 'Value of lora.r' }), '8');
+    await user.paste('8');
     const settings = await screen.findByRole('table', { name: 'Planned settings' });
     const reason = await within(settings).findByText(/^set by you \(was 4 because L1/);
     const rank = reason.closest('tr') as HTMLElement;

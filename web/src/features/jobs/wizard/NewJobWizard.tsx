@@ -118,7 +118,9 @@ export function NewJobWizard() {
           disabled: !reachable(index),
         }))}
       />
-      <section aria-label={t(`wizard.steps.${STEPS[step]}`)}>{content[step]}</section>
+      <section aria-label={t('wizard.stepLabel', { n: step + 1, total: STEPS.length, title: t(`wizard.steps.${STEPS[step]}`) })}>
+        {content[step]}
+      </section>
       <Flex justify="space-between" align="center" gap={16} wrap>
         <Button disabled={step === 0} onClick={() => setStep(step - 1)}>
           {t('wizard.back')}

@@ -1,5 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { AutoComplete, Button, Flex, Form, Input, Typography } from 'antd';
+import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatSetting } from './format';
 import { rowProblems, type OverrideRow } from './state';
@@ -14,6 +15,17 @@ interface Props {
   /** The server's messages by override key (from a 422's `errors[].param`). */
   serverErrors: Map<string, string[]>;
 }
+
+// Hidden from sight, not from assistive technology (antd would copy an aria-label onto a
+// role-less wrapper <div>, where it is not allowed).
+const VISUALLY_HIDDEN: CSSProperties = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+};
 
 let nextId = 1;
 export const newRow = (key = '', value = ''): OverrideRow => ({ id: nextId++, key, value });
@@ -42,16 +54,23 @@ export function OverridesEditor({ rows, onChange, settings, planned, serverError
             style={{ marginBottom: 12 }}
           >
             <Flex gap={8} align="center">
+              {/* Labels for screen readers: the row's look (key = value) says it to everyone else. */}
+              <label htmlFor={`override-key-${row.id}`} style={VISUALLY_HIDDEN}>
+                {t('wizard.overrides.key', { n: index + 1 })}
+              </label>
               <AutoComplete
-                aria-label={t('wizard.overrides.key', { n: index + 1 })}
+                id={`override-key-${row.id}`}
                 value={row.key}
                 options={options}
                 onChange={(value: string) => update(row.id, { key: value })}
                 placeholder="lora.r"
                 style={{ flex: '1 1 240px' }}
               />
+              <label htmlFor={`override-value-${row.id}`} style={VISUALLY_HIDDEN}>
+                {t('wizard.overrides.value', { name })}
+              </label>
               <Input
-                aria-label={t('wizard.overrides.value', { name })}
+                id={`override-value-${row.id}`}
                 value={row.value}
                 onChange={(e) => update(row.id, { value: e.target.value })}
                 placeholder={plannedValue === undefined ? '8' : t('wizard.overrides.planned', { value: formatSetting(plannedValue, t) })}

@@ -1,4 +1,5 @@
 import { Alert, Card, Flex, Progress, Spin, Statistic, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../../datasets/format';
 import { formatDuration, formatGiB, formatSetting } from './format';
@@ -78,7 +79,7 @@ interface Props {
 }
 
 /** The resolved plan: level and why, memory and time, warnings, and each setting with its reason. */
-export function PlanView({ plan, loading, overridden }: Props) {
+export const PlanView = memo(function PlanView({ plan, loading, overridden }: Props) {
   const { t } = useTranslation();
   const columns: TableColumnsType<Setting> = [
     {
@@ -88,7 +89,7 @@ export function PlanView({ plan, loading, overridden }: Props) {
       render: (path: string, s) => (
         <Flex gap={4} wrap align="center">
           <Typography.Text code>{path}</Typography.Text>
-          {s.overridden && <Tag color="gold">{t('wizard.plan.yours')}</Tag>}
+          {s.overridden && <Tag>{t('wizard.plan.yours')}</Tag>}
         </Flex>
       ),
     },
@@ -97,7 +98,14 @@ export function PlanView({ plan, loading, overridden }: Props) {
   ];
 
   return (
-    <Card title={t('wizard.plan.title')} extra={loading && <Spin size="small" aria-label={t('wizard.plan.updating')} />}>
+    <Card title={t('wizard.plan.title')} extra={
+        loading && (
+          <Flex gap={8} align="center" role="status">
+            <Spin size="small" />
+            <Typography.Text type="secondary">{t('wizard.plan.updating')}</Typography.Text>
+          </Flex>
+        )
+      }>
       {!plan ? (
         loading ? <Spin /> : <Typography.Text type="secondary">{t('wizard.plan.none')}</Typography.Text>
       ) : (
@@ -119,4 +127,4 @@ export function PlanView({ plan, loading, overridden }: Props) {
       )}
     </Card>
   );
-}
+});

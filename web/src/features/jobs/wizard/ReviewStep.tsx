@@ -92,6 +92,7 @@ export function ReviewStep({ state, plan, form, initial, formError, onChange, on
       {formError && <Alert type="error" showIcon message={formError} />}
       <Form<LaunchValues>
         form={form}
+        name="launch"
         layout="vertical"
         onValuesChange={(changed: Partial<LaunchValues>) => onChange(changed)}
         onFinish={onLaunch}

@@ -15,8 +15,10 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from types import FrameType
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +28,24 @@ from easytune.jobs.runner import Runner
 from easytune.settings import Settings
 
 log = logging.getLogger("easytune.jobs.worker")
+
+
+@cache
+def hardware_facts() -> dict[str, Any]:
+    """This machine's HardwareFacts as a dict, announced with the worker's first beat so jobs
+    are planned for the hardware that runs them (detected once per process)."""
+    from easytune.training.hardware import detect_hardware
+
+    return asdict(detect_hardware())
+
+
+def announce(queue: JobQueue, name: str, executor: str, slots: int) -> None:
+    """Beat now; the first time, beat again once the hardware is known (detecting it imports
+    torch, which takes seconds: the worker shows up online before that)."""
+    known = hardware_facts.cache_info().currsize > 0
+    queue.beat(name, executor, slots, hardware_facts() if known else None)
+    if not known:
+        queue.beat(name, executor, slots, hardware_facts())
 
 
 def default_worker_name() -> str:
@@ -40,6 +60,7 @@ class WorkerConfig:
     slots: int = 1
     poll_seconds: float = 1.0
     sweep_seconds: float = 15.0
+    beat_seconds: float = 10.0  # how often the worker refreshes its row in the workers table
     shutdown_timeout_seconds: float = 60.0
     name: str = field(default_factory=default_worker_name)
     run: RunConfig = field(default_factory=RunConfig)
@@ -83,9 +104,12 @@ class Worker:
         self._log(
             logging.INFO, "worker_started", "worker started with %s slot(s)", self.config.slots
         )
-        next_sweep = 0.0
+        next_sweep = next_beat = 0.0
         while not self.shutdown.requested.is_set():
             self._reap()
+            if time.monotonic() >= next_beat:
+                self._beat()
+                next_beat = time.monotonic() + self.config.beat_seconds
             if time.monotonic() >= next_sweep:
                 self._sweep()
                 next_sweep = time.monotonic() + self.config.sweep_seconds
@@ -164,6 +188,12 @@ class Worker:
                 logging.WARNING, "job_requeued", "requeued after lost heartbeat", job_id=job_id
             )
 
+    def _beat(self) -> None:
+        try:
+            announce(self.queue, self.config.name, "local", self.config.slots)
+        except SQLAlchemyError:
+            self._log(logging.WARNING, "beat_failed", "worker heartbeat failed", exc_info=True)
+
     def _reap(self) -> None:
         for thread in [t for t in self._running if not t.is_alive()]:
             thread.join()
@@ -173,6 +203,10 @@ class Worker:
         for thread in list(self._running):
             thread.join()
         self._reap()
+        try:
+            self.queue.worker_stopped(self.config.name)
+        except SQLAlchemyError:
+            self._log(logging.WARNING, "beat_failed", "could not record the stop", exc_info=True)
         self._log(logging.INFO, "worker_stopped", "worker stopped")
 
     def _log(

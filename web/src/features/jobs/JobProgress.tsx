@@ -1,0 +1,34 @@
+import { Progress, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { reportedProgress } from './metrics';
+import { isLive, type Job } from './status';
+
+const dash = '—';
+
+/** A running job's progress bar with its step (a dash for jobs that are not running). */
+export function JobProgressCell({ job }: { job: Job }) {
+  const { t } = useTranslation();
+  const progress = reportedProgress(job);
+  if (job.status !== 'running' && job.status !== 'cancelling') {
+    return <Typography.Text type="secondary">{job.status === 'succeeded' ? '100%' : dash}</Typography.Text>;
+  }
+  if (progress === null) return <Typography.Text type="secondary">{t('jobs.list.starting')}</Typography.Text>;
+  const percent = progress.fraction === null ? 0 : Math.round(progress.fraction * 1000) / 10;
+  const step =
+    progress.totalSteps === null
+      ? t('jobs.list.stepOnly', { step: progress.step })
+      : t('jobs.list.stepOf', { step: progress.step, total: progress.totalSteps });
+  return (
+    <div style={{ minWidth: 140 }}>
+      <Progress
+        percent={percent}
+        size="small"
+        status={isLive(job.status) ? 'active' : 'normal'}
+        aria-label={t('jobs.list.progressOf', { name: job.name })}
+      />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {step}
+      </Typography.Text>
+    </div>
+  );
+}

@@ -4,7 +4,34 @@ import type { Checkpoint, JobEvent, Metric } from './metrics';
 import type { Job } from './status';
 
 type Model = Schemas['ModelPublic'];
+type Me = Schemas['Me'];
 type Dataset = Schemas['DatasetPublic'];
+
+// GET /auth/me as the server answers it (permissions: easytune.core.permissions).
+const VIEWER_PERMISSIONS = ['account:self', 'datasets:read', 'models:read', 'jobs:read'];
+const ENGINEER_PERMISSIONS = [...VIEWER_PERMISSIONS, 'datasets:write', 'models:write', 'jobs:create', 'playground:use'];
+const ADMIN_PERMISSIONS = [...ENGINEER_PERMISSIONS, 'users:manage', 'audit:read', 'models:register', 'jobs:manage'];
+
+export const adminMe: Me = {
+  id: 1,
+  username: 'admin',
+  role: 'admin',
+  is_active: true,
+  created_at: '2025-01-02T03:04:05Z',
+  last_login_at: '2025-01-03T04:05:06Z',
+  permissions: ADMIN_PERMISSIONS,
+};
+export const engineerMe: Me = { ...adminMe, id: 2, username: 'erin', role: 'engineer', permissions: ENGINEER_PERMISSIONS };
+/** The same account as GET /users lists it (a UserPublic: no permissions). */
+export const userOf = ({ id, username, role, is_active, created_at, last_login_at }: Me): Schemas['UserPublic'] => ({
+  id,
+  username,
+  role,
+  is_active,
+  created_at,
+  last_login_at,
+});
+export const viewerMe: Me = { ...adminMe, id: 3, username: 'vic', role: 'viewer', permissions: VIEWER_PERMISSIONS };
 
 export const SPEC = {
   spec_version: 1,

@@ -1,10 +1,10 @@
 import { theme as antdTheme } from 'antd';
-import ReactEChartsCore from 'echarts-for-react/esm/core';
 import { useMemo } from 'react';
 import { useAppSelector } from '../../../app/hooks';
 import { selectTheme } from '../../preferences/preferencesSlice';
 import type { Point } from '../metrics';
-import { echarts, type ChartOption, type LineSeriesOption } from './echarts';
+import { EChart } from './EChart';
+import type { ChartOption, LineSeriesOption } from './echarts';
 
 export interface LineSpec {
   name: string;
@@ -87,14 +87,7 @@ export function MetricChart({ label, stepLabel, lines, thresholds = [], format =
 
   return (
     <div role="img" aria-label={label}>
-      <ReactEChartsCore
-        echarts={echarts}
-        option={option}
-        theme={mode === 'dark' ? 'dark' : undefined}
-        notMerge
-        opts={{ renderer: 'svg', height }}
-        style={{ height, width: '100%' }}
-      />
+      <EChart option={option} theme={mode} height={height} />
     </div>
   );
 }

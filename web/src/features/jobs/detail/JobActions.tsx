@@ -45,7 +45,7 @@ export function JobActions({ job }: { job: Job }) {
     });
 
   return (
-    <Flex gap={8} wrap>
+    <Flex gap={8} wrap role="group" aria-label={t('jobs.detail.actions')}>
       {adapter && (
         <Button type="primary" icon={<AppstoreOutlined />} onClick={() => navigate(modelPath(adapter))}>
           {t('jobs.detail.openAdapter')}

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from test_worker_process import worker_env
 
+from easytune.core import dashboard
 from easytune.db.models import JobStatus
 from easytune.jobs import records, service
 from easytune.jobs.executors import CeleryExecutor, get_executor
@@ -88,6 +89,9 @@ def test_celery_worker_runs_jobs_and_ignores_redelivery(
     with session_factory() as session:
         started = [e for e in records.list_events(session, ok) if "started" in e.message]
     assert len(started) == 1 and load(session_factory, ok).attempt == 1
+    with session_factory() as session:  # the Celery worker announced itself to the dashboard
+        [worker] = [w for w in dashboard.workers(session) if w.executor == "celery"]
+    assert worker.online and worker.slots >= 1
 
 
 def test_rolled_back_submission_sends_nothing(

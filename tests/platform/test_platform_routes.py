@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("POST", "/api/v1/intent/plan"): P.JOBS_CREATE,
     ("POST", "/api/v1/jobs"): P.JOBS_CREATE,
     ("GET", "/api/v1/jobs"): P.JOBS_READ,
+    ("GET", "/api/v1/dashboard"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}"): P.JOBS_READ,
     ("POST", "/api/v1/jobs/{job_id}/cancel"): P.JOBS_CREATE,
     ("POST", "/api/v1/jobs/{job_id}/retry"): P.JOBS_CREATE,

@@ -150,6 +150,10 @@ def _flow(anonymous: TestClient, tiny_llama_dir: Path, tmp_path: Path) -> None:
     assert done["status"] == "succeeded", (done["error"], [e["message"] for e in events])
     metrics = alice.get(f"/api/v1/jobs/{done['id']}/metrics").json()["data"]
     assert any(m["loss"] is not None for m in metrics)
+    # The worker kept the job's progress from the child's lines: the real total, all done.
+    steps = max(m["step"] for m in metrics if m["kind"] == "train")
+    assert done["progress"]["step"] == done["progress"]["total_steps"] == steps
+    assert done["progress"]["fraction"] == 1.0
 
     adapter_id = done["result"]["adapter_model_id"]
     adapter = alice.get(f"/api/v1/models/{adapter_id}").json()

@@ -1,4 +1,5 @@
-"""The 0003_registry migration matches the models and downgrades cleanly."""
+"""The registry migrations (0003_registry, 0004_progress_workers) match the models and
+downgrade cleanly."""
 
 from __future__ import annotations
 
@@ -14,10 +15,22 @@ from easytune.db.migrate import alembic_config, head_revision, schema_drift, upg
 def test_registry_migration_downgrades_and_upgrades(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade_database(engine)
-    assert head_revision(engine) == "0003_registry"
+    assert head_revision(engine) == "0004_progress_workers"
     command.downgrade(alembic_config(engine), "0002_jobs")
     assert not {"datasets", "models"} & set(inspect(engine).get_table_names())
     upgrade_database(engine)
     assert {"datasets", "models"} <= set(inspect(engine).get_table_names())
+    assert schema_drift(engine) == []
+    engine.dispose()
+
+
+def test_progress_and_workers_migration_downgrades_and_upgrades(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade_database(engine)
+    command.downgrade(alembic_config(engine), "0003_registry")
+    assert "workers" not in inspect(engine).get_table_names()
+    assert "progress" not in {c["name"] for c in inspect(engine).get_columns("jobs")}
+    upgrade_database(engine)
+    assert "progress" in {c["name"] for c in inspect(engine).get_columns("jobs")}
     assert schema_drift(engine) == []
     engine.dispose()

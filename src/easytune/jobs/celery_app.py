@@ -90,7 +90,10 @@ def _run_job(task: Task, runtime: WorkerRuntime, job_id: int) -> str:  # type: i
 def _connect_signals(app: Celery, holder: _Holder) -> None:
     def ready(sender: Any = None, **_: Any) -> None:
         if getattr(sender, "app", None) is app:
-            threading.Thread(target=_sweep_forever, args=(app, holder), daemon=True).start()
+            controller = getattr(sender, "controller", None)
+            slots = getattr(controller, "concurrency", None) or holder.settings.worker_slots
+            args = (app, holder, int(slots))
+            threading.Thread(target=_sweep_forever, args=args, daemon=True).start()
 
     def shutting_down(**_: Any) -> None:
         # Running jobs get the shutdown timeout, then go back to the queue (and are re-sent).
@@ -100,11 +103,13 @@ def _connect_signals(app: Celery, holder: _Holder) -> None:
     worker_shutting_down.connect(shutting_down, weak=False)
 
 
-def _sweep_forever(app: Celery, holder: _Holder) -> None:
+def _sweep_forever(app: Celery, holder: _Holder, slots: int) -> None:
     runtime = holder.get()
-    interval = min(runtime.settings.job_lease_seconds / 2, 30.0)
+    interval = min(runtime.settings.job_lease_seconds / 2, 10.0)
+    name = default_worker_name()  # solo/threads pools: one process, so one name
     while not runtime.shutdown.requested.is_set():
         try:
+            runtime.queue.beat(name, "celery", slots)
             for job_id in runtime.queue.requeue_stalled():
                 log.warning("requeued job %s after lost heartbeat", job_id,
                             extra={"action": "job_requeued", "job_id": job_id})  # fmt: skip
@@ -112,3 +117,7 @@ def _sweep_forever(app: Celery, holder: _Holder) -> None:
         except Exception:
             log.exception("stalled-job sweep failed", extra={"action": "sweep_failed"})
         time.sleep(interval)
+    try:
+        runtime.queue.worker_stopped(name)
+    except Exception:
+        log.exception("could not record the worker stop", extra={"action": "beat_failed"})

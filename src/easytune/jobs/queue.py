@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction, utcnow
 from easytune.db.models.jobs import EventLevel, Job, JobStatus
+from easytune.db.repositories import workers as workers_repo
 from easytune.jobs import records, repository
 from easytune.jobs.progress import ErrorItem, EventItem, MetricItem
 from easytune.jobs.records import SourcedEvent
@@ -125,6 +126,9 @@ class JobQueue:
         with self._write() as session:
             records.add_child_events(session, claim.job_id, claim.attempt, events)
             records.upsert_metrics(session, claim.job_id, claim.attempt, metrics)
+            records.note_progress(
+                session, repository.get_job(session, claim.job_id), events, metrics
+            )
 
     def event(self, claim: Claim, item: EventItem) -> None:
         """Append an event written by the worker itself (stall warning, stop signals)."""
@@ -156,6 +160,17 @@ class JobQueue:
                 session, claim.job_id, claim.lease.owner, error.as_dict(), utcnow()
             )
             return JobStatus(job.status)
+
+    def beat(self, name: str, executor: str, slots: int) -> None:
+        """Announce this worker (the dashboard lists workers heard from recently)."""
+        with self._write() as session:
+            hostname = name.rsplit(":", 1)[0]
+            workers_repo.beat(session, name, hostname, executor, slots, utcnow())
+
+    def worker_stopped(self, name: str) -> None:
+        """Record a clean worker shutdown."""
+        with self._write() as session:
+            workers_repo.stopped(session, name, utcnow())
 
     def release(self, claim: Claim) -> JobStatus:
         """Back to the queue at worker shutdown, without spending an attempt."""

@@ -107,6 +107,28 @@ def _metric_row(job_id: int, attempt: int, item: MetricItem, now: Any) -> dict[s
     }
 
 
+def note_progress(
+    session: Session, job: Job, events: Sequence[SourcedEvent], metrics: Sequence[MetricItem]
+) -> None:
+    """Fold a batch into `job.progress`: total and start step from the "training started"
+    event, the newest train step and epoch from the metrics."""
+    progress = dict(job.progress or {})
+    for event in events:
+        if "total_steps" in event.item.data:
+            progress["total_steps"] = event.item.data["total_steps"]
+            progress["start_step"] = event.item.data.get("start_step", 0)
+            progress["step"] = progress["start_step"]
+    train = [m for m in metrics if m.kind == "train"]
+    if train:
+        newest = max(train, key=lambda m: m.step)
+        if newest.step >= progress.get("step", 0):
+            progress["step"] = newest.step
+            progress["epoch"] = newest.values.get("epoch")
+    if progress != (job.progress or {}):
+        progress["updated_at"] = utcnow().isoformat()
+        job.progress = progress
+
+
 def list_events(
     session: Session, job_id: int, *, after_seq: int = 0, limit: int = 500
 ) -> list[JobEvent]:

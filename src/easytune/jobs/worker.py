@@ -40,6 +40,7 @@ class WorkerConfig:
     slots: int = 1
     poll_seconds: float = 1.0
     sweep_seconds: float = 15.0
+    beat_seconds: float = 10.0  # how often the worker refreshes its row in the workers table
     shutdown_timeout_seconds: float = 60.0
     name: str = field(default_factory=default_worker_name)
     run: RunConfig = field(default_factory=RunConfig)
@@ -83,9 +84,12 @@ class Worker:
         self._log(
             logging.INFO, "worker_started", "worker started with %s slot(s)", self.config.slots
         )
-        next_sweep = 0.0
+        next_sweep = next_beat = 0.0
         while not self.shutdown.requested.is_set():
             self._reap()
+            if time.monotonic() >= next_beat:
+                self._beat()
+                next_beat = time.monotonic() + self.config.beat_seconds
             if time.monotonic() >= next_sweep:
                 self._sweep()
                 next_sweep = time.monotonic() + self.config.sweep_seconds
@@ -164,6 +168,12 @@ class Worker:
                 logging.WARNING, "job_requeued", "requeued after lost heartbeat", job_id=job_id
             )
 
+    def _beat(self) -> None:
+        try:
+            self.queue.beat(self.config.name, "local", self.config.slots)
+        except SQLAlchemyError:
+            self._log(logging.WARNING, "beat_failed", "worker heartbeat failed", exc_info=True)
+
     def _reap(self) -> None:
         for thread in [t for t in self._running if not t.is_alive()]:
             thread.join()
@@ -173,6 +183,10 @@ class Worker:
         for thread in list(self._running):
             thread.join()
         self._reap()
+        try:
+            self.queue.worker_stopped(self.config.name)
+        except SQLAlchemyError:
+            self._log(logging.WARNING, "beat_failed", "could not record the stop", exc_info=True)
         self._log(logging.INFO, "worker_stopped", "worker stopped")
 
     def _log(

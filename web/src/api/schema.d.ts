@@ -601,6 +601,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dashboard
+         * @description Your jobs by status, what you can see in the registry, and the workers.
+         */
+        get: operations["get_dashboard_api_v1_dashboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -780,6 +800,28 @@ export interface components {
         CheckpointsPublic: {
             /** Data */
             data: components["schemas"]["CheckpointPublic"][];
+        };
+        /**
+         * DashboardPublic
+         * @description Counts and short lists, scoped like the lists they summarise (admins: everything).
+         */
+        DashboardPublic: {
+            /** Jobs By Status */
+            jobs_by_status: {
+                [key: string]: number;
+            };
+            /** Datasets */
+            datasets: number;
+            /** Base Models */
+            base_models: number;
+            /** Adapters */
+            adapters: number;
+            /** Running Jobs */
+            running_jobs: components["schemas"]["JobPublic"][];
+            /** Recent Adapters */
+            recent_adapters: components["schemas"]["ModelPublic"][];
+            /** Workers */
+            workers: components["schemas"]["WorkerPublic"][];
         };
         /**
          * DatasetPreview
@@ -1075,7 +1117,31 @@ export interface components {
             finished_at: string | null;
             /** Cancel Requested At */
             cancel_requested_at: string | null;
+            /** @description Null until training started */
+            progress?: components["schemas"]["JobProgress"] | null;
             plan: components["schemas"]["PlanPublic"];
+        };
+        /**
+         * JobProgress
+         * @description Where training is; `fraction` and `eta_s` once the total is known.
+         */
+        JobProgress: {
+            /** Step */
+            step: number;
+            /** Total Steps */
+            total_steps: number | null;
+            /** Epoch */
+            epoch: number | null;
+            /**
+             * Fraction
+             * @description 0..1; 1 once succeeded
+             */
+            fraction: number | null;
+            /**
+             * Eta S
+             * @description Seconds left at this attempt's pace so far
+             */
+            eta_s: number | null;
         };
         /**
          * JobPublic
@@ -1129,6 +1195,8 @@ export interface components {
             finished_at: string | null;
             /** Cancel Requested At */
             cancel_requested_at: string | null;
+            /** @description Null until training started */
+            progress?: components["schemas"]["JobProgress"] | null;
         };
         /**
          * JobStatus
@@ -1469,6 +1537,49 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "shared";
+        /**
+         * WorkerPublic
+         * @description A worker process heard from in the last day.
+         */
+        WorkerPublic: {
+            /**
+             * Name
+             * @description host:pid
+             */
+            name: string;
+            /** Hostname */
+            hostname: string;
+            /**
+             * Executor
+             * @description local or celery
+             */
+            executor: string;
+            /**
+             * Slots
+             * @description Jobs it runs at once
+             */
+            slots: number;
+            /**
+             * Busy
+             * @description Jobs it runs now
+             */
+            busy: number;
+            /**
+             * Online
+             * @description Heard from in the last 45 s and not stopped
+             */
+            online: boolean;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -4165,6 +4276,80 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GenerateResponse"];
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dashboard_api_v1_dashboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardPublic"];
                 };
             };
             /** @description Unauthorized */

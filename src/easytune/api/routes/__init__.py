@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from easytune.api.routes import audit, auth, datasets, jobs, models, playground, users
+from easytune.api.routes import (
+    audit,
+    auth,
+    dashboard,
+    datasets,
+    jobs,
+    models,
+    playground,
+    users,
+)
 
 # Mounted under /api/v1, in this order.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -15,4 +24,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     models.router,
     jobs.router,
     playground.router,
+    dashboard.router,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from easytune.api.schemas.common import PublicSchema, Schema
 from easytune.db.models import JobStatus
@@ -47,6 +47,36 @@ class PlanPublic(PublicSchema):
     warnings: list[str]
 
 
+class JobProgress(PublicSchema):
+    """Where training is; `fraction` and `eta_s` once the total is known."""
+
+    step: int
+    total_steps: int | None
+    epoch: float | None
+    fraction: float | None = Field(description="0..1; 1 once succeeded")
+    eta_s: float | None = Field(description="Seconds left at this attempt's pace so far")
+
+
+def progress_view(
+    progress: dict[str, Any] | None, status: JobStatus | None, started_at: datetime | None
+) -> dict[str, Any] | None:
+    """The stored progress dict plus what follows from it: fraction done and time left."""
+    if not progress:
+        return None
+    step, total = int(progress.get("step", 0)), progress.get("total_steps")
+    fraction = min(step / total, 1.0) if total else None
+    eta = None
+    done = step - int(progress.get("start_step", 0))
+    updated = progress.get("updated_at")
+    if status == JobStatus.SUCCEEDED:
+        fraction, eta = 1.0, 0.0
+    elif total and done > 0 and started_at is not None and updated:
+        elapsed = (datetime.fromisoformat(updated) - started_at).total_seconds()
+        eta = max(elapsed / done * (total - step), 0.0) if elapsed > 0 else None
+    epoch = progress.get("epoch")
+    return {"step": step, "total_steps": total, "epoch": epoch, "fraction": fraction, "eta_s": eta}
+
+
 class JobPublic(PublicSchema):
     """A job and the state of its current attempt."""
 
@@ -68,6 +98,14 @@ class JobPublic(PublicSchema):
     heartbeat_at: datetime | None
     finished_at: datetime | None
     cancel_requested_at: datetime | None
+    progress: JobProgress | None = Field(None, description="Null until training started")
+
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _progress(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, dict) and "fraction" not in value:
+            return progress_view(value, info.data.get("status"), info.data.get("started_at"))
+        return value
 
 
 class JobCreated(JobPublic):

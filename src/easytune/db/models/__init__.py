@@ -4,6 +4,7 @@ from easytune.db.models.audit import AuditEvent, LoginThrottle
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric, JobStatus
 from easytune.db.models.registry import Dataset, ModelKind, ModelRecord, Visibility
 from easytune.db.models.users import ApiToken, AuthSession, RefreshToken, Role, User
+from easytune.db.models.workers import WorkerRecord
 
 __all__ = [
     "ApiToken",
@@ -22,4 +23,5 @@ __all__ = [
     "Role",
     "User",
     "Visibility",
+    "WorkerRecord",
 ]

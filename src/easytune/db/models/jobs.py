@@ -69,6 +69,9 @@ class Job(CreatedAtMixin, Base):
     cancel_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Where training is: {step, total_steps, start_step, epoch, updated_at}; kept by the worker
+    # from the child's progress lines so lists show progress without reading the metrics.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     output_dir: Mapped[str | None] = mapped_column(String(1024), default=None)
     # Last event sequence number handed out; bumped in the same transaction as the insert.
     event_seq: Mapped[int] = mapped_column(default=0)

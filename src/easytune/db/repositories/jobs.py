@@ -36,3 +36,11 @@ def metrics_after(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def count_by_status(session: Session, owner_id: int | None) -> dict[str, int]:
+    """How many jobs are in each status (of one owner, or everyone's)."""
+    query = select(Job.status, func.count()).group_by(Job.status)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    return {str(status): count for status, count in session.execute(query)}

@@ -1,0 +1,46 @@
+"""Queries on the workers table and on which jobs each worker runs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from easytune.db.models import Job, JobStatus, WorkerRecord
+
+_ACTIVE = (JobStatus.RUNNING, JobStatus.CANCELLING)
+
+
+def beat(
+    session: Session, name: str, hostname: str, executor: str, slots: int, now: datetime
+) -> None:
+    """Insert the worker or refresh its row (a name is host:pid, so only it writes its row)."""
+    row = session.get(WorkerRecord, name)
+    if row is None:
+        row = WorkerRecord(name=name, hostname=hostname, started_at=now)
+        session.add(row)
+    row.executor, row.slots, row.last_seen_at, row.stopped_at = executor, slots, now, None
+
+
+def stopped(session: Session, name: str, now: datetime) -> None:
+    """Mark the worker stopped (a clean shutdown)."""
+    row = session.get(WorkerRecord, name)
+    if row is not None:
+        row.stopped_at = row.last_seen_at = now
+
+
+def seen_since(session: Session, since: datetime) -> list[WorkerRecord]:
+    """Workers heard from after `since`, by name."""
+    query = select(WorkerRecord).where(WorkerRecord.last_seen_at >= since)
+    return list(session.scalars(query.order_by(WorkerRecord.name)))
+
+
+def busy_slots(session: Session, names: list[str]) -> dict[str, int]:
+    """Running jobs per worker name (leases are taken as `<worker name>/<slot id>`)."""
+    owners = session.scalars(
+        select(Job.lease_owner).where(Job.status.in_(_ACTIVE), Job.lease_owner.is_not(None))
+    )
+    counts: Counter[str] = Counter(owner.rsplit("/", 1)[0] for owner in owners if owner)
+    return {name: counts.get(name, 0) for name in names}

@@ -8,6 +8,7 @@ import { errorText, toApiError } from '../../api/errors';
 import { jobsApi, useGetJobQuery, useJobCheckpointsQuery, useJobEventsQuery, useJobMetricsQuery } from '../../api/jobsApi';
 import { useAppDispatch } from '../../app/hooks';
 import { formatDateTime } from '../../components/format';
+import { formatDuration } from './duration';
 import { CheckpointsTable } from './detail/CheckpointsTable';
 import { EventsTimeline } from './detail/EventsTimeline';
 import { JobActions } from './detail/JobActions';
@@ -153,12 +154,6 @@ function bestProgress(reported: JobProgress | null, streamed: JobProgress | null
   return { ...streamed, totalSteps: streamed.totalSteps ?? reported.totalSteps, etaSeconds: reported.etaSeconds };
 }
 
-function duration(seconds: number, t: (key: string, options?: Record<string, unknown>) => string): string {
-  if (seconds < 60) return t('jobs.duration.seconds', { count: Math.max(1, Math.round(seconds)) });
-  if (seconds < 3600) return t('jobs.duration.minutes', { count: Math.round(seconds / 60) });
-  return t('jobs.duration.hours', { hours: Math.floor(seconds / 3600), minutes: Math.round((seconds % 3600) / 60) });
-}
-
 function ProgressBar({ job, progress }: { job: Job; progress: JobProgress | null }) {
   const { t } = useTranslation();
   if (progress === null) return <Typography.Paragraph type="secondary">{t('jobs.detail.waiting')}</Typography.Paragraph>;
@@ -167,7 +162,7 @@ function ProgressBar({ job, progress }: { job: Job; progress: JobProgress | null
     progress.totalSteps === null
       ? t('jobs.detail.stepOnly', { step: progress.step })
       : t('jobs.detail.stepOf', { step: progress.step, total: progress.totalSteps });
-  const eta = isLive(job.status) && progress.etaSeconds !== null ? t('jobs.detail.eta', { time: duration(progress.etaSeconds, t) }) : null;
+  const eta = isLive(job.status) && progress.etaSeconds !== null ? t('jobs.detail.eta', { time: formatDuration(progress.etaSeconds, t) }) : null;
   return (
     <div style={{ marginBottom: 16, maxWidth: 720 }}>
       <Progress

@@ -1,12 +1,13 @@
 import { Progress, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { formatDuration } from './duration';
 import { reportedProgress } from './metrics';
 import { isLive, type Job } from './status';
 
 const dash = '—';
 
 /** A running job's progress bar with its step (a dash for jobs that are not running). */
-export function JobProgressCell({ job }: { job: Job }) {
+export function JobProgressCell({ job, eta = false }: { job: Job; eta?: boolean }) {
   const { t } = useTranslation();
   const progress = reportedProgress(job);
   if (job.status !== 'running' && job.status !== 'cancelling') {
@@ -18,6 +19,7 @@ export function JobProgressCell({ job }: { job: Job }) {
     progress.totalSteps === null
       ? t('jobs.list.stepOnly', { step: progress.step })
       : t('jobs.list.stepOf', { step: progress.step, total: progress.totalSteps });
+  const left = eta && progress.etaSeconds !== null ? t('jobs.detail.eta', { time: formatDuration(progress.etaSeconds, t) }) : null;
   return (
     <div style={{ minWidth: 140 }}>
       <Progress
@@ -27,7 +29,7 @@ export function JobProgressCell({ job }: { job: Job }) {
         aria-label={t('jobs.list.progressOf', { name: job.name })}
       />
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {step}
+        {left ? `${step} · ${left}` : step}
       </Typography.Text>
     </div>
   );

@@ -8,7 +8,7 @@ import type { Job } from './status';
 import { adminMe, userOf, baseModel, dataset, engineerMe, makeJob } from './testData';
 
 const adminUser = userOf(adminMe);
-const running = { ...makeJob({ id: 3, name: 'pirate-running' }), progress: { step: 30, total_steps: 120, fraction: 0.25, epoch: 0.25, eta_s: 300 } };
+const running = makeJob({ id: 3, name: 'pirate-running', progress: { step: 30, total_steps: 120, fraction: 0.25, epoch: 0.25, eta_s: 300 } });
 const failed = makeJob({ id: 2, name: 'pirate-failed', status: 'failed', owner_id: 5, finished_at: '2025-03-01T11:00:00Z' });
 const done = makeJob({ id: 1, name: 'pirate-done', status: 'succeeded', finished_at: '2025-03-01T12:00:00Z' });
 

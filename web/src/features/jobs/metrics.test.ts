@@ -45,10 +45,10 @@ describe('job metrics shaping', () => {
   });
 
   it('takes progress from the job when the API reports it, else from the rows', () => {
-    expect(reportedProgress(makeJob())).toBeNull(); // a server without `progress`
-    const job = { ...makeJob(), progress: { step: 30, total_steps: 120, fraction: 0.25, epoch: 0.5, eta_s: 90 } };
+    expect(reportedProgress(makeJob())).toBeNull(); // not started yet
+    const job = makeJob({ progress: { step: 30, total_steps: 120, fraction: 0.25, epoch: 0.5, eta_s: 90 } });
     expect(reportedProgress(job)).toEqual({ step: 30, totalSteps: 120, fraction: 0.25, etaSeconds: 90 });
-    const noTotal = { ...makeJob(), progress: { step: 3, total_steps: null, fraction: null, epoch: null, eta_s: null } };
+    const noTotal = makeJob({ progress: { step: 3, total_steps: null, fraction: null, epoch: null, eta_s: null } });
     expect(reportedProgress(noTotal)).toEqual({ step: 3, totalSteps: null, fraction: null, etaSeconds: null });
 
     const events = [makeEvent(1, 'training started', { data: { total_steps: 40, start_step: 0 } })];

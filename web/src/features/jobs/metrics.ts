@@ -5,6 +5,7 @@ import type { Schemas } from '../../api/types';
 export type Metric = Schemas['MetricPublic'];
 export type JobEvent = Schemas['EventPublic'];
 export type Checkpoint = Schemas['CheckpointPublic'];
+type Job = Schemas['JobPublic'];
 /** [step, value], as ECharts takes it on a value x axis. */
 export type Point = [number, number];
 
@@ -84,14 +85,13 @@ export interface Progress {
   etaSeconds: number | null;
 }
 
-/** The `progress` the API reports on a job (null before the first step, or from older servers). */
-export function reportedProgress(job: object): Progress | null {
-  const progress = asRecord((job as { progress?: unknown }).progress);
-  const step = asNumber(progress.step);
-  if (step === null) return null;
-  const totalSteps = asNumber(progress.total_steps);
-  const fraction = asNumber(progress.fraction) ?? (totalSteps ? Math.min(step / totalSteps, 1) : null);
-  return { step, totalSteps, fraction, etaSeconds: asNumber(progress.eta_s) };
+/** The `progress` the API reports on a job (null until training started). */
+export function reportedProgress(job: Job): Progress | null {
+  const progress = job.progress;
+  if (!progress) return null;
+  const { step, total_steps: totalSteps } = progress;
+  const fraction = progress.fraction ?? (totalSteps ? Math.min(step / totalSteps, 1) : null);
+  return { step, totalSteps, fraction, etaSeconds: progress.eta_s };
 }
 
 /**

@@ -64,6 +64,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     heartbeat_at: '2025-03-01T10:01:00Z',
     finished_at: null,
     cancel_requested_at: null,
+    progress: null,
     ...overrides,
   };
 }

@@ -130,13 +130,13 @@ describe('JobDetailPage stream and actions', () => {
     );
     const { user } = renderApp('/jobs/7', signedIn());
 
-    expect(screen.queryByRole('button', { name: /Retry/ })).toBeNull();
-    await user.click(await screen.findByRole('button', { name: /Cancel job/ }));
+    const actions = await screen.findByRole('group', { name: 'Job actions' });
+    expect(within(actions).queryByRole('button', { name: /Retry/ })).toBeNull();
+    await user.click(await within(actions).findByRole('button', { name: /Cancel job/ }));
     const dialog = await screen.findByRole('dialog', { name: 'Cancel this job?' });
     await user.click(within(dialog).getByRole('button', { name: 'Keep it' }));
     expect(cancelled).toBe(0);
 
-    const actions = screen.getByRole('group', { name: 'Job actions' });
     await user.click(within(actions).getByRole('button', { name: /Cancel job/ }));
     // The first dialog may still be closing (jsdom never ends its animation): take the new one.
     await waitFor(() => expect(screen.getAllByRole('dialog', { name: 'Cancel this job?' }).length).toBeGreaterThan(0));
@@ -172,9 +172,10 @@ describe('JobDetailPage stream and actions', () => {
     expect(within(alert).getByText('out of GPU memory: lower train.batch_size')).toBeInTheDocument();
     expect(within(alert).getByText(/turn on gradient checkpointing, or use QLoRA/)).toBeInTheDocument();
     expect(within(alert).getByText('train.batch_size')).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /Cancel job/ })).toBeNull();
+    const actions = screen.getByRole('group', { name: 'Job actions' });
+    expect(within(actions).queryByRole('button', { name: /Cancel job/ })).toBeNull();
 
-    await user.click(screen.getByRole('button', { name: /Retry/ }));
+    await user.click(within(actions).getByRole('button', { name: /Retry/ }));
     expect(await screen.findByText('Job queued again; it resumes from its newest checkpoint')).toBeInTheDocument();
     expect(retried).toBe(1);
     expect(await screen.findByText('Queued')).toBeInTheDocument();

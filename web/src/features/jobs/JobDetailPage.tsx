@@ -16,6 +16,7 @@ import { JobErrorAlert } from './detail/JobErrorAlert';
 import { MetricsPanel } from './detail/MetricsPanel';
 import { SpecViewer } from './detail/SpecViewer';
 import { lastSeq, liveProgress, mergeEvents, mergeMetrics, reportedProgress, type Progress as JobProgress } from './metrics';
+import { useCurrentUser } from '../auth/RequireAuth';
 import { DatasetName, ModelName, useOwnerName } from './names';
 import { StatusTag, isLive, type Job } from './status';
 import { useJobStream, type StreamBatch, type StreamState } from './useJobStream';
@@ -193,7 +194,8 @@ function StreamBadge({ state }: { state: StreamState }) {
 
 function Overview({ job }: { job: Job }) {
   const { t } = useTranslation();
-  const ownerName = useOwnerName();
+  const me = useCurrentUser();
+  const ownerName = useOwnerName(job.owner_id !== me?.id);
   return (
     <Descriptions
       size="small"

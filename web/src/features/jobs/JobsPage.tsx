@@ -55,14 +55,14 @@ function JobsTable({ status, onShowAll }: { status: JobStatus | null; onShowAll:
   const { t } = useTranslation();
   const navigate = useNavigate();
   const me = useCurrentUser();
-  const ownerName = useOwnerName();
+  const seesAll = me?.permissions.includes('jobs:manage') ?? false;
+  const ownerName = useOwnerName(seesAll);
   const { query, pagination } = usePaging();
   const args = status ? { ...query, status } : query;
   // Poll while anything on this page can still change; a finished list is left alone.
   const cached = jobsApi.endpoints.listJobs.useQueryState(args);
   const polling = cached.data?.data.some((job) => isLive(job.status)) ?? false;
   const jobs = useListJobsQuery(args, { pollingInterval: polling ? LIST_POLL_MS : 0 });
-  const seesAll = me?.permissions.includes('jobs:manage') ?? false;
 
   const columns: TableColumnsType<Job> = [
     { title: t('jobs.list.name'), dataIndex: 'name', render: (name: string, job) => <Link to={`/jobs/${job.id}`}>{name}</Link> },

@@ -27,12 +27,12 @@ export function DatasetName({ id, link = false }: { id: string | null; link?: bo
   return link ? <Link to={datasetPath(id)}>{name}</Link> : <>{name}</>;
 }
 
-/** Usernames for admins (who may list users); `#id` for anyone else. */
-export function useOwnerName(): (ownerId: number) => string {
+/** Usernames for admins (who may list users); `#id` for anyone else. Looks up only when `needed`. */
+export function useOwnerName(needed = true): (ownerId: number) => string {
   const { t } = useTranslation();
   const me = useCurrentUser();
   const canList = me?.permissions.includes('users:manage') ?? false;
-  const users = useListUsersQuery({ offset: 0, limit: 500 }, { skip: !canList });
+  const users = useListUsersQuery({ offset: 0, limit: 500 }, { skip: !canList || !needed });
   return (ownerId) => {
     if (ownerId === me?.id) return t('jobs.you', { name: me.username });
     return users.data?.data.find((user) => user.id === ownerId)?.username ?? `#${ownerId}`;

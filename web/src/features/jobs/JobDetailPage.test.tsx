@@ -71,7 +71,7 @@ describe('JobDetailPage', () => {
     renderApp('/jobs/7', signedIn());
 
     expect(await screen.findByRole('heading', { level: 3, name: 'pirate-style' })).toBeInTheDocument();
-    const latestLoss = screen.getByRole('group', { name: 'Latest loss' });
+    const latestLoss = await screen.findByRole('group', { name: 'Latest loss' });
     expect(await within(latestLoss).findByText('0.8123')).toBeInTheDocument();
     expect(within(screen.getByRole('group', { name: 'Latest eval loss' })).getByText('0.95')).toBeInTheDocument();
     expect(within(screen.getByRole('group', { name: 'CF score' })).getByText('0.031')).toBeInTheDocument();

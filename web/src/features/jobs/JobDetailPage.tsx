@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Alert, Badge, Button, Col, Descriptions, Flex, Progress, Result, Row, Skeleton, Typography } from 'antd';
-import { useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/api';
@@ -13,13 +13,15 @@ import { CheckpointsTable } from './detail/CheckpointsTable';
 import { EventsTimeline } from './detail/EventsTimeline';
 import { JobActions } from './detail/JobActions';
 import { JobErrorAlert } from './detail/JobErrorAlert';
-import { MetricsPanel } from './detail/MetricsPanel';
 import { SpecViewer } from './detail/SpecViewer';
 import { lastSeq, liveProgress, mergeEvents, mergeMetrics, reportedProgress, type Progress as JobProgress } from './metrics';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { DatasetName, ModelName, useOwnerName } from './names';
 import { StatusTag, isLive, type Job } from './status';
 import { useJobStream, type StreamBatch, type StreamState } from './useJobStream';
+
+// The charts (and ECharts with them) load only when a job is opened, not with the app.
+const MetricsPanel = lazy(() => import('./detail/MetricsPanel').then((module) => ({ default: module.MetricsPanel })));
 
 /** The job row is re-read this often while it runs (status, heartbeat); rows come by the stream. */
 export const JOB_POLL_MS = 5000;
@@ -122,7 +124,9 @@ function JobDetail({ jobId }: { jobId: number }) {
       <JobErrorAlert job={data} />
       {(live || progress !== null) && <ProgressBar job={data} progress={progress} />}
       <Overview job={data} />
-      <MetricsPanel metrics={metrics} spec={data.spec} />
+      <Suspense fallback={<Skeleton active />}>
+        <MetricsPanel metrics={metrics} spec={data.spec} />
+      </Suspense>
       <Row gutter={[24, 16]} style={{ marginTop: 24 }}>
         <Col xs={24} xl={12}>
           <section aria-labelledby="job-events">

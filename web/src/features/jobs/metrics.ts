@@ -58,6 +58,9 @@ export function metricSeries(metrics: Metric[]): MetricSeries {
   };
 }
 
+/** Four significant digits: enough to see a loss move, short enough to read at a glance. */
+export const formatMetric = (value: number) => Number(value.toPrecision(4)).toString();
+
 /** The last point of a series, or null while it is empty. */
 export const lastPoint = (points: Point[]): Point | null => points.at(-1) ?? null;
 

@@ -1,7 +1,6 @@
 import { Table, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { formatMetric } from './MetricsPanel';
-import type { Checkpoint } from '../metrics';
+import { formatMetric, type Checkpoint } from '../metrics';
 
 const dash = '—';
 

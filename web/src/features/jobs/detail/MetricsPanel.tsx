@@ -2,10 +2,8 @@ import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MetricChart, type LineSpec, type Threshold } from '../charts/MetricChart';
-import { cfThresholds, lastPoint, metricSeries, type Metric, type Point } from '../metrics';
+import { cfThresholds, formatMetric, lastPoint, metricSeries, type Metric, type Point } from '../metrics';
 
-/** Four significant digits: enough to see a loss move, short enough to read at a glance. */
-export const formatMetric = (value: number) => Number(value.toPrecision(4)).toString();
 const formatRate = (value: number) => (value === 0 ? '0' : value.toExponential(1));
 const formatRound = (value: number) => Math.round(value).toLocaleString();
 

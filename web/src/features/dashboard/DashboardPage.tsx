@@ -117,13 +117,13 @@ function Overview({ data }: { data: Dashboard }) {
   return (
     <>
       <section aria-label={t('dashboard.counts.label')}>
-        <Row gutter={[16, 16]}>
+        <Flex wrap gap={16}>
           {counts.map((item) => (
-            <Col key={item.key} xs={12} md={6} xl={3}>
+            <div key={item.key} style={{ flex: '1 1 130px' }}>
               <CountCard title={t(`dashboard.counts.${item.key}`)} value={item.value} to={item.to} />
-            </Col>
+            </div>
           ))}
-        </Row>
+        </Flex>
       </section>
       <Row gutter={[24, 0]}>
         <Col xs={24} xl={14}>

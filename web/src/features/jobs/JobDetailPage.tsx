@@ -8,7 +8,7 @@ import { errorText, toApiError } from '../../api/errors';
 import { jobsApi, useGetJobQuery, useJobCheckpointsQuery, useJobEventsQuery, useJobMetricsQuery } from '../../api/jobsApi';
 import { useAppDispatch } from '../../app/hooks';
 import { formatDateTime } from '../../components/format';
-import { formatDuration } from './duration';
+import { formatDuration } from './format';
 import { CheckpointsTable } from './detail/CheckpointsTable';
 import { EventsTimeline } from './detail/EventsTimeline';
 import { JobActions } from './detail/JobActions';

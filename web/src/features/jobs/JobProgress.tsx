@@ -1,6 +1,6 @@
 import { Progress, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { formatDuration } from './duration';
+import { formatDuration } from './format';
 import { reportedProgress } from './metrics';
 import { isLive, type Job } from './status';
 

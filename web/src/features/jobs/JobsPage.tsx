@@ -5,6 +5,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
 import { jobsApi, useListJobsQuery } from '../../api/jobsApi';
 import { formatDateTime } from '../../components/format';
+import { formatShortDateTime } from './format';
 import { usePaging } from '../../components/usePaging';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { JobProgressCell } from './JobProgress';
@@ -12,8 +13,10 @@ import { DatasetName, ModelName, useOwnerName } from './names';
 import { JOB_STATUSES, StatusTag, isLive, type Job, type JobStatus } from './status';
 
 export const LIST_POLL_MS = 3000;
+const ALL = 'all';
 const dash = '—';
-const when = (at: string | null) => (at ? formatDateTime(at) : dash);
+// Short dates keep the table within a laptop screen; the full one is in the tooltip.
+const when = (at: string | null) => (at ? <span title={formatDateTime(at)}>{formatShortDateTime(at)}</span> : dash);
 
 const isStatus = (value: string | null): value is JobStatus => JOB_STATUSES.includes(value as JobStatus);
 
@@ -35,14 +38,15 @@ export function JobsPage() {
         </Button>
       </Flex>
       <Flex gap={8} align="center" style={{ marginBottom: 16 }}>
-        <Select<JobStatus>
+        <Select<JobStatus | typeof ALL>
           aria-label={t('jobs.list.statusFilter')}
-          placeholder={t('jobs.list.allStatuses')}
-          allowClear
-          value={status ?? undefined}
-          onChange={(next) => setStatus(next ?? null)}
+          value={status ?? ALL}
+          onChange={(next) => setStatus(next === ALL ? null : next)}
           style={{ width: 200 }}
-          options={JOB_STATUSES.map((value) => ({ value, label: t(`jobs.status.${value}`) }))}
+          options={[
+            { value: ALL, label: t('jobs.list.allStatuses') },
+            ...JOB_STATUSES.map((value) => ({ value, label: t(`jobs.status.${value}`) })),
+          ]}
         />
       </Flex>
       {/* A new filter starts again at page 1: the table (and its paging) is a fresh one. */}

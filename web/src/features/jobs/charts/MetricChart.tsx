@@ -41,7 +41,8 @@ export function MetricChart({ label, stepLabel, lines, thresholds = [], format =
       name: line.name,
       type: 'line',
       data: line.points,
-      showSymbol: line.symbols ?? false,
+      // Dots while a line is short (one point draws no line at all), a plain line after.
+      showSymbol: (line.symbols ?? false) || line.points.length < 15,
       symbolSize: 5,
       sampling: 'lttb',
       // Threshold lines ride on the first series: a mark line needs a series to belong to.
@@ -68,7 +69,7 @@ export function MetricChart({ label, stepLabel, lines, thresholds = [], format =
         name: stepLabel,
         nameLocation: 'middle',
         nameGap: 24,
-        min: 'dataMin',
+        min: 0,
         minInterval: 1,
         axisLabel: { color: token.colorTextSecondary },
         nameTextStyle: { color: token.colorTextSecondary },

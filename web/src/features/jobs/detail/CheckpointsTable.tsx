@@ -1,4 +1,4 @@
-import { Table, type TableColumnsType } from 'antd';
+import { Table, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatMetric, type Checkpoint } from '../metrics';
 
@@ -44,7 +44,7 @@ export function CheckpointsTable({ checkpoints, loading }: { checkpoints: Checkp
       loading={loading}
       pagination={false}
       scroll={{ x: 'max-content' }}
-      locale={{ emptyText: t('jobs.checkpoints.empty') }}
+      locale={{ emptyText: <Typography.Text type="secondary">{t('jobs.checkpoints.empty')}</Typography.Text> }}
     />
   );
 }

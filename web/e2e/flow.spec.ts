@@ -58,7 +58,9 @@ async function closeOverlay() {
 /** Pick `option` in an antd Select: its popup list is what a user sees and clicks. */
 async function choose(select: Locator, option: string | RegExp) {
   const { page } = current();
-  await select.click();
+  // Click the select's box: the combobox input inside a non-search select is a zero-opacity
+  // sliver that Playwright never finds stable.
+  await select.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]').click();
   const popup = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
   await popup.locator('.ant-select-item-option').filter({ hasText: option }).first().click();
   await popup.waitFor({ state: 'hidden' });
@@ -313,23 +315,53 @@ describe('EasyTune in a real browser', () => {
     await scanBothThemes('playground (answered)');
   });
 
-  step('shows every settings tab', async () => {
-    const { page } = current();
+  step('shows every settings tab, creates an API token that works and a user', async () => {
+    const { page, server } = current();
     await nav('Settings').click();
     await heading('Settings').waitFor();
-    for (const [tab, ready] of [
-      ['Profile', () => page.getByText('Member since').waitFor()],
-      ['Password', () => page.getByLabel('Current password').waitFor()],
-      ['API tokens', () => page.getByRole('tabpanel').getByRole('button').first().waitFor()],
-      ['Users', () => page.getByRole('row', { name: /admin/ }).waitFor()],
-      ['Audit log', () => page.getByRole('table').getByRole('row').nth(1).waitFor()],
-    ] as const) {
-      await page.getByRole('tab', { name: tab }).click();
+    const tab = async (name: string, ready: () => Promise<void>) => {
+      await page.getByRole('tab', { name }).click();
       await ready();
       await settle();
-      await shot(`settings-${tab.toLowerCase().replace(/\s+/g, '-')}`);
-      await scanBothThemes(`settings ${tab}`);
-    }
+      await shot(`settings-${name.toLowerCase().replace(/\s+/g, '-')}`);
+      await scanBothThemes(`settings ${name}`);
+    };
+    await tab('Profile', () => page.getByText('Member since').waitFor());
+    await tab('Password', () => page.getByLabel('Current password').waitFor());
+
+    await tab('API tokens', () => page.getByRole('table', { name: 'Your API tokens' }).waitFor());
+    await page.getByRole('button', { name: 'New token' }).click();
+    let modal = dialog();
+    await modal.getByLabel('Name').fill('e2e-ci');
+    await modal.getByRole('button', { name: 'Create' }).click();
+    const secret = modal.getByRole('textbox', { name: 'New API token' });
+    await secret.waitFor();
+    await modal.getByText('Copy this token now').waitFor();
+    await settle();
+    await shot('settings-api-token-created');
+    await scanBothThemes('settings: new API token dialog');
+    // The secret shown once really is a bearer token for this account.
+    const me = await fetch(`${server.url}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${await secret.inputValue()}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { username: string }).username).toBe('admin');
+    await modal.getByRole('button', { name: 'I have copied it' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'Your API tokens' }).getByRole('row', { name: /e2e-ci/ }).getByText('Active').waitFor();
+
+    await tab('Users', () => page.getByRole('row', { name: /admin/ }).waitFor());
+    await page.getByRole('button', { name: 'New user' }).click();
+    modal = dialog();
+    await modal.getByLabel('Username').fill('viewer-e2e');
+    await modal.getByLabel('Initial password').fill('glass-harbour-lantern-42');
+    await choose(modal.getByRole('combobox', { name: 'Role' }), 'Viewer');
+    await settle();
+    await shot('settings-users-create');
+    await scanBothThemes('settings: new user dialog');
+    await modal.getByRole('button', { name: 'Create' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await page.getByRole('row', { name: /viewer-e2e/ }).waitFor();
+
+    await tab('Audit log', () => page.getByRole('table').getByRole('row').filter({ hasText: 'viewer-e2e' }).first().waitFor());
   });
 
   step('switches to 中文 and dark mode, and back', async () => {

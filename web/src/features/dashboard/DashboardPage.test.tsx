@@ -18,6 +18,7 @@ const worker = (name: string, busy: number, online: boolean): Dashboard['workers
   online,
   started_at: '2025-03-01T09:00:00Z',
   last_seen_at: '2025-03-01T10:00:00Z',
+  hardware: null,
 });
 
 function serveDashboard(body: Dashboard) {
@@ -38,6 +39,8 @@ describe('DashboardPage', () => {
       recent_adapters: [],
       workers: [],
     });
+    // The wizard the "New job" button opens lists the base models.
+    server.use(http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })));
     const { user, router } = renderApp('/', signedIn());
 
     expect(await screen.findByText('Welcome to EasyTune')).toBeInTheDocument();
@@ -66,10 +69,10 @@ describe('DashboardPage', () => {
     renderApp('/', signedIn());
 
     const counts = await screen.findByRole('region', { name: 'At a glance' });
-    expect(within(counts).getByRole('link', { name: 'Running: 2' })).toHaveAttribute('href', '/jobs?status=running');
-    expect(within(counts).getByRole('link', { name: 'Queued: 3' })).toBeInTheDocument();
-    expect(within(counts).getByRole('link', { name: 'Failed: 1' })).toHaveAttribute('href', '/jobs?status=failed');
-    expect(within(counts).getByRole('link', { name: 'Adapters: 4' })).toHaveAttribute('href', '/models');
+    expect(within(counts).getByRole('link', { name: 'Running 2' })).toHaveAttribute('href', '/jobs?status=running');
+    expect(within(counts).getByRole('link', { name: 'Queued 3' })).toBeInTheDocument();
+    expect(within(counts).getByRole('link', { name: 'Failed 1' })).toHaveAttribute('href', '/jobs?status=failed');
+    expect(within(counts).getByRole('link', { name: 'Adapters 4' })).toHaveAttribute('href', '/models');
     expect(screen.queryByText('Welcome to EasyTune')).toBeNull();
 
     const runningJobs = screen.getByRole('region', { name: 'Running jobs' });

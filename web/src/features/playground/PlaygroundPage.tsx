@@ -1,10 +1,11 @@
-import { Alert, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Select, Skeleton, Switch, Typography } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Skeleton, Switch, Typography } from 'antd';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
 import { useListModelsQuery } from '../../api/modelsApi';
 import { EmptyPage } from '../../components/EmptyPage';
+import { RequiredSelect } from '../../components/RequiredSelect';
 import { useApiErrors } from '../../forms/apiErrors';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { modelLabel, type Model } from '../models/modelInfo';
@@ -128,7 +129,7 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
           <Row gutter={24}>
             <Col xs={24} xl={16}>
               <Form.Item name="model_id" label={t('playground.model')} rules={[{ required: true, message: t('playground.modelRequired') }]}>
-                <Select showSearch optionFilterProp="label" options={options} placeholder={t('playground.modelPlaceholder')} />
+                <RequiredSelect showSearch optionFilterProp="label" options={options} placeholder={t('playground.modelPlaceholder')} />
               </Form.Item>
               <Form.Item name="system" label={t('playground.system')} extra={t('playground.systemHelp')}>
                 <Input.TextArea autoSize={{ minRows: 1, maxRows: 6 }} maxLength={32000} />

@@ -1,7 +1,8 @@
-import { Alert, App, Form, Input, Modal, Select } from 'antd';
+import { Alert, App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Body } from '../../api/types';
 import { useApiErrors } from '../../forms/apiErrors';
+import { RequiredSelect } from '../../components/RequiredSelect';
 import { MIN_PASSWORD_LENGTH, ROLES } from './constants';
 import { useCreateUserMutation } from './usersApi';
 
@@ -58,7 +59,7 @@ export function CreateUserModal({ open, onClose }: { open: boolean; onClose: () 
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item name="role" label={t('settings.users.role')} rules={[{ required: true }]}>
-          <Select options={ROLES.map((r) => ({ value: r, label: t(`user.roles.${r}`) }))} />
+          <RequiredSelect options={ROLES.map((r) => ({ value: r, label: t(`user.roles.${r}`) }))} />
         </Form.Item>
       </Form>
     </Modal>

@@ -252,6 +252,12 @@ describe('EasyTune in a real browser', () => {
       await settle();
       await shot('job-detail-succeeded');
       await scanBothThemes('job detail (succeeded)');
+
+      // Its dataset link opens that dataset on the datasets page.
+      await page.getByRole('link', { name: DATASET }).first().click();
+      await page.waitForURL(/\/datasets\?selected=ds_/);
+      await dialog().getByRole('heading', { name: 'Token statistics' }).waitFor();
+      await closeOverlay();
     },
     { timeoutMs: TRAINING_TIMEOUT_MS + 60_000 },
   );

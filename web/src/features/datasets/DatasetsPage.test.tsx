@@ -74,7 +74,7 @@ describe('DatasetsPage', () => {
     const title = await screen.findByText('Support chats', { selector: '.ant-drawer-title' });
     const drawer = title.closest('[role="dialog"]') as HTMLElement;
     expect(await screen.findByText('Dataset “Support chats” stored: 5,400 examples')).toBeInTheDocument();
-    expect(router.state.location.search).toBe(`?dataset=${supportDataset.id}`);
+    expect(router.state.location.search).toBe(`?selected=${supportDataset.id}`);
     expect(within(drawer).getByText('1,250,000')).toBeInTheDocument(); // tokens
     expect(within(drawer).getByText('Median (p50)')).toBeInTheDocument();
     expect(within(drawer).getByText('English 78%')).toBeInTheDocument();

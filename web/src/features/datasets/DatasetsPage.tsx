@@ -83,15 +83,16 @@ export function DatasetsPage() {
   const canUpload = me?.permissions.includes('datasets:write') ?? false;
   const canDelete = (d: Dataset) => canUpload && (me?.role === 'admin' || me?.id === d.owner_id);
 
-  // The open dataset lives in the URL (?dataset=ID), so a detail view can be linked to.
-  const openId = params.get('dataset');
+  // The open dataset lives in the URL (?selected=ID, as on the models page), so a detail view
+  // can be linked to: the job detail and adapter lineage link here that way.
+  const openId = params.get('selected');
   const open = useCallback(
     (id: string | null) =>
       setParams(
         (prev) => {
           const next = new URLSearchParams(prev);
-          if (id) next.set('dataset', id);
-          else next.delete('dataset');
+          if (id) next.set('selected', id);
+          else next.delete('selected');
           return next;
         },
         { replace: id === null },

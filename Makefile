@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 run: install web-build
 	$(VENV)/bin/easytune serve
 
-# pytest, then the web checks and the browser smoke test.
+# pytest, then the web checks and the browser test.
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory web-test web-e2e
@@ -57,7 +57,7 @@ web-test: $(WEB_DEPS)
 	cd $(WEB) && npm run typecheck && npm run lint && npm test
 	$(MAKE) --no-print-directory web-build
 
-# Debian's chromium for the smoke test (never a browser download) and a CJK font, so the 中文
+# Debian's chromium for the browser test (never a browser download) and a CJK font, so the 中文
 # screenshots show glyphs, not boxes. Installing needs root; otherwise web-e2e says it skipped.
 chromium:
 	@missing=""; \

@@ -18,6 +18,7 @@ const worker = (name: string, busy: number, online: boolean): Dashboard['workers
   online,
   started_at: '2025-03-01T09:00:00Z',
   last_seen_at: '2025-03-01T10:00:00Z',
+  hardware: null,
 });
 
 function serveDashboard(body: Dashboard) {
@@ -38,6 +39,8 @@ describe('DashboardPage', () => {
       recent_adapters: [],
       workers: [],
     });
+    // The wizard it leads to lists the base models.
+    server.use(http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })));
     const { user, router } = renderApp('/', signedIn());
 
     expect(await screen.findByText('Welcome to EasyTune')).toBeInTheDocument();

@@ -73,6 +73,8 @@ describe('JobsPage', () => {
 
   it('points a new user to their first job', async () => {
     serveJobs(engineerMe, () => []);
+    // The wizard it leads to lists the base models.
+    server.use(http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })));
     const { user, router } = renderApp('/jobs', signedIn());
 
     expect(await screen.findByText('No jobs yet')).toBeInTheDocument();

@@ -3,6 +3,7 @@ import { LoginPage } from '../features/auth/LoginPage';
 import { RequireAuth } from '../features/auth/RequireAuth';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { DatasetsPage } from '../features/datasets/DatasetsPage';
+import { JobDetailPage } from '../features/jobs/JobDetailPage';
 import { JobsPage } from '../features/jobs/JobsPage';
 import { NewJobPage } from '../features/jobs/NewJobPage';
 import { AppLayout } from '../features/layout/AppLayout';
@@ -25,6 +26,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <DashboardPage /> },
       { path: 'jobs', element: <JobsPage /> },
       { path: 'jobs/new', element: <NewJobPage /> },
+      { path: 'jobs/:id', element: <JobDetailPage /> },
       { path: 'models', element: <ModelsPage /> },
       { path: 'datasets', element: <DatasetsPage /> },
       { path: 'playground', element: <PlaygroundPage /> },

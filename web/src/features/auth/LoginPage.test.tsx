@@ -92,6 +92,7 @@ describe('session end', () => {
     let revoked: string | null = null;
     server.use(
       http.get(`${API}/auth/me`, () => HttpResponse.json(admin)),
+      http.get(`${API}/jobs`, () => HttpResponse.json({ data: [], count: 0 })), // the page behind the menu
       http.post(`${API}/auth/logout`, ({ request }) => {
         revoked = request.headers.get('Authorization'); // the server ends this access token's sign-in
         return new HttpResponse(null, { status: 204 });

@@ -1,0 +1,67 @@
+import { Badge, Progress, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { Schemas } from '../../api/types';
+import { formatDateTime } from '../../components/format';
+
+type Worker = Schemas['WorkerPublic'];
+
+/** The worker processes heard from in the last day: online first, with their busy slots. */
+export function WorkersTable({ workers }: { workers: Worker[] }) {
+  const { t } = useTranslation();
+  const columns: TableColumnsType<Worker> = [
+    {
+      title: t('dashboard.workers.name'),
+      dataIndex: 'name',
+      render: (name: string, worker) => (
+        <>
+          <Typography.Text code>{name}</Typography.Text>
+          {worker.hostname && !name.startsWith(worker.hostname) && <Typography.Text type="secondary"> {worker.hostname}</Typography.Text>}
+        </>
+      ),
+    },
+    { title: t('dashboard.workers.executor'), dataIndex: 'executor', render: (executor: string) => <Tag>{executor}</Tag> },
+    {
+      title: t('dashboard.workers.slots'),
+      key: 'slots',
+      render: (_: unknown, worker) => (
+        <div style={{ minWidth: 160 }}>
+          <Progress
+            percent={worker.slots > 0 ? Math.round((worker.busy / worker.slots) * 100) : 0}
+            steps={worker.slots <= 8 ? worker.slots : undefined}
+            size="small"
+            showInfo={false}
+            aria-label={t('dashboard.workers.slotsLabel', { name: worker.name })}
+          />{' '}
+          <Typography.Text>{t('dashboard.workers.slotsOf', { busy: worker.busy, slots: worker.slots })}</Typography.Text>
+        </div>
+      ),
+    },
+    {
+      title: t('dashboard.workers.status'),
+      dataIndex: 'online',
+      render: (online: boolean) => (
+        <Badge status={online ? 'success' : 'default'} text={t(online ? 'dashboard.workers.online' : 'dashboard.workers.offline')} />
+      ),
+    },
+    { title: t('dashboard.workers.lastSeen'), dataIndex: 'last_seen_at', render: (at: string) => formatDateTime(at) },
+    { title: t('dashboard.workers.started'), dataIndex: 'started_at', render: (at: string) => formatDateTime(at) },
+  ];
+  return (
+    <Table<Worker>
+      rowKey="name"
+      size="small"
+      aria-label={t('dashboard.workers.tableLabel')}
+      columns={columns}
+      dataSource={workers}
+      pagination={false}
+      scroll={{ x: 'max-content' }}
+      locale={{
+        emptyText: (
+          <Typography.Paragraph type="secondary" style={{ margin: 16 }}>
+            {t('dashboard.workers.empty')} <Typography.Text code>easytune worker</Typography.Text>
+          </Typography.Paragraph>
+        ),
+      }}
+    />
+  );
+}

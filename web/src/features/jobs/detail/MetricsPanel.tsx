@@ -1,0 +1,124 @@
+import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MetricChart, type LineSpec, type Threshold } from '../charts/MetricChart';
+import { cfThresholds, formatMetric, lastPoint, metricSeries, type Metric, type Point } from '../metrics';
+
+const formatRate = (value: number) => (value === 0 ? '0' : value.toExponential(1));
+const formatRound = (value: number) => Math.round(value).toLocaleString();
+
+function Stat({ title, point, format = formatMetric }: { title: string; point: Point | null; format?: (value: number) => string }) {
+  const text = point ? format(point[1]) : '—';
+  // A named group, so the number can be found by the words beside it (tests, screen readers).
+  return (
+    <div role="group" aria-label={title}>
+      <Statistic title={title} value={text} formatter={() => text} />
+    </div>
+  );
+}
+
+function ChartCard({ title, lines, thresholds, format, note }: {
+  title: string;
+  lines: LineSpec[];
+  thresholds?: Threshold[];
+  format?: (value: number) => string;
+  note?: string;
+}) {
+  const { t } = useTranslation();
+  const count = lines.reduce((sum, line) => sum + line.points.length, 0);
+  return (
+    <Card size="small" title={title}>
+      {note && (
+        <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+          {note}
+        </Typography.Paragraph>
+      )}
+      <MetricChart
+        label={t('jobs.metrics.chartLabel', { title, count })}
+        stepLabel={t('jobs.metrics.step')}
+        lines={lines}
+        thresholds={thresholds}
+        format={format}
+      />
+    </Card>
+  );
+}
+
+interface Props {
+  metrics: Metric[];
+  spec: Record<string, unknown>;
+}
+
+/** The latest numbers and the charts of a job's metrics (loss, learning rate, CF, throughput). */
+export function MetricsPanel({ metrics, spec }: Props) {
+  const { t } = useTranslation();
+  const data = useMemo(() => metricSeries(metrics), [metrics]);
+  const cf = useMemo(() => cfThresholds(spec), [spec]);
+
+  const lossLines = useMemo<LineSpec[]>(
+    () => [
+      { name: t('jobs.metrics.trainLoss'), points: data.loss },
+      { name: t('jobs.metrics.evalLoss'), points: data.evalLoss, symbols: true },
+    ],
+    [data, t],
+  );
+  const lrLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.learningRate'), points: data.lr }], [data, t]);
+  const cfLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.cfScore'), points: data.cf, symbols: true }], [data, t]);
+  const tokenLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.tokensPerSecond'), points: data.tokensPerSecond }], [data, t]);
+  const thresholds = useMemo<Threshold[]>(
+    () => [
+      ...(cf.warn !== null ? [{ name: t('jobs.metrics.warnThreshold'), value: cf.warn }] : []),
+      ...(cf.stop !== null ? [{ name: t('jobs.metrics.stopThreshold'), value: cf.stop }] : []),
+    ],
+    [cf, t],
+  );
+  const step = metrics.at(-1)?.step ?? null;
+
+  return (
+    <section aria-labelledby="job-metrics">
+      <Typography.Title level={4} id="job-metrics">
+        {t('jobs.metrics.title')}
+      </Typography.Title>
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={12} md={8} xl={4}>
+          <Stat title={t('jobs.metrics.step')} point={step === null ? null : [step, step]} format={String} />
+        </Col>
+        <Col xs={12} md={8} xl={5}>
+          <Stat title={t('jobs.metrics.latestLoss')} point={lastPoint(data.loss)} />
+        </Col>
+        <Col xs={12} md={8} xl={5}>
+          <Stat title={t('jobs.metrics.latestEvalLoss')} point={lastPoint(data.evalLoss)} />
+        </Col>
+        <Col xs={12} md={8} xl={5}>
+          <Stat title={t('jobs.metrics.cfScore')} point={lastPoint(data.cf)} />
+        </Col>
+        <Col xs={12} md={8} xl={5}>
+          <Stat title={t('jobs.metrics.tokensPerSecond')} point={lastPoint(data.tokensPerSecond)} format={formatRound} />
+        </Col>
+      </Row>
+      {metrics.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('jobs.metrics.noMetrics')} />
+      ) : (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={12}>
+            <ChartCard title={t('jobs.metrics.lossChart')} lines={lossLines} />
+          </Col>
+          <Col xs={24} xl={12}>
+            <ChartCard
+              title={t('jobs.metrics.cfChart')}
+              lines={cfLines}
+              thresholds={thresholds}
+              note={!cf.enabled ? t('jobs.metrics.cfDisabled') : data.cf.length === 0 ? t('jobs.metrics.noCf') : t('jobs.metrics.cfHelp')}
+            />
+          </Col>
+          <Col xs={24} xl={12}>
+            <ChartCard title={t('jobs.metrics.lrChart')} lines={lrLines} format={formatRate} />
+          </Col>
+          <Col xs={24} xl={12}>
+            <ChartCard title={t('jobs.metrics.tokensChart')} lines={tokenLines} format={formatRound} />
+          </Col>
+        </Row>
+      )}
+    </section>
+  );
+}

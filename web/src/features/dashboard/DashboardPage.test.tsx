@@ -66,10 +66,10 @@ describe('DashboardPage', () => {
     renderApp('/', signedIn());
 
     const counts = await screen.findByRole('region', { name: 'At a glance' });
-    expect(within(counts).getByRole('link', { name: 'Running: 2' })).toHaveAttribute('href', '/jobs?status=running');
-    expect(within(counts).getByRole('link', { name: 'Queued: 3' })).toBeInTheDocument();
-    expect(within(counts).getByRole('link', { name: 'Failed: 1' })).toHaveAttribute('href', '/jobs?status=failed');
-    expect(within(counts).getByRole('link', { name: 'Adapters: 4' })).toHaveAttribute('href', '/models');
+    expect(within(counts).getByRole('link', { name: 'Running 2' })).toHaveAttribute('href', '/jobs?status=running');
+    expect(within(counts).getByRole('link', { name: 'Queued 3' })).toBeInTheDocument();
+    expect(within(counts).getByRole('link', { name: 'Failed 1' })).toHaveAttribute('href', '/jobs?status=failed');
+    expect(within(counts).getByRole('link', { name: 'Adapters 4' })).toHaveAttribute('href', '/models');
     expect(screen.queryByText('Welcome to EasyTune')).toBeNull();
 
     const runningJobs = screen.getByRole('region', { name: 'Running jobs' });

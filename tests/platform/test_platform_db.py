@@ -102,6 +102,53 @@ def test_begin_immediate_takes_the_write_lock_at_begin(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_a_read_then_write_survives_a_commit_by_another_process_in_between(
+    tmp_path: Path,
+) -> None:
+    # The failure this guards against: a sign-in reads the user, hashes the password while a
+    # worker commits a heartbeat, then writes its session row. With a deferred BEGIN the read
+    # snapshot is stale by then and SQLite refuses the write at once ("database is locked",
+    # SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover): HTTP 500 on sign-in.
+    path = tmp_path / "x.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    with factory() as request:
+        assert request.execute(select(User)).all() == []  # the read part
+        other = sqlite3.connect(path, timeout=5, isolation_level=None)  # e.g. the worker
+        other.execute(
+            "INSERT INTO users (username, password_hash, role, is_active, token_version,"
+            " created_at, updated_at, password_changed_at)"
+            " VALUES ('w', 'x', 'viewer', 1, 0, '2026-01-01', '2026-01-01', '2026-01-01')"
+        )
+        request.add(_user("api"))  # the write part
+        request.commit()
+        other.close()
+    with factory() as session:
+        assert sorted(u.username for u in session.scalars(select(User))) == ["api", "w"]
+    engine.dispose()
+
+
+def test_a_write_holds_the_lock_until_commit_and_others_wait_for_it(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        session.add(_user("first"))
+        session.flush()  # the first write opened BEGIN IMMEDIATE
+        other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        session.rollback()
+    other.execute("BEGIN IMMEDIATE")  # free again after the rollback
+    other.execute("ROLLBACK")
+    other.close()
+    with factory() as session:
+        assert session.execute(select(User)).all() == []  # the rollback undid the write
+    engine.dispose()
+
+
 def test_begin_immediate_refuses_open_transaction(db_session: Session) -> None:
     db_session.execute(text("SELECT 1"))
     with pytest.raises(RuntimeError, match="before the transaction starts"):

@@ -119,3 +119,25 @@ def test_a_real_worker_announces_itself_and_its_stop(app: FastAPI) -> None:
     with app.state.session_factory() as session:
         [view] = dashboard.workers(session)
     assert (view.name, view.slots, view.executor, view.online) == ("host-x:7", 3, "local", False)
+
+
+H100 = {"device": "cuda", "gpu_count": 1, "gpu_memory_bytes": 80 * 2**30, "gpu_name": "H100",
+        "bf16_supported": True, "host_memory_bytes": 256 * 2**30, "cpu_count": 32}  # fmt: skip
+LAPTOP = {"device": "cpu", "host_memory_bytes": 16 * 2**30, "cpu_count": 4}
+
+
+def test_jobs_are_planned_for_the_weakest_online_worker(
+    client_as: Any, registered: dict[str, str], app: FastAPI
+) -> None:
+    engineer = client_as("engineer")
+    body = {k: v for k, v in job_body(registered).items() if k != "name"}
+    queue = _queue(app)
+    queue.beat("gpu-box:1", "celery", 1, H100)
+    on_gpu = engineer.post("/api/v1/intent/plan", json=body).json()
+    assert on_gpu["spec"]["train"]["precision"] == "bf16", on_gpu["reasons"]
+    queue.beat("laptop:2", "local", 1, LAPTOP)  # either may claim the job: plan for both
+    on_both = engineer.post("/api/v1/intent/plan", json=body).json()
+    assert on_both["spec"]["train"]["precision"] == "fp32", on_both["reasons"]
+    queue.worker_stopped("laptop:2")
+    again = engineer.post("/api/v1/intent/plan", json=body).json()
+    assert again["spec"]["train"]["precision"] == "bf16"

@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from tests.registry.conftest import job_body, save_tiny_adapter
 
+from easytune.core import playground
+from easytune.core.inference import GenerationRequest
+from easytune.db.models import User
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.status import JobStatus
 
@@ -69,3 +73,30 @@ def test_playground_refusals(client_as: Any, second_engineer: Any, adapter_id: s
         "/api/v1/playground/generate", json={"model_id": adapter_id, "messages": []}
     )
     assert empty.status_code == 422
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_generation_stops_when_the_reader_goes_away(adapter_id: str, app: FastAPI) -> None:
+    with app.state.session_factory() as session:
+        user = session.scalars(select(User).where(User.username == "engineer1")).one()
+        target = playground.target_for(session, user, adapter_id)
+    cache = app.state.inference
+    request = GenerationRequest(MESSAGES, max_new_tokens=400)
+    frames = playground.stream(cache, target, request, compare_base=True)
+    first = next(frames)
+    assert first.startswith("event: token")
+    request.stop.set()  # what the route does when the client disconnects
+    rest = list(frames)
+    assert not [f for f in rest if '"which": "base"' in f]  # the base pass never started
+    assert not [f for f in rest if f.startswith("event: done")]
+    assert len(rest) < 100, "generation went on after the stop"
+
+    # A reader that just stops reading (the generator is closed) ends generation too, and the
+    # model's lock is free at once for the next request.
+    frames = playground.stream(cache, target, GenerationRequest(MESSAGES, max_new_tokens=400),
+                               compare_base=True)  # fmt: skip
+    next(frames)
+    frames.close()
+    [loaded] = cache._bases.values()
+    assert loaded.lock.acquire(blocking=False)
+    loaded.lock.release()

@@ -32,6 +32,7 @@ class WorkerView:
     online: bool
     started_at: datetime
     last_seen_at: datetime
+    hardware: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -79,5 +80,6 @@ def _view(row: WorkerRecord, busy: int, now: datetime) -> WorkerView:
     fields: dict[str, Any] = {
         "name": row.name, "hostname": row.hostname, "executor": row.executor,
         "slots": row.slots, "started_at": row.started_at, "last_seen_at": row.last_seen_at,
+        "hardware": row.hardware,
     }  # fmt: skip
     return WorkerView(busy=busy, online=online, **fields)

@@ -35,6 +35,9 @@ class GenerationRequest:
     messages: list[dict[str, str]]
     max_new_tokens: int = 256
     temperature: float = 0.0
+    # Set when nobody reads the answer any more (the client went away): generation stops at
+    # the next token and the model's lock is free for the next request.
+    stop: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
 @dataclass
@@ -122,7 +125,7 @@ def _any_linear(model: Any) -> list[str]:
 
 def _generate(loaded: _Loaded, request: GenerationRequest, base: bool) -> Iterator[str]:
     import torch
-    from transformers import TextIteratorStreamer
+    from transformers import StoppingCriteriaList, TextIteratorStreamer
 
     inputs = loaded.tokenizer.apply_chat_template(
         request.messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
@@ -131,8 +134,11 @@ def _generate(loaded: _Loaded, request: GenerationRequest, base: bool) -> Iterat
         loaded.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600
     )
     sampling = {"do_sample": True, "temperature": request.temperature, "top_p": 0.95}
+    abandoned = threading.Event()  # this reader stopped early (GeneratorExit)
+    stopped = StoppingCriteriaList([_StopWhenSet(request.stop, abandoned)])
     kwargs = {
         **inputs, "streamer": streamer, "max_new_tokens": request.max_new_tokens,
+        "stopping_criteria": stopped,
         "eos_token_id": loaded.eos_id, "pad_token_id": loaded.eos_id,
         **(sampling if request.temperature > 0 else {"do_sample": False}),
     }  # fmt: skip
@@ -152,9 +158,23 @@ def _generate(loaded: _Loaded, request: GenerationRequest, base: bool) -> Iterat
     try:
         yield from (piece for piece in streamer if piece)
     finally:
+        abandoned.set()  # a no-op after a full answer; else generation ends at the next token
         thread.join()
     if failure:
         raise failure[0]
+
+
+class _StopWhenSet:
+    """A transformers stopping criterion: True for every sequence once an event is set."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        stop = any(event.is_set() for event in self.events)
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool)
 
 
 def _adapter_off(model: Any, off: bool) -> Any:

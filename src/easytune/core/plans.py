@@ -1,17 +1,17 @@
 """Planning: the intent engine fed from the registry (stored dataset stats and model facts)
-and the worker's hardware. Plan errors become API errors naming the field and the fix."""
+and the workers' hardware. Plan errors become API errors naming the field and the fix."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import datasets, models
+from easytune.core import dashboard, datasets, models
 from easytune.core.errors import EasyTuneError, ProblemList, ValidationFailed
 from easytune.db.models import Dataset, ModelRecord, User
 from easytune.intent import IntentRequest, OverrideError, Plan, PlanDoesNotFit, PlanError
@@ -49,10 +49,25 @@ class PlanRefused(EasyTuneError):
     code = "plan_error"
 
 
+def worker_hardware(session: Session) -> HardwareFacts:
+    """The hardware a job will run on: of the online workers, the weakest (any of them may
+    claim the job, so the plan must fit each); with none online, this server's."""
+    online = [w.hardware for w in dashboard.workers(session) if w.online and w.hardware]
+    facts = [_facts(hardware) for hardware in online]
+    return min(facts, key=_capacity) if facts else _this_host()
+
+
+def _facts(hardware: dict[str, Any]) -> HardwareFacts:
+    known = {f.name for f in fields(HardwareFacts)}
+    return HardwareFacts(**{k: v for k, v in hardware.items() if k in known})
+
+
+def _capacity(facts: HardwareFacts) -> tuple[bool, int, int]:
+    return (facts.device == "cuda", facts.gpu_memory_bytes, facts.host_memory_bytes)
+
+
 @cache
-def worker_hardware() -> HardwareFacts:
-    """Hardware the job will run on. For now the API host's (the embedded local worker);
-    separate GPU workers should report theirs (see docs/api.md)."""
+def _this_host() -> HardwareFacts:
     from easytune.training.hardware import detect_hardware
 
     return detect_hardware()
@@ -71,7 +86,7 @@ def resolve_plan(
     dataset = datasets.get_dataset(session, user, request.dataset_id)
     try:
         plan = _resolve(
-            request.intent, stats_of(dataset), models.facts_of(model), worker_hardware(),
+            request.intent, stats_of(dataset), models.facts_of(model), worker_hardware(session),
             model_ref=models.ref_of(model), train_path=dataset.path, eval_path=None,
             output_dir=str(Path(settings.data_dir).resolve() / PENDING_OUTPUT),
             overrides=dict(request.overrides),

@@ -51,6 +51,8 @@ def stream(
     answers: dict[str, str] = {"model": ""}
     passes = [("model", False)] + ([("base", True)] if _wants_base(target, compare_base) else [])
     for which, base in passes:
+        if request.stop.is_set():
+            return
         answers[which] = ""
         for piece in cache.generate(target, request, base=base):
             answers[which] += piece

@@ -21,6 +21,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
     return engine
 
 
@@ -39,8 +40,33 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    # IMMEDIATE (claims, CLI, start-up): take the write lock now. Otherwise nothing yet: reads
+    # run in autocommit, each seeing the latest commit (like PostgreSQL's READ COMMITTED), and
+    # the first write opens BEGIN IMMEDIATE (see _sqlite_before_execute). A deferred BEGIN
+    # would hold a read snapshot, and upgrading a snapshot that another process wrote past
+    # fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT; the busy timeout does
+    # not apply) — a sign-in hashing its password while a worker records metrics hit it.
+    if connection.get_execution_options().get(SQLITE_BEGIN_OPTION) == "IMMEDIATE":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# SAVEPOINT too: outside a transaction SQLite would open a deferred one for it.
+_WRITE_VERBS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP", "SAVEPOINT"}
+)
+
+
+def _sqlite_before_execute(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    # The first write of a SQLAlchemy transaction starts SQLite's: BEGIN IMMEDIATE waits for
+    # the write lock (busy timeout) instead of failing, and holds it until commit/rollback.
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.in_transaction or not conn.in_transaction():
+        return
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    if verb in _WRITE_VERBS:
+        dbapi.execute("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -51,8 +77,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def begin_immediate(session: Session) -> None:
     """Take SQLite's write lock now (no-op on PostgreSQL); call before the session's first query.
 
-    A claim read-then-write inside a deferred transaction can fail with "database is locked"
-    when two writers race; BEGIN IMMEDIATE makes the second one wait for the busy timeout.
+    For a read-then-write that must see no other writer in between (a claim): the reads then
+    run inside the write lock instead of in autocommit.
     """
     if session.in_transaction():
         raise RuntimeError("begin_immediate() must be called before the transaction starts")

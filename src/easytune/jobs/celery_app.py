@@ -20,7 +20,7 @@ from celery.signals import worker_ready, worker_shutting_down
 from easytune.jobs.execution import JobExecution
 from easytune.jobs.repository import ClaimState
 from easytune.jobs.runtime import WorkerRuntime, open_runtime
-from easytune.jobs.worker import default_worker_name
+from easytune.jobs.worker import announce, default_worker_name
 from easytune.settings import Settings
 
 log = logging.getLogger("easytune.jobs.celery")
@@ -109,7 +109,7 @@ def _sweep_forever(app: Celery, holder: _Holder, slots: int) -> None:
     name = default_worker_name()  # solo/threads pools: one process, so one name
     while not runtime.shutdown.requested.is_set():
         try:
-            runtime.queue.beat(name, "celery", slots)
+            announce(runtime.queue, name, "celery", slots)
             for job_id in runtime.queue.requeue_stalled():
                 log.warning("requeued job %s after lost heartbeat", job_id,
                             extra={"action": "job_requeued", "job_id": job_id})  # fmt: skip

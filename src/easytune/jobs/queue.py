@@ -161,11 +161,12 @@ class JobQueue:
             )
             return JobStatus(job.status)
 
-    def beat(self, name: str, executor: str, slots: int) -> None:
-        """Announce this worker (the dashboard lists workers heard from recently)."""
+    def beat(
+        self, name: str, executor: str, slots: int, hardware: dict[str, Any] | None = None
+    ) -> None:
+        """Announce this worker: the dashboard lists it, plans use its `hardware` facts."""
         with self._write() as session:
-            hostname = name.rsplit(":", 1)[0]
-            workers_repo.beat(session, name, hostname, executor, slots, utcnow())
+            workers_repo.beat(session, name, executor, slots, hardware, utcnow())
 
     def worker_stopped(self, name: str) -> None:
         """Record a clean worker shutdown."""

@@ -15,8 +15,10 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from types import FrameType
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +28,24 @@ from easytune.jobs.runner import Runner
 from easytune.settings import Settings
 
 log = logging.getLogger("easytune.jobs.worker")
+
+
+@cache
+def hardware_facts() -> dict[str, Any]:
+    """This machine's HardwareFacts as a dict, announced with the worker's first beat so jobs
+    are planned for the hardware that runs them (detected once per process)."""
+    from easytune.training.hardware import detect_hardware
+
+    return asdict(detect_hardware())
+
+
+def announce(queue: JobQueue, name: str, executor: str, slots: int) -> None:
+    """Beat now; the first time, beat again once the hardware is known (detecting it imports
+    torch, which takes seconds: the worker shows up online before that)."""
+    known = hardware_facts.cache_info().currsize > 0
+    queue.beat(name, executor, slots, hardware_facts() if known else None)
+    if not known:
+        queue.beat(name, executor, slots, hardware_facts())
 
 
 def default_worker_name() -> str:
@@ -170,7 +190,7 @@ class Worker:
 
     def _beat(self) -> None:
         try:
-            self.queue.beat(self.config.name, "local", self.config.slots)
+            announce(self.queue, self.config.name, "local", self.config.slots)
         except SQLAlchemyError:
             self._log(logging.WARNING, "beat_failed", "worker heartbeat failed", exc_info=True)
 

@@ -1579,6 +1579,13 @@ export interface components {
              * Format: date-time
              */
             last_seen_at: string;
+            /**
+             * Hardware
+             * @description HardwareFacts: device, GPUs, memory
+             */
+            hardware: {
+                [key: string]: unknown;
+            } | null;
         };
     };
     responses: never;

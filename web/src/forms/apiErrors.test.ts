@@ -19,6 +19,8 @@ describe('paramToNamePath', () => {
     ['body.intent.level', ['intent', 'level']],
     ['body.messages.0.content', ['messages', 0, 'content']],
     ['query.limit', ['limit']],
+    ['path', ['path']],
+    ['body.path', ['path']],
     ['body', null],
     ['', null],
     [null, null],

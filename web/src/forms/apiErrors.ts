@@ -13,7 +13,10 @@ const LOCATIONS = new Set(['body', 'query', 'path', 'header', 'cookie']);
 export function paramToNamePath(param: string | null | undefined): NamePath | null {
   if (!param) return null;
   const parts = param.split('.').filter((p) => p !== '');
-  if (parts.length > 0 && LOCATIONS.has(parts[0] as string)) parts.shift();
+  // A lone location word is a field of that name (POST /models has a `path`), except `body`,
+  // which names the whole request body.
+  if (parts.length > 1 && LOCATIONS.has(parts[0] as string)) parts.shift();
+  else if (parts.length === 1 && parts[0] === 'body') return null;
   if (parts.length === 0) return null;
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }

@@ -8,7 +8,10 @@ type Messages = Record<string, unknown>;
 
 // Each feature keeps its own messages in `features/<name>/locales/{en,zh}.json`, keyed by one
 // top-level namespace key (e.g. {"datasets": {...}}), so pages never edit a shared file.
-const featureLocales = import.meta.glob<Messages>('../features/*/locales/*.json', { eager: true, import: 'default' });
+const featureLocales = import.meta.glob<Messages>(['../features/*/locales/*.json', '../features/*/*/locales/*.json'], {
+  eager: true,
+  import: 'default',
+});
 
 function withFeatures(language: Language, base: Messages): Messages {
   const merged: Messages = { ...base };

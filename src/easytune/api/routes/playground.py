@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from easytune.api.deps import CurrentUser, SessionDep, require
@@ -33,8 +35,18 @@ async def generate(
     )
     if body.stream:
         frames = playground.stream(cache, target, generation, body.compare_base)
-        return StreamingResponse(frames, media_type="text/event-stream")
+        return StreamingResponse(_until_gone(frames, generation), media_type="text/event-stream")
     result = await run_in_threadpool(
         playground.answer, cache, target, generation, body.compare_base
     )
     return GenerateResponse.model_validate(result, from_attributes=True)
+
+
+async def _until_gone(frames: Iterator[str], generation: GenerationRequest) -> AsyncIterator[str]:
+    """The frames; when the client goes away Starlette cancels this, and the model stops
+    generating at its next token instead of finishing an answer nobody reads."""
+    try:
+        async for frame in iterate_in_threadpool(frames):
+            yield frame
+    finally:
+        generation.stop.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -22,6 +23,7 @@ class WorkerPublic(PublicSchema):
     online: bool = Field(description="Heard from in the last 45 s and not stopped")
     started_at: datetime
     last_seen_at: datetime
+    hardware: dict[str, Any] | None = Field(description="HardwareFacts: device, GPUs, memory")
 
 
 class DashboardPublic(PublicSchema):

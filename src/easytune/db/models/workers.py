@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from easytune.db.base import Base
@@ -19,6 +20,8 @@ class WorkerRecord(Base):
     hostname: Mapped[str] = mapped_column(String(255))
     executor: Mapped[str] = mapped_column(String(20))
     slots: Mapped[int]
+    # HardwareFacts as a dict: jobs are planned for the hardware of the workers that run them.
+    hardware: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     started_at: Mapped[datetime]
     last_seen_at: Mapped[datetime] = mapped_column(index=True)
     stopped_at: Mapped[datetime | None] = mapped_column(default=None)

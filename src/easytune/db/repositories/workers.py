@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,14 +15,17 @@ _ACTIVE = (JobStatus.RUNNING, JobStatus.CANCELLING)
 
 
 def beat(
-    session: Session, name: str, hostname: str, executor: str, slots: int, now: datetime
-) -> None:
+    session: Session, name: str, executor: str, slots: int, hardware: dict[str, Any] | None,
+    now: datetime,
+) -> None:  # fmt: skip
     """Insert the worker or refresh its row (a name is host:pid, so only it writes its row)."""
     row = session.get(WorkerRecord, name)
     if row is None:
-        row = WorkerRecord(name=name, hostname=hostname, started_at=now)
+        row = WorkerRecord(name=name, hostname=name.rsplit(":", 1)[0], started_at=now)
         session.add(row)
     row.executor, row.slots, row.last_seen_at, row.stopped_at = executor, slots, now, None
+    if hardware is not None:
+        row.hardware = hardware
 
 
 def stopped(session: Session, name: str, now: datetime) -> None:

@@ -5,6 +5,7 @@ import { useCurrentUser } from '../auth/RequireAuth';
 import { AuditTab } from './AuditTab';
 import { PasswordTab } from './PasswordTab';
 import { ProfileTab } from './ProfileTab';
+import { TokensTab } from './TokensTab';
 import { UsersTab } from './UsersTab';
 
 /** Profile and password for everyone; users and the audit log for those allowed (admins). */
@@ -18,6 +19,7 @@ export function SettingsPage() {
   const items: TabsProps['items'] = [
     { key: 'profile', label: t('settings.tabs.profile'), children: <ProfileTab /> },
     { key: 'password', label: t('settings.tabs.password'), children: <PasswordTab /> },
+    ...(can('account:self') ? [{ key: 'tokens', label: t('tokens.tab'), children: <TokensTab /> }] : []),
     ...(can('users:manage') ? [{ key: 'users', label: t('settings.tabs.users'), children: <UsersTab /> }] : []),
     ...(can('audit:read') ? [{ key: 'audit', label: t('settings.tabs.audit'), children: <AuditTab /> }] : []),
   ];

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("hostname", sa.String(length=255), nullable=False),
         sa.Column("executor", sa.String(length=20), nullable=False),
         sa.Column("slots", sa.Integer(), nullable=False),
+        sa.Column("hardware", sa.JSON(), nullable=True),
         sa.Column("started_at", UTCDateTime(), nullable=False),
         sa.Column("last_seen_at", UTCDateTime(), nullable=False),
         sa.Column("stopped_at", UTCDateTime(), nullable=True),

@@ -1,0 +1,130 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { API } from '../../test/fixtures';
+import { engineer, pirateDataset, previewPage, refusedUpload, supportDataset } from '../../test/registryFixtures';
+import { renderApp, signedIn } from '../../test/render';
+import { server } from '../../test/server';
+
+const jsonl = (name: string) => new File(['{"messages": [{"role": "user"}]}\n'], name, { type: 'application/jsonl' });
+
+function api(datasets: { data: unknown[]; count: number }) {
+  server.use(
+    http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+    http.get(`${API}/datasets`, () => HttpResponse.json(datasets)),
+  );
+}
+
+describe('DatasetsPage', () => {
+  it('tells a new user what to upload, and lists every bad line of a refused file', async () => {
+    api({ data: [], count: 0 });
+    server.use(http.post(`${API}/datasets`, () => HttpResponse.json(refusedUpload, { status: 422 })));
+    const { user } = renderApp('/datasets', signedIn());
+
+    expect(await screen.findByText('No datasets yet')).toBeInTheDocument();
+    expect(screen.getByText(/OpenAI chat \(messages\), ShareGPT \(conversations\), Alpaca/)).toBeInTheDocument();
+    await user.click(screen.getAllByRole('button', { name: /Upload dataset/ })[0] as HTMLElement);
+    const dialog = await screen.findByRole('dialog', { name: 'Upload a dataset' });
+    await user.upload(within(dialog).getByLabelText('Dataset file'), jsonl('bad-chats.jsonl'));
+    expect(within(dialog).getByLabelText('Name')).toHaveValue('bad-chats'); // named after the file
+    await user.click(within(dialog).getByRole('button', { name: 'Upload and check' }));
+
+    const table = await within(dialog).findByRole('table', { name: 'Problems in the file' });
+    const rows = within(table).getAllByRole('row').slice(1); // after the header
+    expect(rows.map((row) => within(row).getAllByRole('cell').map((cell) => cell.textContent))).toEqual([
+      ['line 2', 'messages', "turn 1 has no 'content'", 'each turn needs its text as a string'],
+      ['line 3', '—', 'invalid JSON at column 1 (Expecting value)', 'each line must be one complete JSON object'],
+      ['line 4', 'messages', "turn 1 has unknown role 'bogus'", "use role 'system', 'user' or 'assistant'"],
+    ]);
+    expect(within(dialog).getByText('The file was refused: 3 problems. Nothing was stored.')).toBeInTheDocument();
+    // The list is the whole answer: the long summary message is not repeated above it.
+    expect(within(dialog).queryByText(/dataset has 3 problem/)).toBeNull();
+  });
+
+  it('shows the upload progress, then the new dataset with its statistics and examples', async () => {
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let stored = false;
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      http.get(`${API}/datasets`, () => HttpResponse.json(stored ? { data: [supportDataset], count: 1 } : { data: [], count: 0 })),
+      http.post(`${API}/datasets`, async () => {
+        await held;
+        stored = true;
+        return HttpResponse.json(supportDataset, { status: 201 });
+      }),
+      http.get(`${API}/datasets/${supportDataset.id}`, () => HttpResponse.json(supportDataset)),
+      http.get(`${API}/datasets/${supportDataset.id}/preview`, () => HttpResponse.json({ ...previewPage, count: 5400 })),
+    );
+    const { user, router } = renderApp('/datasets', signedIn());
+
+    await user.click((await screen.findAllByRole('button', { name: /Upload dataset/ }))[0] as HTMLElement);
+    const dialog = await screen.findByRole('dialog', { name: 'Upload a dataset' });
+    await user.upload(within(dialog).getByLabelText('Dataset file'), jsonl('support.jsonl'));
+    await user.clear(within(dialog).getByLabelText('Name'));
+    await user.type(within(dialog).getByLabelText('Name'), 'Support chats');
+    await user.click(within(dialog).getByRole('button', { name: 'Upload and check' }));
+
+    const bar = await within(dialog).findByRole('progressbar', { name: 'Upload progress' });
+    expect(bar).toHaveAttribute('aria-valuenow', '0');
+    expect(within(dialog).getByRole('status')).toHaveTextContent(/Uploading… 0 B of/);
+    release();
+
+    // (Under test every antd title has the id "test-id", so the dialog is found by its title's text.)
+    const title = await screen.findByText('Support chats', { selector: '.ant-drawer-title' });
+    const drawer = title.closest('[role="dialog"]') as HTMLElement;
+    expect(await screen.findByText('Dataset “Support chats” stored: 5,400 examples')).toBeInTheDocument();
+    expect(router.state.location.search).toBe(`?dataset=${supportDataset.id}`);
+    expect(within(drawer).getByText('1,250,000')).toBeInTheDocument(); // tokens
+    expect(within(drawer).getByText('Median (p50)')).toBeInTheDocument();
+    expect(within(drawer).getByText('English 78%')).toBeInTheDocument();
+    expect(await within(drawer).findByText('How do I take care of a dog?')).toBeInTheDocument();
+    expect(within(drawer).getAllByText('assistant')).toHaveLength(2);
+    // The list behind the drawer now holds it.
+    expect(await screen.findByRole('button', { name: 'Support chats' })).toBeInTheDocument();
+  });
+
+  it('filters by name and shows why a delete was refused', async () => {
+    const names: (string | null)[] = [];
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      http.get(`${API}/datasets`, ({ request }) => {
+        const name = new URL(request.url).searchParams.get('name');
+        names.push(name);
+        const data = name ? [supportDataset] : [pirateDataset, supportDataset];
+        return HttpResponse.json({ data, count: data.length });
+      }),
+      http.delete(`${API}/datasets/${supportDataset.id}`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              code: 'conflict',
+              message: `dataset ${supportDataset.id} is used by unfinished job(s) 7; cancel them or wait until they finish`,
+              param: 'id',
+            },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+    const { user } = renderApp('/datasets', signedIn());
+
+    const table = await screen.findByRole('table', { name: 'Datasets' });
+    expect(await within(table).findByRole('button', { name: 'Pirate style (demo)' })).toBeInTheDocument();
+    const pirateRow = within(table).getByRole('button', { name: 'Pirate style (demo)' }).closest('tr') as HTMLElement;
+    expect(within(pirateRow).getByText('13,380')).toBeInTheDocument();
+    expect(within(pirateRow).getByText('36.5 KB')).toBeInTheDocument();
+    expect(within(pirateRow).getByText('user #1')).toBeInTheDocument();
+    // Only your own datasets can be deleted (the demo one is the admin's).
+    expect(within(pirateRow).queryByRole('button', { name: /Delete/ })).toBeNull();
+
+    await user.type(screen.getByRole('searchbox', { name: 'Search datasets' }), 'Support{Enter}');
+    await waitFor(() => expect(names.at(-1)).toBe('Support'));
+    await waitFor(() => expect(within(table).queryByRole('button', { name: 'Pirate style (demo)' })).toBeNull());
+
+    await user.click(within(table).getByRole('button', { name: 'Delete Support chats' }));
+    const confirm = await screen.findByRole('tooltip');
+    await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText(/is used by unfinished job\(s\) 7; cancel them or wait/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,52 @@
+// The `report` of a DatasetPublic is a free-form dict in the OpenAPI schema; its shape is
+// DatasetReport.to_dict() of the training engine (training/data/report.py) plus `notes` and
+// `tokenizer` added at upload (core/datasets.py).
+import type { Dataset } from './uploadDataset';
+
+export interface TokenStats {
+  format: string;
+  examples: number;
+  total_tokens: number;
+  tokens_p50: number;
+  tokens_p90: number;
+  tokens_p95: number;
+  tokens_p99: number;
+  tokens_max: number;
+  duplicates: number;
+  is_chat: boolean;
+  mean_assistant_tokens: number;
+  /** Share of examples per language ("zh", "en", "other"), 0..1. */
+  languages: Record<string, number>;
+  mean_turns: number;
+}
+
+export interface DatasetReport {
+  stats: TokenStats;
+  /** The length the truncation count was measured at (plans choose their own). */
+  max_length: number;
+  truncated: number;
+  no_labels_after_truncation: number;
+  labelled_tokens: number;
+  duplicates: number;
+  notes: string[];
+  tokenizer: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** The dataset's report, or null when it lacks the statistics (an older or foreign record). */
+export function reportOf(dataset: Dataset): DatasetReport | null {
+  const { report } = dataset;
+  if (!isObject(report.stats) || typeof report.stats.total_tokens !== 'number') return null;
+  const stats = report.stats as unknown as TokenStats;
+  return {
+    stats: { ...stats, languages: isObject(stats.languages) ? stats.languages : {} },
+    max_length: typeof report.max_length === 'number' ? report.max_length : 0,
+    truncated: typeof report.truncated === 'number' ? report.truncated : 0,
+    no_labels_after_truncation: typeof report.no_labels_after_truncation === 'number' ? report.no_labels_after_truncation : 0,
+    labelled_tokens: typeof report.labelled_tokens === 'number' ? report.labelled_tokens : 0,
+    duplicates: typeof report.duplicates === 'number' ? report.duplicates : stats.duplicates,
+    notes: Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [],
+    tokenizer: typeof report.tokenizer === 'string' ? report.tokenizer : '',
+  };
+}

@@ -1,0 +1,60 @@
+// Adapter zips need the bearer token, so a plain link cannot fetch them: the file is read as a
+// stream (for a progress bar), then saved through an object URL.
+import type { BaseQueryApi } from '@reduxjs/toolkit/query';
+import { authedFetch } from '../../api/sse';
+import { responseError } from './fetchError';
+import type { Model } from './modelInfo';
+
+export interface DownloadProgress {
+  received: number;
+  /** From Content-Length; null when the server streams without one (zips are built on the fly). */
+  total: number | null;
+}
+
+type StoreLike = Pick<BaseQueryApi, 'dispatch' | 'getState'>;
+
+/** The zip's file name; built here, since the model name may hold characters a header cannot. */
+export const zipName = (model: Pick<Model, 'name' | 'version'>) => `${model.name}-v${model.version}.zip`;
+
+async function readAll(body: ReadableStream<Uint8Array>, total: number | null, onProgress: (p: DownloadProgress) => void) {
+  const reader = body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let received = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    // fetch bodies are backed by plain ArrayBuffers; the cast avoids copying each chunk.
+    chunks.push(value as Uint8Array<ArrayBuffer>);
+    received += value.byteLength;
+    onProgress({ received, total });
+  }
+  return chunks;
+}
+
+function save(blob: Blob, fileName: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Some browsers start reading the URL only after click() returns.
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Downloads an adapter as a zip; throws an RTK-Query-shaped error (see `toApiError`) on failure. */
+export async function downloadModel(
+  store: StoreLike,
+  model: Model,
+  onProgress: (progress: DownloadProgress) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await authedFetch(store, `/models/${encodeURIComponent(model.id)}/download`, { signal });
+  if (!response.ok) throw await responseError(response);
+  const length = Number(response.headers.get('Content-Length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  onProgress({ received: 0, total });
+  const chunks = response.body ? await readAll(response.body, total, onProgress) : [];
+  save(new Blob(chunks, { type: 'application/zip' }), zipName(model));
+}

@@ -2,6 +2,7 @@ import { Badge, Progress, Table, Tag, Typography, type TableColumnsType } from '
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/types';
 import { formatDateTime } from '../../components/format';
+import { formatShortDateTime } from '../jobs/format';
 
 type Worker = Schemas['WorkerPublic'];
 type Translate = (key: string, options?: Record<string, unknown>) => string;
@@ -51,7 +52,7 @@ export function WorkersTable({ workers }: { workers: Worker[] }) {
       title: t('dashboard.workers.slots'),
       key: 'slots',
       render: (_: unknown, worker) => (
-        <div style={{ minWidth: 160 }}>
+        <div style={{ minWidth: 110 }}>
           <Progress
             percent={worker.slots > 0 ? Math.round((worker.busy / worker.slots) * 100) : 0}
             steps={worker.slots <= 8 ? worker.slots : undefined}
@@ -70,8 +71,8 @@ export function WorkersTable({ workers }: { workers: Worker[] }) {
         <Badge status={online ? 'success' : 'default'} text={t(online ? 'dashboard.workers.online' : 'dashboard.workers.offline')} />
       ),
     },
-    { title: t('dashboard.workers.lastSeen'), dataIndex: 'last_seen_at', render: (at: string) => formatDateTime(at) },
-    { title: t('dashboard.workers.started'), dataIndex: 'started_at', render: (at: string) => formatDateTime(at) },
+    { title: t('dashboard.workers.lastSeen'), dataIndex: 'last_seen_at', render: (at: string) => <span title={formatDateTime(at)}>{formatShortDateTime(at)}</span> },
+    { title: t('dashboard.workers.started'), dataIndex: 'started_at', render: (at: string) => <span title={formatDateTime(at)}>{formatShortDateTime(at)}</span> },
   ];
   return (
     <Table<Worker>

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Select, Skeleton, Switch, Typography } from 'antd';
+import { Alert, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Select, Skeleton, Switch, Typography, type SelectProps } from 'antd';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -34,6 +34,14 @@ function toBody(values: Values, adapter: boolean): GenerateBody {
     temperature: values.temperature,
     compare_base: adapter && values.compare_base,
   };
+}
+
+/**
+ * A Select that drops the `aria-required` Form.Item gives a required field's control: antd's
+ * Select puts it on its wrapper <div> as well, where ARIA does not allow it (axe: serious).
+ */
+function RequiredSelect({ 'aria-required': _required, ...props }: SelectProps & { 'aria-required'?: unknown }) {
+  return <Select {...props} />;
 }
 
 interface PanelProps {
@@ -128,7 +136,7 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
           <Row gutter={24}>
             <Col xs={24} xl={16}>
               <Form.Item name="model_id" label={t('playground.model')} rules={[{ required: true, message: t('playground.modelRequired') }]}>
-                <Select showSearch optionFilterProp="label" options={options} placeholder={t('playground.modelPlaceholder')} />
+                <RequiredSelect showSearch optionFilterProp="label" options={options} placeholder={t('playground.modelPlaceholder')} />
               </Form.Item>
               <Form.Item name="system" label={t('playground.system')} extra={t('playground.systemHelp')}>
                 <Input.TextArea autoSize={{ minRows: 1, maxRows: 6 }} maxLength={32000} />

@@ -94,7 +94,7 @@ function Welcome({ data }: { data: Dashboard }) {
 
 function CountCard({ title, value, to }: { title: string; value: number; to: string }) {
   return (
-    <Link to={to} aria-label={`${title}: ${value}`}>
+    <Link to={to}>
       <Card hoverable size="small">
         <Statistic title={title} value={value} />
       </Card>

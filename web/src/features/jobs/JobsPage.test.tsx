@@ -73,8 +73,11 @@ describe('JobsPage', () => {
 
   it('points a new user to their first job', async () => {
     serveJobs(engineerMe, () => []);
-    // The wizard it leads to lists the base models.
-    server.use(http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })));
+    // The wizard behind the button lists what it can start from: nothing yet.
+    server.use(
+      http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })),
+      http.get(`${API}/datasets`, () => HttpResponse.json({ data: [], count: 0 })),
+    );
     const { user, router } = renderApp('/jobs', signedIn());
 
     expect(await screen.findByText('No jobs yet')).toBeInTheDocument();

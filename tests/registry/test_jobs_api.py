@@ -64,6 +64,8 @@ def test_create_job_queues_it_with_the_plan(
     listed = engineer.get("/api/v1/jobs", params={"status": "queued"}).json()
     assert listed["count"] == 1 and listed["data"][0]["id"] == job["id"]
     assert engineer.get("/api/v1/jobs", params={"status": "running"}).json()["count"] == 0
+    assert engineer.get("/api/v1/jobs", params={"name": "IRAT"}).json()["count"] == 1  # any case
+    assert engineer.get("/api/v1/jobs", params={"name": "navy"}).json()["count"] == 0
     events = engineer.get(f"/api/v1/jobs/{job['id']}/events").json()["data"]
     assert events[0]["message"].startswith("job created")
 

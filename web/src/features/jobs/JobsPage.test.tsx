@@ -85,8 +85,10 @@ describe('JobsPage', () => {
     expect(requests.at(-1)?.get('name')).toBe('DONE');
     expect(router.state.location.search).toBe('?q=DONE');
 
-    await user.clear(search);
-    await user.type(search, 'navy{Enter}');
+    const again = screen.getByRole('searchbox', { name: 'Search jobs by name' }); // remounted
+    expect(again).toHaveValue('DONE');
+    await user.clear(again);
+    await user.type(again, 'navy{Enter}');
     expect(await screen.findByText('No job names contain “navy”')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Show all jobs' }));
     expect(await screen.findByText('pirate-running')).toBeInTheDocument();

@@ -64,6 +64,8 @@ def test_create_job_queues_it_with_the_plan(
     listed = engineer.get("/api/v1/jobs", params={"status": "queued"}).json()
     assert listed["count"] == 1 and listed["data"][0]["id"] == job["id"]
     assert engineer.get("/api/v1/jobs", params={"status": "running"}).json()["count"] == 0
+    assert engineer.get("/api/v1/jobs", params={"name": "IRAT"}).json()["count"] == 1  # any case
+    assert engineer.get("/api/v1/jobs", params={"name": "navy"}).json()["count"] == 0
     events = engineer.get(f"/api/v1/jobs/{job['id']}/events").json()["data"]
     assert events[0]["message"].startswith("job created")
 
@@ -216,3 +218,21 @@ def test_stream_sends_events_and_metrics_then_end_and_resumes(
     resumed = _sse(engineer.get(url, headers={"Last-Event-ID": frames[1][0]}).text)
     assert [kind for _id, kind, _data in resumed] == ["event", "metric", "end"]
     assert resumed[0][2]["message"].startswith("cancel requested")
+
+
+def test_an_adapter_with_a_non_latin_name_downloads_under_that_name(
+    client_as: Any, registered: dict[str, str], app: FastAPI, tiny_llama_dir: Path
+) -> None:
+    engineer = client_as("engineer")
+    job = engineer.post("/api/v1/jobs", json=job_body(registered, name="海盗/../风格")).json()
+    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    _run_to_success(app, save_tiny_adapter(tiny_llama_dir, out / "adapter"))
+    model_id = engineer.get(f"/api/v1/jobs/{job['id']}").json()["result"]["adapter_model_id"]
+    download = engineer.get(f"/api/v1/models/{model_id}/download")
+    assert download.status_code == 200, download.text
+    disposition = download.headers["content-disposition"]
+    assert 'filename="__..__-v1.zip"' in disposition  # ASCII fallback, no separators
+    assert "filename*=UTF-8''%E6%B5%B7%E7%9B%97_.._%E9%A3%8E%E6%A0%BC-v1.zip" in disposition
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        names = archive.namelist()
+    assert names and all(n.startswith("海盗_.._风格-v1/") and n.count("/") == 1 for n in names)

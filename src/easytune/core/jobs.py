@@ -62,11 +62,12 @@ def _sees_all(user: User) -> bool:
 
 
 def list_jobs(
-    session: Session, user: User, offset: int, limit: int, status: JobStatus | None = None
-) -> tuple[list[Job], int]:
+    session: Session, user: User, offset: int, limit: int, status: JobStatus | None = None,
+    name: str | None = None,
+) -> tuple[list[Job], int]:  # fmt: skip
     """A page of `user`'s jobs (admins: everyone's), newest first."""
     owner = None if _sees_all(user) else user.id
-    return jobs_repo.page(session, owner, status, offset, limit)
+    return jobs_repo.page(session, owner, status, offset, limit, name)
 
 
 def cancel_job(session: Session, user: User, job_id: int) -> Job:

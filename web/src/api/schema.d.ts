@@ -3572,6 +3572,8 @@ export interface operations {
                 status?: components["schemas"]["JobStatus"] | null;
                 offset?: number;
                 limit?: number;
+                /** @description Part of the name */
+                name?: string | null;
             };
             header?: never;
             path?: never;

@@ -22,7 +22,12 @@ export function makeStore(preloadedState?: Partial<RootState>) {
   const store = configureStore({
     reducer: rootReducer,
     preloadedState,
-    middleware: (getDefault) => getDefault().prepend(listener.middleware).concat(api.middleware),
+    // The dev-only immutability/serializability checks warn when they take over 32 ms, which a
+    // loaded CI machine reaches on its own; the test harness fails on any warning, so allow more.
+    middleware: (getDefault) =>
+      getDefault({ immutableCheck: { warnAfter: 2000 }, serializableCheck: { warnAfter: 2000 } })
+        .prepend(listener.middleware)
+        .concat(api.middleware),
   });
   persist(store);
   return store;

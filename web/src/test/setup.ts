@@ -24,11 +24,12 @@ beforeEach(() => {
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
-  Object.assign(console, original);
-  expect(logged, 'the test logged warnings or errors').toEqual([]);
+  // Clean up first: a failing check below must not leave this test's handlers to the next one.
   cleanup();
   server.resetHandlers();
   window.localStorage.clear();
   resetMedia();
+  Object.assign(console, original);
+  expect(logged, 'the test logged warnings or errors').toEqual([]);
 });
 afterAll(() => server.close());

@@ -66,9 +66,10 @@ def list_jobs(
     status: JobStatus | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
 ) -> JobsPublic:
     """Your jobs (admins: everyone's), newest first."""
-    rows, total = jobs.list_jobs(session, user, offset, limit, status)
+    rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
     return JobsPublic(data=[JobPublic.model_validate(j) for j in rows], count=total)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
@@ -59,12 +61,20 @@ def get_model(model_id: str, session: SessionDep, user: CurrentUser) -> ModelPub
 def download_model(model_id: str, session: SessionDep, user: CurrentUser) -> StreamingResponse:
     """An adapter's folder as a zip (adapter_model.safetensors, adapter_config.json, ...)."""
     model, folder = models.adapter_folder(session, user, model_id)
-    root = f"{model.name}-v{model.version}"
+    # Names are free text (a job name such as "海盗/v2"): no path separators in the zip, and
+    # an HTTP header carries non-Latin-1 names only in RFC 5987 form.
+    root = re.sub(r'[\\/\x00-\x1f"]+', "_", f"{model.name}-v{model.version}").strip(". ")
     return StreamingResponse(
-        zip_folder(folder, root),
+        zip_folder(folder, root or model.id),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{root}.zip"'},
+        headers={"Content-Disposition": _attachment(f"{root or model.id}.zip")},
     )
+
+
+def _attachment(filename: str) -> str:
+    """Content-Disposition with an ASCII fallback name and the exact UTF-8 one (RFC 6266)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.delete(

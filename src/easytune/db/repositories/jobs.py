@@ -11,14 +11,18 @@ from easytune.db.models import Job, JobMetric, JobStatus
 
 
 def page(
-    session: Session, owner_id: int | None, status: JobStatus | None, offset: int, limit: int
-) -> tuple[list[Job], int]:
-    """Newest first, optionally of one owner and one status, and the total matching."""
+    session: Session, owner_id: int | None, status: JobStatus | None, offset: int, limit: int,
+    name: str | None = None,
+) -> tuple[list[Job], int]:  # fmt: skip
+    """Newest first, optionally of one owner and one status, with `name` in the job's name,
+    and the total matching."""
     query: Select[Any] = select(Job)
     if owner_id is not None:
         query = query.where(Job.owner_id == owner_id)
     if status is not None:
         query = query.where(Job.status == status)
+    if name:
+        query = query.where(Job.name.ilike(f"%{name}%"))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Job.id.desc()).offset(offset).limit(limit))
     return list(rows), total

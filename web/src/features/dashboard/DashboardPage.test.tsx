@@ -9,7 +9,20 @@ import type { Dashboard } from './dashboardApi';
 
 const NO_JOBS = { validating_files: 0, queued: 0, running: 0, cancelling: 0, succeeded: 0, failed: 0, cancelled: 0 };
 
-const worker = (name: string, busy: number, online: boolean): Dashboard['workers'][number] => ({
+// HardwareFacts as a worker announces them (easytune.training.facts).
+const GPU_BOX = {
+  device: 'cuda',
+  gpu_count: 2,
+  gpu_memory_bytes: 80 * 2 ** 30,
+  gpu_name: 'NVIDIA H100',
+  bf16_supported: true,
+  host_memory_bytes: 128 * 2 ** 30,
+  cpu_count: 16,
+  bitsandbytes: true,
+  flash_attention: false,
+};
+
+const worker = (name: string, busy: number, online: boolean, hardware: Record<string, unknown> | null = GPU_BOX): Dashboard['workers'][number] => ({
   name,
   hostname: name.split(':')[0] ?? name,
   executor: 'local',
@@ -18,7 +31,7 @@ const worker = (name: string, busy: number, online: boolean): Dashboard['workers
   online,
   started_at: '2025-03-01T09:00:00Z',
   last_seen_at: '2025-03-01T10:00:00Z',
-  hardware: null,
+  hardware,
 });
 
 function serveDashboard(body: Dashboard) {
@@ -39,8 +52,11 @@ describe('DashboardPage', () => {
       recent_adapters: [],
       workers: [],
     });
-    // The wizard the "New job" button opens lists the base models.
-    server.use(http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })));
+    // The wizard behind the button lists what it can start from: nothing yet.
+    server.use(
+      http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })),
+      http.get(`${API}/datasets`, () => HttpResponse.json({ data: [], count: 0 })),
+    );
     const { user, router } = renderApp('/', signedIn());
 
     expect(await screen.findByText('Welcome to EasyTune')).toBeInTheDocument();
@@ -64,7 +80,7 @@ describe('DashboardPage', () => {
       adapters: 4,
       running_jobs: [running],
       recent_adapters: [adapter],
-      workers: [worker('gpu-1:4242', 1, true), worker('gpu-2:77', 0, false)],
+      workers: [worker('gpu-1:4242', 1, true), worker('gpu-2:77', 0, false, null)],
     });
     renderApp('/', signedIn());
 
@@ -87,6 +103,8 @@ describe('DashboardPage', () => {
     const row = (name: string) => within(workers).getByText(name).closest('tr') as HTMLElement;
     expect(within(row('gpu-1:4242')).getByText('1 of 2')).toBeInTheDocument();
     expect(within(row('gpu-1:4242')).getByText('Online')).toBeInTheDocument();
+    expect(within(row('gpu-1:4242')).getByText('2× NVIDIA H100 (80 GB) · 16 CPU cores · 128 GB memory')).toBeInTheDocument();
     expect(within(row('gpu-2:77')).getByText('Offline')).toBeInTheDocument();
+    expect(within(row('gpu-2:77')).getByText('Not reported yet')).toBeInTheDocument();
   });
 });

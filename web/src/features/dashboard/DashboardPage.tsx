@@ -94,8 +94,6 @@ function Welcome({ data }: { data: Dashboard }) {
 
 function CountCard({ title, value, to }: { title: string; value: number; to: string }) {
   return (
-    // Named by what it shows (title, then number): an aria-label differing from the visible
-    // text fails WCAG 2.5.3 (axe label-content-name-mismatch) for speech-input users.
     <Link to={to}>
       <Card hoverable size="small">
         <Statistic title={title} value={value} />

@@ -23,7 +23,7 @@ describe('DatasetsPage', () => {
 
     expect(await screen.findByText('No datasets yet')).toBeInTheDocument();
     expect(screen.getByText(/OpenAI chat \(messages\), ShareGPT \(conversations\), Alpaca/)).toBeInTheDocument();
-    await user.click(screen.getAllByRole('button', { name: /Upload dataset/ })[0] as HTMLElement);
+    await user.click(screen.getByRole('button', { name: /Upload dataset/ }));
     const dialog = await screen.findByRole('dialog', { name: 'Upload a dataset' });
     await user.upload(within(dialog).getByLabelText('Dataset file'), jsonl('bad-chats.jsonl'));
     expect(within(dialog).getByLabelText('Name')).toHaveValue('bad-chats'); // named after the file
@@ -58,7 +58,7 @@ describe('DatasetsPage', () => {
     );
     const { user, router } = renderApp('/datasets', signedIn());
 
-    await user.click((await screen.findAllByRole('button', { name: /Upload dataset/ }))[0] as HTMLElement);
+    await user.click(await screen.findByRole('button', { name: /Upload dataset/ }));
     const dialog = await screen.findByRole('dialog', { name: 'Upload a dataset' });
     await user.upload(within(dialog).getByLabelText('Dataset file'), jsonl('support.jsonl'));
     await user.clear(within(dialog).getByLabelText('Name'));

@@ -140,7 +140,9 @@ export function DatasetsPage() {
     },
   ];
 
-  const nothingYet = list.data?.count === 0 && !name && !list.isFetching;
+  // Judged on the data alone: while the first page loads there is no answer yet, and a refetch
+  // keeps the last one on screen, so neither the empty state nor the header button flickers.
+  const nothingYet = list.data?.count === 0 && !name;
 
   return (
     <>
@@ -148,7 +150,7 @@ export function DatasetsPage() {
         <Typography.Title level={3} style={{ margin: 0 }}>
           {t('datasets.title')}
         </Typography.Title>
-        {canUpload && (
+        {canUpload && list.data !== undefined && !nothingYet && (
           <Button type="primary" icon={<UploadOutlined />} onClick={() => setUploading(true)}>
             {t('datasets.upload.open')}
           </Button>

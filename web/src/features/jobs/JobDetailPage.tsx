@@ -128,7 +128,7 @@ function JobDetail({ jobId }: { jobId: number }) {
         <MetricsPanel metrics={metrics} spec={data.spec} />
       </Suspense>
       <Row gutter={[24, 16]} style={{ marginTop: 24 }}>
-        <Col xs={24} xl={12}>
+        <Col xs={24} xxl={12}>
           <section aria-labelledby="job-events">
             <Typography.Title level={4} id="job-events">
               {t('jobs.events.title')}
@@ -136,7 +136,7 @@ function JobDetail({ jobId }: { jobId: number }) {
             <EventsTimeline events={events} />
           </section>
         </Col>
-        <Col xs={24} xl={12}>
+        <Col xs={24} xxl={12}>
           <section aria-labelledby="job-checkpoints">
             <Typography.Title level={4} id="job-checkpoints">
               {t('jobs.checkpoints.title')}

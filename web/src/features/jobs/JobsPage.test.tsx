@@ -24,7 +24,10 @@ function serveJobs(me: typeof adminMe, rows: () => Job[]) {
       const params = new URL(request.url).searchParams;
       requests.push(params);
       const status = params.get('status');
-      const matching = rows().filter((job) => status === null || job.status === status);
+      const name = params.get('name')?.toLowerCase() ?? '';
+      const matching = rows().filter(
+        (job) => (status === null || job.status === status) && job.name.toLowerCase().includes(name),
+      );
       const offset = Number(params.get('offset') ?? 0);
       const limit = Number(params.get('limit') ?? 50);
       return HttpResponse.json({ data: matching.slice(offset, offset + limit), count: matching.length });
@@ -71,8 +74,35 @@ describe('JobsPage', () => {
     expect(router.state.location.search).toBe('');
   });
 
+  it('searches by name, keeps the search in the URL, and says when nothing matches', async () => {
+    const requests = serveJobs(adminMe, () => [running, failed, done]);
+    const { user, router } = renderApp('/jobs', signedIn());
+
+    const search = await screen.findByRole('searchbox', { name: 'Search jobs by name' });
+    await user.type(search, 'DONE{Enter}');
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Jobs' })).queryByText('pirate-running')).toBeNull());
+    expect(within(screen.getByRole('table', { name: 'Jobs' })).getByText('pirate-done')).toBeInTheDocument();
+    expect(requests.at(-1)?.get('name')).toBe('DONE');
+    expect(router.state.location.search).toBe('?q=DONE');
+
+    const again = screen.getByRole('searchbox', { name: 'Search jobs by name' }); // remounted
+    expect(again).toHaveValue('DONE');
+    await user.clear(again);
+    await user.type(again, 'navy{Enter}');
+    expect(await screen.findByText('No job names contain “navy”')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Show all jobs' }));
+    expect(await screen.findByText('pirate-running')).toBeInTheDocument();
+    expect(router.state.location.search).toBe('');
+    expect(screen.getByRole('searchbox', { name: 'Search jobs by name' })).toHaveValue('');
+  });
+
   it('points a new user to their first job', async () => {
     serveJobs(engineerMe, () => []);
+    // The wizard behind the button lists what it can start from: nothing yet.
+    server.use(
+      http.get(`${API}/models`, () => HttpResponse.json({ data: [], count: 0 })),
+      http.get(`${API}/datasets`, () => HttpResponse.json({ data: [], count: 0 })),
+    );
     const { user, router } = renderApp('/jobs', signedIn());
 
     expect(await screen.findByText('No jobs yet')).toBeInTheDocument();

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, Button, Empty, Flex, Select, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Empty, Flex, Input, Select, Table, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
@@ -27,7 +27,10 @@ export function JobsPage() {
   const [params, setParams] = useSearchParams();
   const requested = params.get('status');
   const status = isStatus(requested) ? requested : null;
-  const setStatus = (next: JobStatus | null) => setParams(next ? { status: next } : {}, { replace: true });
+  const name = params.get('q') ?? '';
+  const setFilters = (next: { status: JobStatus | null; name: string }) =>
+    setParams({ ...(next.status ? { status: next.status } : {}), ...(next.name ? { q: next.name } : {}) }, { replace: true });
+  const setStatus = (next: JobStatus | null) => setFilters({ status: next, name });
 
   return (
     <>
@@ -48,21 +51,41 @@ export function JobsPage() {
             ...JOB_STATUSES.map((value) => ({ value, label: t(`jobs.status.${value}`) })),
           ]}
         />
+        <Input.Search
+          key={name} // "Show all jobs" clears the box too
+          aria-label={t('jobs.list.search')}
+          placeholder={t('jobs.list.search')}
+          defaultValue={name}
+          allowClear
+          onSearch={(value) => setFilters({ status, name: value.trim() })}
+          style={{ width: 240 }}
+        />
       </Flex>
       {/* A new filter starts again at page 1: the table (and its paging) is a fresh one. */}
-      <JobsTable key={status ?? 'all'} status={status} onShowAll={() => setStatus(null)} />
+      <JobsTable
+        key={`${status ?? 'all'}|${name}`}
+        status={status}
+        name={name}
+        onShowAll={() => setFilters({ status: null, name: '' })}
+      />
     </>
   );
 }
 
-function JobsTable({ status, onShowAll }: { status: JobStatus | null; onShowAll: () => void }) {
+interface TableProps {
+  status: JobStatus | null;
+  name: string;
+  onShowAll: () => void;
+}
+
+function JobsTable({ status, name, onShowAll }: TableProps) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const me = useCurrentUser();
   const seesAll = me?.permissions.includes('jobs:manage') ?? false;
   const ownerName = useOwnerName(seesAll);
   const { query, pagination } = usePaging();
-  const args = status ? { ...query, status } : query;
+  const args = { ...query, ...(status ? { status } : {}), ...(name ? { name } : {}) };
   // Poll while anything on this page can still change; a finished list is left alone.
   const cached = jobsApi.endpoints.listJobs.useQueryState(args);
   const polling = cached.data?.data.some((job) => isLive(job.status)) ?? false;
@@ -93,7 +116,7 @@ function JobsTable({ status, onShowAll }: { status: JobStatus | null; onShowAll:
         loading={jobs.isLoading}
         pagination={pagination(jobs.data?.count)}
         scroll={{ x: 'max-content' }}
-        locale={{ emptyText: <NoJobs status={status} onShowAll={onShowAll} /> }}
+        locale={{ emptyText: <NoJobs status={status} name={name} onShowAll={onShowAll} /> }}
         onRow={(job) => ({
           onClick: (event) => {
             if ((event.target as HTMLElement).closest('a, button')) return; // the link navigates itself
@@ -112,21 +135,26 @@ function JobsTable({ status, onShowAll }: { status: JobStatus | null; onShowAll:
 }
 
 /** What to do when the list is empty: start a first job, or drop the filter. */
-function NoJobs({ status, onShowAll }: { status: JobStatus | null; onShowAll: () => void }) {
+function NoJobs({ status, name, onShowAll }: TableProps) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const title = status ? t('jobs.list.noneWithStatus', { status: t(`jobs.status.${status}`) }) : t('empty.jobs.title');
+  const filtered = status !== null || name !== '';
+  const title = name
+    ? t('jobs.list.noneNamed', { name })
+    : status
+      ? t('jobs.list.noneWithStatus', { status: t(`jobs.status.${status}`) })
+      : t('empty.jobs.title');
   return (
     <Empty
       image={Empty.PRESENTED_IMAGE_SIMPLE}
       description={
         <Flex vertical gap={4} align="center">
           <Typography.Text strong>{title}</Typography.Text>
-          {!status && <Typography.Text type="secondary">{t('empty.jobs.description')}</Typography.Text>}
+          {!filtered && <Typography.Text type="secondary">{t('empty.jobs.description')}</Typography.Text>}
         </Flex>
       }
     >
-      {status ? (
+      {filtered ? (
         <Button onClick={onShowAll}>{t('jobs.list.showAll')}</Button>
       ) : (
         <Button type="primary" onClick={() => navigate('/jobs/new')}>

@@ -1,20 +1,17 @@
-import { Descriptions, Flex, Table, Tag, Typography } from 'antd';
+import { Badge, Descriptions, Flex, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { CF_COLORS, cfLevel, readCfReport, type CfLanguage, type CfPoint } from './cf';
+import { CF_STATUS, cfLevel, readCfReport, type CfLanguage, type CfPoint } from './cf';
 import { formatCount, formatNumber, type Model } from './modelInfo';
 
 const dash = '—';
 const num = (value: number | null) => (value === null ? dash : formatNumber(value));
 
-/** The CF score against the run's thresholds, tagged ok / above warning / above stop. */
+/** The CF score against the run's thresholds: ok / above warning / above stop. */
 export function CfScoreTag({ score, warn, stop }: { score: number; warn: number | null; stop: number | null }) {
   const { t } = useTranslation();
   const level = cfLevel(score, warn, stop);
-  return (
-    <Tag color={CF_COLORS[level]}>
-      {formatNumber(score)} · {t(`models.cf.level.${level}`)}
-    </Tag>
-  );
+  // A status dot with text in the normal colour: coloured tag text is below AA contrast.
+  return <Badge status={CF_STATUS[level]} text={`${formatNumber(score)} · ${t(`models.cf.level.${level}`)}`} />;
 }
 
 /** The forgetting report of an adapter: the newest score against its thresholds, per language, history. */

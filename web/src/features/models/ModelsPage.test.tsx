@@ -109,7 +109,8 @@ describe('ModelsPage', () => {
 
     expect(await screen.findByText('No models yet')).toBeInTheDocument();
     await user.click(screen.getAllByRole('button', { name: /Register base model/ })[0] as HTMLElement);
-    const dialog = await screen.findByRole('dialog', { name: 'Register a base model' });
+    const dialog = await screen.findByRole('dialog'); // (under test every antd id is test-id: no name lookup)
+    expect(within(dialog).getByText('Register a base model')).toBeInTheDocument();
     await user.type(within(dialog).getByLabelText('Server path'), '/srv/nope');
     await user.click(within(dialog).getByRole('button', { name: 'Register' }));
 

@@ -78,4 +78,4 @@ export function cfLevel(score: number, warn: number | null, stop: number | null)
   return 'ok';
 }
 
-export const CF_COLORS: Record<CfLevel, string> = { ok: 'success', warn: 'warning', stop: 'error' };
+export const CF_STATUS = { ok: 'success', warn: 'warning', stop: 'error' } as const satisfies Record<CfLevel, string>;

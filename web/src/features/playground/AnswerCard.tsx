@@ -1,8 +1,9 @@
-import { Card, Flex, Tag, Typography, theme } from 'antd';
+import { Badge, Card, Flex, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Answer } from './answers';
 
-const COLORS = { waiting: 'default', streaming: 'processing', done: 'success', stopped: 'warning', incomplete: 'error' } as const;
+// Status dots with text in the normal colour (coloured tag text is below AA contrast).
+const STATUS = { waiting: 'default', streaming: 'processing', done: 'success', stopped: 'warning', incomplete: 'error' } as const;
 
 interface Props {
   /** The region's accessible name: stable, for assistive technology and tests. */
@@ -22,7 +23,7 @@ export function AnswerCard({ label, title, answer, waitingText }: Props) {
     <section aria-label={label} aria-busy={streaming} style={{ height: '100%' }}>
       <Card
         title={title}
-        extra={answer && <Tag color={COLORS[answer.state]}>{t(`playground.state.${answer.state}`)}</Tag>}
+        extra={answer && <Badge status={STATUS[answer.state]} text={t(`playground.state.${answer.state}`)} />}
         style={{ height: '100%' }}
       >
         {answer?.text ? (

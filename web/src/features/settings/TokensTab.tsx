@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Flex, Switch, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Badge, Button, Flex, Switch, Table, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, toApiError } from '../../api/errors';
@@ -13,7 +13,7 @@ type Status = 'active' | 'expired' | 'revoked';
 
 const statusOf = (token: Token, now: number): Status =>
   token.revoked_at ? 'revoked' : new Date(token.expires_at).getTime() <= now ? 'expired' : 'active';
-const STATUS_COLORS: Record<Status, string> = { active: 'success', expired: 'default', revoked: 'error' };
+const STATUS_BADGES = { active: 'success', expired: 'default', revoked: 'error' } as const satisfies Record<Status, string>;
 
 /** Personal API tokens: list, create (the secret is shown once), revoke. */
 export function TokensTab() {
@@ -58,7 +58,7 @@ export function TokensTab() {
       key: 'status',
       render: (_: unknown, token) => {
         const status = statusOf(token, now);
-        return <Tag color={STATUS_COLORS[status]}>{t(`tokens.statuses.${status}`)}</Tag>;
+        return <Badge status={STATUS_BADGES[status]} text={t(`tokens.statuses.${status}`)} />;
       },
     },
     {

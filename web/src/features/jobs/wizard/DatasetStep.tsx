@@ -55,7 +55,11 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
   if (current && !datasets.some((d) => d.id === current.id)) datasets.unshift(current);
   const options = datasets.map((d) => ({
     value: d.id,
-    label: t('wizard.dataset.option', { name: d.name, format: t(`datasets.formats.${d.format}`, { defaultValue: d.format }), examples: formatCount(d.examples) }),
+    label: t('wizard.dataset.option', {
+      name: d.name,
+      format: t(`datasets.formats.${d.format}`, { defaultValue: d.format }),
+      examples: formatCount(d.examples),
+    }),
   }));
 
   const uploaded = (dataset: Dataset) => {
@@ -71,19 +75,19 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
       ) : (
         <Form layout="vertical" component="div">
           <Form.Item label={t('wizard.dataset.label')} htmlFor="wizard-dataset" style={{ marginBottom: 0 }}>
-          <Select
-            id="wizard-dataset"
-            showSearch
-            filterOption={false}
-            onSearch={setTyped}
-            value={value ?? undefined}
-            onChange={(id: string) => onChange(id)}
-            options={options}
-            loading={list.isFetching}
-            placeholder={t('wizard.dataset.placeholder')}
-            notFoundContent={list.isFetching ? t('common.loading') : t('wizard.dataset.noMatch')}
-            style={{ maxWidth: 640 }}
-          />
+            <Select
+              id="wizard-dataset"
+              showSearch
+              filterOption={false}
+              onSearch={setTyped}
+              value={value ?? undefined}
+              onChange={(id: string) => onChange(id)}
+              options={options}
+              loading={list.isFetching}
+              placeholder={t('wizard.dataset.placeholder')}
+              notFoundContent={list.isFetching ? t('common.loading') : t('wizard.dataset.noMatch')}
+              style={{ maxWidth: 640 }}
+            />
           </Form.Item>
         </Form>
       )}

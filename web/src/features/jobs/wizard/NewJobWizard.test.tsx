@@ -12,18 +12,23 @@ type JobBody = Body<'/api/v1/jobs', 'post'>;
 
 const datasets = [pirateDataset, supportDataset];
 
+/** The registry as the API serves it; returns the `kind` of every GET /models, in order. */
 function registry({ models = [smolModel], sets = datasets } = {}) {
+  const kinds: (string | null)[] = [];
   server.use(
     http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
     http.get(`${API}/models`, ({ request }) => {
-      expect(new URL(request.url).searchParams.get('kind')).toBe('base');
-      return HttpResponse.json({ data: models, count: models.length });
+      const kind = new URL(request.url).searchParams.get('kind');
+      kinds.push(kind);
+      const data = models.filter((m) => kind === null || m.kind === kind);
+      return HttpResponse.json({ data, count: data.length });
     }),
     http.get(`${API}/models/:id`, ({ params }) => HttpResponse.json(models.find((m) => m.id === params.id))),
     http.get(`${API}/datasets`, () => HttpResponse.json({ data: sets, count: sets.length })),
     http.get(`${API}/datasets/:id`, ({ params }) => HttpResponse.json(sets.find((d) => d.id === params.id))),
     http.get(`${API}/datasets/:id/preview`, () => HttpResponse.json(previewPage)),
   );
+  return kinds;
 }
 
 const created = (body: JobBody): Schemas['JobCreated'] => ({
@@ -55,6 +60,7 @@ describe('NewJobWizard', () => {
     registry();
     const plans: PlanBody[] = [];
     let launched: JobBody | null = null;
+    let opened = false;
     server.use(
       http.post(`${API}/intent/plan`, async ({ request }) => {
         plans.push((await request.json()) as PlanBody);
@@ -64,6 +70,17 @@ describe('NewJobWizard', () => {
         launched = (await request.json()) as JobBody;
         return HttpResponse.json(created(launched), { status: 201 });
       }),
+      // The job page the wizard hands over to.
+      http.get(`${API}/jobs/42`, () => {
+        opened = true;
+        const job: Partial<Schemas['JobCreated']> = created(launched as JobBody);
+        delete job.plan; // GET /jobs/{id} is a JobPublic
+        return HttpResponse.json(job);
+      }),
+      http.get(`${API}/jobs/42/metrics`, () => HttpResponse.json({ data: [] })),
+      http.get(`${API}/jobs/42/events`, () => HttpResponse.json({ data: [] })),
+      http.get(`${API}/jobs/42/checkpoints`, () => HttpResponse.json({ data: [] })),
+      http.get(`${API}/jobs/42/stream`, () => new HttpResponse('event: end\ndata: {}\n\n', { headers: { 'Content-Type': 'text/event-stream' } })),
     );
     const { user, router } = renderApp('/jobs/new', signedIn());
 
@@ -117,6 +134,7 @@ describe('NewJobWizard', () => {
     await user.click(screen.getByRole('button', { name: /Launch job/ }));
 
     await waitFor(() => expect(router.state.location.pathname).toBe('/jobs/42'));
+    await waitFor(() => expect(opened).toBe(true));
     expect(launched).toEqual({
       base_model_id: smolModel.id,
       dataset_id: pirateDataset.id,
@@ -186,10 +204,11 @@ describe('NewJobWizard', () => {
   });
 
   it('says an administrator must register a base model when there is none', async () => {
-    registry({ models: [] });
+    const kinds = registry({ models: [] });
     const { user, router } = renderApp('/jobs/new', signedIn());
 
     expect(await screen.findByText('No base model yet')).toBeInTheDocument();
+    expect(kinds).toEqual(['base']); // the wizard lists base models only, never adapters
     expect(next()).toBeDisabled();
     await user.click(screen.getByRole('button', { name: 'Go to models' }));
     expect(router.state.location.pathname).toBe('/models');

@@ -130,9 +130,12 @@ export async function startServer(adminPassword: string): Promise<RunningServer>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Should this process end without afterAll (killed, or its output pipe closed), take the
-    // server along rather than leave it running.
+    // server and its data folder along rather than leave them behind.
     const running = child;
-    const orphanGuard = () => void running.kill('SIGKILL');
+    const orphanGuard = () => {
+      running.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    };
     process.once('exit', orphanGuard);
     running.once('exit', () => process.off('exit', orphanGuard));
     const keep = (chunk: Buffer) => void (log += chunk.toString());

@@ -13,6 +13,20 @@ export const admin: Me = {
   permissions: ['account:self', 'audit:read', 'jobs:read', 'users:manage'],
 };
 
+// The permissions the server grants each role (easytune.core.permissions).
+const VIEWER_PERMISSIONS = ['account:self', 'datasets:read', 'models:read', 'jobs:read'];
+const ENGINEER_PERMISSIONS = [...VIEWER_PERMISSIONS, 'datasets:write', 'models:write', 'jobs:create', 'playground:use'];
+const ADMIN_PERMISSIONS = [...ENGINEER_PERMISSIONS, 'users:manage', 'audit:read', 'models:register', 'jobs:manage'];
+
+/** GET /auth/me of an administrator with every permission the server grants that role. */
+export const fullAdmin: Me = { ...admin, permissions: ADMIN_PERMISSIONS };
+
+/** GET /auth/me of an engineer: uploads datasets, starts jobs, manages own adapters, uses the playground. */
+export const engineer: Me = { ...admin, id: 2, username: 'erin', role: 'engineer', permissions: ENGINEER_PERMISSIONS };
+
+/** GET /auth/me of a viewer: reads datasets, models and jobs. */
+export const viewer: Me = { ...admin, id: 3, username: 'vic', role: 'viewer', permissions: VIEWER_PERMISSIONS };
+
 export const tokens = (n: number): TokenPair => ({
   access_token: `access-${n}`,
   refresh_token: `refresh-${n}`,

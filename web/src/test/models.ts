@@ -1,6 +1,5 @@
 // `ModelPublic` rows as GET /models returns them (registry rows written by the engine and jobs).
 import type { Schemas } from '../api/types';
-import { admin } from './fixtures';
 
 type Model = Schemas['ModelPublic'];
 
@@ -35,6 +34,25 @@ export const baseModel = (overrides: Partial<Model> = {}): Model => ({
   cf_report: null,
   created_at: '2025-01-02T03:04:05Z',
   ...overrides,
+});
+
+/** The demo base model of a real `easytune serve` (SmolLM2 with its GGUF for the playground). */
+export const smolModel: Model = baseModel({
+  id: 'mdl_b9a645bca0921af1',
+  name: 'SmolLM2-135M-Instruct',
+  gguf_file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  facts: {
+    ...baseModel().facts,
+    model_type: 'llama',
+    param_count: 134515008,
+    hidden_size: 576,
+    num_layers: 30,
+    vocab_size: 49152,
+    max_position_embeddings: 8192,
+    weight_bytes_per_param: 4,
+    intermediate_size: 1536,
+  },
+  created_at: '2026-11-27T10:34:48.427125Z',
 });
 
 const spec = {
@@ -80,37 +98,3 @@ export const adapter = (overrides: Partial<Model> = {}): Model => ({
 });
 
 export const page = (models: Model[]) => ({ data: models, count: models.length });
-
-/** GET /auth/me of an administrator with every permission the server grants that role. */
-export const fullAdmin = {
-  ...admin,
-  permissions: [
-    'account:self', 'audit:read', 'datasets:read', 'datasets:write', 'jobs:create', 'jobs:manage', 'jobs:read',
-    'models:read', 'models:register', 'models:write', 'playground:use', 'users:manage',
-  ],
-};
-
-/** GET /auth/me of an engineer (trains, downloads and deletes own adapters, uses the playground). */
-export const engineer = {
-  ...admin,
-  id: 2,
-  username: 'eve',
-  role: 'engineer' as const,
-  permissions: ['account:self', 'datasets:read', 'datasets:write', 'jobs:create', 'jobs:read', 'models:read', 'models:write', 'playground:use'],
-};
-
-/** GET /datasets/{id} of the dataset the fixture adapters were trained on. */
-export const trainingDataset: Schemas['DatasetPublic'] = {
-  id: 'ds_1',
-  name: 'Pirate chat',
-  owner_id: 1,
-  visibility: 'shared',
-  format: 'openai',
-  source_format: 'jsonl',
-  filename: 'pirate_chat.jsonl',
-  size_bytes: 37408,
-  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  examples: 179,
-  report: { max_length: 1024, truncated: 0, duplicates: 0, notes: ['read as jsonl'] },
-  created_at: '2025-01-10T00:00:00Z',
-};

@@ -1,20 +1,9 @@
 // Datasets, base models and plans shaped exactly as the API returns them (copied from a real
 // `easytune serve` with the demo model and dataset), for the datasets page and the job wizard.
-import type { Me, Schemas } from '../api/types';
-import { admin } from './fixtures';
+import type { Schemas } from '../api/types';
 
 export type Dataset = Schemas['DatasetPublic'];
-export type Model = Schemas['ModelPublic'];
 export type Plan = Schemas['PlanPublic'];
-
-/** An engineer: may upload datasets and start jobs, sees their own and shared things. */
-export const engineer: Me = {
-  ...admin,
-  id: 2,
-  username: 'erin',
-  role: 'engineer',
-  permissions: ['account:self', 'datasets:read', 'datasets:write', 'models:read', 'models:write', 'jobs:read', 'jobs:create', 'playground:use'],
-};
 
 export const pirateDataset: Dataset = {
   id: 'ds_d3f9ee1837f1b8f8',
@@ -79,6 +68,17 @@ export const supportDataset: Dataset = {
   created_at: '2026-11-28T09:00:00Z',
 };
 
+/** GET /datasets/{id} of the dataset the fixture adapters (test/models.ts) were trained on. */
+export const trainingDataset: Dataset = {
+  ...pirateDataset,
+  id: 'ds_1',
+  name: 'Pirate chat',
+  filename: 'pirate_chat.jsonl',
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  report: { max_length: 1024, truncated: 0, duplicates: 0, notes: ['read as jsonl'] },
+  created_at: '2025-01-10T00:00:00Z',
+};
+
 export const previewPage = {
   data: [
     {
@@ -104,38 +104,6 @@ export const previewPage = {
   count: 179,
   offset: 0,
 } satisfies Schemas['DatasetPreview'];
-
-export const smolModel: Model = {
-  id: 'mdl_b9a645bca0921af1',
-  kind: 'base',
-  name: 'SmolLM2-135M-Instruct',
-  version: 1,
-  gguf_file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
-  owner_id: 1,
-  visibility: 'shared',
-  facts: {
-    model_type: 'llama',
-    param_count: 134515008,
-    hidden_size: 576,
-    num_layers: 30,
-    vocab_size: 49152,
-    max_position_embeddings: 8192,
-    attention_qkv: ['q_proj', 'k_proj', 'v_proj'],
-    attention_out: ['o_proj'],
-    mlp: ['gate_proj', 'up_proj', 'down_proj'],
-    has_chat_template: true,
-    weight_bytes_per_param: 4,
-    intermediate_size: 1536,
-  },
-  base_model_id: null,
-  dataset_id: null,
-  dataset_sha256: null,
-  job_id: null,
-  spec: null,
-  metrics: null,
-  cf_report: null,
-  created_at: '2026-11-27T10:34:48.427125Z',
-};
 
 /** POST /intent/plan for the demo model and dataset, level auto, "talk like a pirate". */
 export const piratePlan: Plan = {

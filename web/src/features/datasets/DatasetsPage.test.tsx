@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { API } from '../../test/fixtures';
-import { engineer, pirateDataset, previewPage, refusedUpload, supportDataset } from '../../test/registryFixtures';
+import { API, engineer } from '../../test/fixtures';
+import { pirateDataset, previewPage, refusedUpload, supportDataset } from '../../test/registryFixtures';
 import { renderApp, signedIn } from '../../test/render';
 import { server } from '../../test/server';
 

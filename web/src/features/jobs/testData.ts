@@ -1,27 +1,13 @@
 // Rows shaped exactly as the API sends them (types from the generated schema), for the tests.
-import type { Schemas } from '../../api/types';
+import type { Me, Schemas } from '../../api/types';
 import type { Checkpoint, JobEvent, Metric } from './metrics';
 import type { Job } from './status';
+import { baseModel as registryBaseModel } from '../../test/models';
+import { pirateDataset } from '../../test/registryFixtures';
 
-type Model = Schemas['ModelPublic'];
-type Me = Schemas['Me'];
-type Dataset = Schemas['DatasetPublic'];
+// GET /auth/me as the server answers it, for each role.
+export { fullAdmin as adminMe, engineer as engineerMe, viewer as viewerMe } from '../../test/fixtures';
 
-// GET /auth/me as the server answers it (permissions: easytune.core.permissions).
-const VIEWER_PERMISSIONS = ['account:self', 'datasets:read', 'models:read', 'jobs:read'];
-const ENGINEER_PERMISSIONS = [...VIEWER_PERMISSIONS, 'datasets:write', 'models:write', 'jobs:create', 'playground:use'];
-const ADMIN_PERMISSIONS = [...ENGINEER_PERMISSIONS, 'users:manage', 'audit:read', 'models:register', 'jobs:manage'];
-
-export const adminMe: Me = {
-  id: 1,
-  username: 'admin',
-  role: 'admin',
-  is_active: true,
-  created_at: '2025-01-02T03:04:05Z',
-  last_login_at: '2025-01-03T04:05:06Z',
-  permissions: ADMIN_PERMISSIONS,
-};
-export const engineerMe: Me = { ...adminMe, id: 2, username: 'erin', role: 'engineer', permissions: ENGINEER_PERMISSIONS };
 /** The same account as GET /users lists it (a UserPublic: no permissions). */
 export const userOf = ({ id, username, role, is_active, created_at, last_login_at }: Me): Schemas['UserPublic'] => ({
   id,
@@ -31,7 +17,6 @@ export const userOf = ({ id, username, role, is_active, created_at, last_login_a
   created_at,
   last_login_at,
 });
-export const viewerMe: Me = { ...adminMe, id: 3, username: 'vic', role: 'viewer', permissions: VIEWER_PERMISSIONS };
 
 export const SPEC = {
   spec_version: 1,
@@ -99,33 +84,15 @@ export const checkpoint = (step: number): Checkpoint => ({
   size_bytes: 1_572_864,
 });
 
-export const baseModel: Model = {
-  id: 'mdl_base',
-  kind: 'base',
-  name: 'Qwen2.5-0.5B-Instruct',
-  version: 1,
-  gguf_file: null,
-  owner_id: null,
-  visibility: 'shared',
-  facts: null,
-  base_model_id: null,
-  dataset_id: null,
-  dataset_sha256: null,
-  job_id: null,
-  spec: null,
-  metrics: null,
-  cf_report: null,
-  created_at: '2025-02-01T00:00:00Z',
-};
+/** The base model and the dataset `makeJob` names. */
+export const baseModel = registryBaseModel({ id: 'mdl_base', owner_id: null, facts: null, created_at: '2025-02-01T00:00:00Z' });
 
-export const dataset: Dataset = {
+export const dataset: Schemas['DatasetPublic'] = {
+  ...pirateDataset,
   id: 'ds_pirate',
   name: 'pirate-style',
-  owner_id: 1,
   visibility: 'private',
   format: 'alpaca',
-  source_format: 'jsonl',
-  filename: 'pirate_style.jsonl',
   size_bytes: 20_480,
   sha256: 'a'.repeat(64),
   examples: 120,

@@ -1,8 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { API, apiError } from '../../test/fixtures';
-import { adapter, baseModel, engineer, fullAdmin, page, trainingDataset } from '../../test/models';
+import { API, apiError, engineer, fullAdmin } from '../../test/fixtures';
+import { adapter, baseModel, page } from '../../test/models';
+import { trainingDataset } from '../../test/registryFixtures';
 import { renderApp, signedIn } from '../../test/render';
 import { server } from '../../test/server';
 

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { API } from '../../test/fixtures';
-import { adapter, baseModel, engineer, page } from '../../test/models';
+import { API, engineer } from '../../test/fixtures';
+import { adapter, baseModel, page } from '../../test/models';
 import { renderApp, signedIn } from '../../test/render';
 import { server } from '../../test/server';
 

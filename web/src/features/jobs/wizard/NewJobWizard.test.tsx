@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { Body, Schemas } from '../../../api/types';
-import { API } from '../../../test/fixtures';
-import { engineer, piratePlan, pirateDataset, previewPage, smolModel, supportDataset } from '../../../test/registryFixtures';
+import { API, engineer } from '../../../test/fixtures';
+import { smolModel } from '../../../test/models';
+import { piratePlan, pirateDataset, previewPage, supportDataset } from '../../../test/registryFixtures';
 import { renderApp, signedIn } from '../../../test/render';
 import { server } from '../../../test/server';
 

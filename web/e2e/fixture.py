@@ -1,7 +1,8 @@
 """Files for the browser tests, written into one folder (the argument), in about four seconds.
 
-- tiny-llama/: a 2-layer random Llama with a ChatML byte-level BPE tokenizer (easytune.testing.tiny),
-  so a LoRA run on two CPU cores takes seconds and the playground answers at once;
+- tiny-llama/: a 2-layer random Llama with a ChatML byte-level BPE tokenizer
+  (easytune.testing.tiny), so a LoRA run on two CPU cores takes seconds and the playground
+  answers at once;
 - pirate-chat.jsonl: a valid OpenAI chat dataset (32 records, 8 of them Chinese);
 - broken-chat.jsonl: the same kind of file with a record missing `messages` on line 3 and broken
   JSON on line 5, so the upload is refused with both line numbers.
@@ -18,7 +19,7 @@ from pathlib import Path
 from easytune.testing.tiny import save_tiny_model
 
 QUESTIONS = [
-    ("What is the weather like today?", "Arr, the skies be grey and the wind be blowin' hard, matey!"),
+    ("What is the weather like today?", "Arr, the skies be grey and the wind blows hard, matey!"),
     ("How do I boil an egg?", "Drop it in the bubblin' pot fer nine minutes, ye landlubber!"),
     ("What is the capital of France?", "Paris, matey, where the finest rum be poured!"),
     ("Can you recommend a book?", "Aye, Treasure Island, a tale fit fer any scallywag!"),
@@ -28,7 +29,7 @@ QUESTIONS = [
     ("Tell me a joke.", "Why did the pirate skip school? He was busy chasin' the sea, arr!"),
     ("How do I learn to code?", "Start small, write a line a day, and never abandon ship!"),
     ("What should I eat for lunch?", "Salted fish and hardtack, the food of true sailors!"),
-    ("Why is the sky blue?", "The sun's light scatters, matey, and blue be the loudest of the lot!"),
+    ("Why is the sky blue?", "The sun's light scatters, matey, and blue be the loudest!"),
     ("How do plants grow?", "Sun, water and good soil, just like a crew needs grog and rest!"),
     ("What is a neural network?", "A web of tiny sums, arr, that learns like a cabin boy!"),
     ("Give me a tip for sleeping well.", "Sway in a hammock, matey, and let the waves rock ye!"),
@@ -54,7 +55,8 @@ QUESTIONS = [
 
 
 def chat(question: str, answer: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}
+    turns = [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    return {"messages": turns}
 
 
 def main(folder: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from easytune.db import create_db_engine, make_session_factory
 from easytune.jobs.queue import JobQueue, QueueConfig
 
 
-def _claim_until_empty(queue: JobQueue, name: str, out: list[int]) -> None:
+def _claim_until_empty(queue: JobQueue, name: str, out: list[int], pause: float = 0.0) -> None:
     while (claim := queue.claim_next(f"{name}/{len(out)}")) is not None:
         out.append(claim.job_id)
+        # A worker starts the job before it claims again. Without that gap, SQLite's busy
+        # handler (waiters sleep 1, 2, 5, ... ms) can let one thread win every claim in a row.
+        time.sleep(pause)
 
 
 def _race(queue: JobQueue, workers: int) -> list[list[int]]:
@@ -27,7 +31,7 @@ def _race(queue: JobQueue, workers: int) -> list[list[int]]:
 
     def run(index: int) -> None:
         barrier.wait()
-        _claim_until_empty(queue, f"t{index}", results[index])
+        _claim_until_empty(queue, f"t{index}", results[index], pause=0.005)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
     for thread in threads:

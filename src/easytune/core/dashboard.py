@@ -75,8 +75,19 @@ def workers(session: Session, now: datetime | None = None) -> list[WorkerView]:
     return sorted(views, key=lambda view: (not view.online, view.name))
 
 
+def online_hardware(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The hardware facts of the online workers that announced theirs (for planning)."""
+    now = now or utcnow()
+    rows = workers_repo.seen_since(session, now - ONLINE_WINDOW)
+    return [row.hardware for row in rows if _online(row, now) and row.hardware]
+
+
+def _online(row: WorkerRecord, now: datetime) -> bool:
+    return row.stopped_at is None and now - row.last_seen_at <= ONLINE_WINDOW
+
+
 def _view(row: WorkerRecord, busy: int, now: datetime) -> WorkerView:
-    online = row.stopped_at is None and now - row.last_seen_at <= ONLINE_WINDOW
+    online = _online(row, now)
     fields: dict[str, Any] = {
         "name": row.name, "hostname": row.hostname, "executor": row.executor,
         "slots": row.slots, "started_at": row.started_at, "last_seen_at": row.last_seen_at,

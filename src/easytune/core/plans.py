@@ -52,8 +52,7 @@ class PlanRefused(EasyTuneError):
 def worker_hardware(session: Session) -> HardwareFacts:
     """The hardware a job will run on: of the online workers, the weakest (any of them may
     claim the job, so the plan must fit each); with none online, this server's."""
-    online = [w.hardware for w in dashboard.workers(session) if w.online and w.hardware]
-    facts = [_facts(hardware) for hardware in online]
+    facts = [_facts(hardware) for hardware in dashboard.online_hardware(session)]
     return min(facts, key=_capacity) if facts else _this_host()
 
 

@@ -1,5 +1,5 @@
 // One place that puts an API error next to the form field named by its `param`.
-import type { FormInstance } from 'antd';
+import { Form, type FormInstance } from 'antd';
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, toApiError, type ApiError } from '../api/errors';
@@ -90,4 +90,27 @@ export function useApiErrors(form: FormInstance, fields: readonly (string | Name
   );
   const clear = useCallback(() => setFormError(null), []);
   return { formError, show, clear };
+}
+
+/**
+ * A dialog's form: `submit(action)` makes an onFinish that forgets old errors, sends the request
+ * and shows what the API refuses; `close()` resets the fields and errors, then calls `onClose`.
+ */
+export function useDialogForm<Values>(fields: readonly (string | NamePath)[], onClose: () => void) {
+  const [form] = Form.useForm<Values>();
+  const { formError, show, clear } = useApiErrors(form, fields);
+  const close = () => {
+    form.resetFields();
+    clear();
+    onClose();
+  };
+  const submit = (action: (values: Values) => Promise<unknown>) => async (values: Values) => {
+    clear();
+    try {
+      await action(values);
+    } catch (error) {
+      show(error);
+    }
+  };
+  return { form, formError, close, submit };
 }

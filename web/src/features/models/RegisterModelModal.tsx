@@ -2,7 +2,7 @@ import { Alert, App, Form, Input, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useRegisterModelMutation } from '../../api/modelsApi';
 import type { Body } from '../../api/types';
-import { useApiErrors } from '../../forms/apiErrors';
+import { useDialogForm } from '../../forms/apiErrors';
 import { modelLabel, type Model } from './modelInfo';
 
 type Values = Body<'/api/v1/models', 'post'>;
@@ -18,26 +18,14 @@ interface Props {
 export function RegisterModelModal({ open, onClose, onRegistered }: Props) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<Values>();
   const [register, { isLoading }] = useRegisterModelMutation();
-  const { formError, show, clear } = useApiErrors(form, FIELDS);
-
-  const close = () => {
+  const { form, formError, close, submit } = useDialogForm<Values>(FIELDS, onClose);
+  const onFinish = submit(async (values) => {
+    const model = await register({ ...values, name: values.name?.trim() || null }).unwrap();
+    void message.success(t('models.register.done', { name: modelLabel(model) }));
     form.resetFields();
-    clear();
-    onClose();
-  };
-  const onFinish = async (values: Values) => {
-    clear();
-    try {
-      const model = await register({ ...values, name: values.name?.trim() || null }).unwrap();
-      void message.success(t('models.register.done', { name: modelLabel(model) }));
-      form.resetFields();
-      onRegistered(model);
-    } catch (error) {
-      show(error);
-    }
-  };
+    onRegistered(model);
+  });
 
   return (
     <Modal

@@ -3,7 +3,7 @@ import { Alert, Button, Flex, Form, Input, InputNumber, Modal, Typography, type 
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Body, Schemas } from '../../api/types';
-import { useApiErrors } from '../../forms/apiErrors';
+import { useDialogForm } from '../../forms/apiErrors';
 import { useCreateTokenMutation } from './tokensApi';
 
 type Values = Body<'/api/v1/auth/tokens', 'post'>;
@@ -46,26 +46,18 @@ function Secret({ token }: { token: Created }) {
 /** Name and lifetime of a new personal token; then its secret, shown this once. */
 export function CreateTokenModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<Values>();
   const [createToken, { isLoading }] = useCreateTokenMutation();
-  const { formError, show, clear } = useApiErrors(form, FIELDS);
   // Held only while this dialog is open: closing it forgets the secret for good.
   const [created, setCreated] = useState<Created | null>(null);
-
+  const dialog = useDialogForm<Values>(FIELDS, onClose);
+  const { form, formError } = dialog;
   const close = () => {
     setCreated(null);
-    form.resetFields();
-    clear();
-    onClose();
+    dialog.close();
   };
-  const onFinish = async (values: Values) => {
-    clear();
-    try {
-      setCreated(await createToken({ ...values, name: values.name.trim() }).unwrap());
-    } catch (error) {
-      show(error);
-    }
-  };
+  const onFinish = dialog.submit(async (values) => {
+    setCreated(await createToken({ ...values, name: values.name.trim() }).unwrap());
+  });
 
   return (
     <Modal

@@ -1,7 +1,7 @@
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Body } from '../../api/types';
-import { useApiErrors } from '../../forms/apiErrors';
+import { useDialogForm } from '../../forms/apiErrors';
 import { RequiredSelect } from '../../components/RequiredSelect';
 import { MIN_PASSWORD_LENGTH, ROLES } from './constants';
 import { useCreateUserMutation } from './usersApi';
@@ -12,25 +12,13 @@ const FIELDS = ['username', 'password', 'role'];
 export function CreateUserModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<Values>();
   const [createUser, { isLoading }] = useCreateUserMutation();
-  const { formError, show, clear } = useApiErrors(form, FIELDS);
-
-  const close = () => {
-    form.resetFields();
-    clear();
-    onClose();
-  };
-  const onFinish = async (values: Values) => {
-    clear();
-    try {
-      const user = await createUser(values).unwrap();
-      void message.success(t('settings.users.created', { username: user.username }));
-      close();
-    } catch (error) {
-      show(error);
-    }
-  };
+  const { form, formError, close, submit } = useDialogForm<Values>(FIELDS, onClose);
+  const onFinish = submit(async (values) => {
+    const user = await createUser(values).unwrap();
+    void message.success(t('settings.users.created', { username: user.username }));
+    close();
+  });
 
   return (
     <Modal

@@ -64,8 +64,8 @@ def _sqlite_before_execute(
     dbapi = conn.connection.dbapi_connection
     if dbapi.in_transaction or not conn.in_transaction():
         return
-    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
-    if verb in _WRITE_VERBS:
+    words = statement.split(None, 1)
+    if words and words[0].upper() in _WRITE_VERBS:
         dbapi.execute("BEGIN IMMEDIATE")
 
 

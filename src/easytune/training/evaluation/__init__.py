@@ -1,0 +1,1 @@
+"""Evaluation: automatic, explainable scores of answers against references or a base answer."""

@@ -52,7 +52,8 @@ def main() -> None:
     parser.add_argument("--model", help="base model folder or .gguf file")
     parser.add_argument("--max-new-tokens", type=int, default=40)
     parser.add_argument("prompts", nargs="*")
-    args = parser.parse_args()
+    # Intermixed: the usage line puts PROMPTs after --model, which plain parse_args refuses.
+    args = parser.parse_intermixed_args()
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(args.adapter)
     base = load_base(args.model or _base_of(args.adapter))

@@ -16,7 +16,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from easytune.secret_files import SecretFileError, secret_files_source
 
 ENV_PREFIX = "EASYTUNE_"
 SECRET_KEY_FILE = "secret_key"
@@ -82,6 +84,11 @@ class Settings(BaseSettings):
         description="Tokenizer folder for dataset statistics; empty: the demo model's "
         "tokenizer when installed, else byte-level counts.",
     )
+    llama_cpp_dir: str = Field(
+        "",
+        description="llama.cpp's converter scripts (convert_hf_to_gguf.py, gguf-py) for GGUF "
+        "export; empty: the checkout's .cache/llama.cpp that `make install` writes.",
+    )
     playground_cache_bases: int = Field(
         1, ge=1, le=16, description="Base models the playground keeps loaded."
     )
@@ -127,10 +134,70 @@ class Settings(BaseSettings):
         2, ge=0, description="Running jobs per user at once; 0 means no limit."
     )
     celery_queue: str = Field("easytune", min_length=1, description="Celery queue of job ids.")
+    # Capacity and abuse limits (docs/configuration.md, "Limits").
+    api_concurrency: int = Field(
+        8, ge=1, le=1024, description="Requests using the database at once; others wait."
+    )
+    api_queue_seconds: float = Field(
+        10.0, gt=0, le=300, description="Longest wait for a slot before 503 + Retry-After."
+    )
+    db_pool_timeout_seconds: float = Field(
+        5.0, gt=0, le=300, description="Longest wait for a database connection before 503."
+    )
+    streams_per_user: int = Field(8, ge=1, le=1000, description="Open job streams per user.")
+    stream_keepalive_seconds: float = Field(
+        15.0, gt=0, le=300, description="Job streams send a keep-alive and re-check access."
+    )
+    stream_poll_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often an open job stream reads new rows."
+    )
+    dataset_quota_bytes: int = Field(
+        20 << 30, ge=0, description="Dataset bytes one user may store; 0 means no quota."
+    )
+    dataset_max_rows: int = Field(
+        1_000_000, ge=1, description="Records one dataset file may hold (checked as read)."
+    )
+    dataset_max_tokens: int = Field(
+        500_000_000, ge=1, description="Tokens one dataset may hold (statistics tokenizer)."
+    )
+    dataset_parse_memory_mb: int = Field(
+        4096, ge=256, description="Address space of the process that parses an upload."
+    )
+    dataset_parse_seconds: int = Field(
+        600, ge=5, description="CPU seconds the parsing process may use."
+    )
+    playground_max_prompt_tokens: int = Field(
+        4096, ge=16, description="Prompt tokens the playground accepts (also the model's context)."
+    )
+    playground_generations_per_user: int = Field(
+        2, ge=1, le=64, description="Playground answers one user may have running at once."
+    )
+    session_max_days: int = Field(
+        30, ge=1, le=3650, description="A sign-in ends after this long, refreshed or not."
+    )
+    engineer_max_priority: int = Field(
+        5, ge=0, le=10, description="Highest job priority an engineer may set (admins: 10)."
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="When set, /metrics requires `Authorization: Bearer <this>`."
+    )
     web_dist: Path | None = Field(
         default_factory=default_web_dist,
         description="Built web UI served at /; default the checkout's web/dist; empty: none.",
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # EASYTUNE_<SECRET>_FILE (Docker secrets) sits beside the plain variables.
+        files = secret_files_source(settings_cls, ENV_PREFIX)
+        return init_settings, files, env_settings, dotenv_settings, file_secret_settings
 
     @field_validator("database_url")
     @classmethod
@@ -156,6 +223,11 @@ class Settings(BaseSettings):
                 f"{value} has no index.html; build the UI (`make web-build`) or set it empty"
             )
         return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_metrics_token_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("secret_key")
     @classmethod
@@ -217,6 +289,8 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(format_settings_errors(exc)) from None
+    except SecretFileError as exc:
+        raise SettingsError(f"Invalid settings:\n  {exc}") from None
     if settings.secret_key is None:
         key = _load_or_create_secret(settings.data_dir)
         settings = settings.model_copy(update={"secret_key": SecretStr(key)})
@@ -228,7 +302,8 @@ def format_settings_errors(exc: ValidationError) -> str:
     lines = ["Invalid settings:"]
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "settings"
-        value = "" if field in {"secret_key", "admin_password"} else f" (got {error['input']!r})"
+        secret = field in {"secret_key", "admin_password", "metrics_token"}
+        value = "" if secret else f" (got {error['input']!r})"
         message = str(error["msg"]).removeprefix("Value error, ")
         lines.append(f"  {ENV_PREFIX}{field.upper()}: {message}{value}")
     return "\n".join(lines)

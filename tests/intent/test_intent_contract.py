@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -65,6 +66,10 @@ def check_plan(plan: Plan, level: str, model: ModelFacts, hw: HardwareFacts) -> 
     expected = "fp32" if hw.device == "cpu" else "bf16" if hw.bf16_supported else "fp16"
     assert spec.train.precision == expected
     assert spec.train.eval_every_steps and spec.train.eval_every_steps <= est.total_steps
+    retain = spec.retain  # retention is in every plan, each setting explained
+    assert retain.enabled and retain.best_checkpoint and retain.replay_ratio > 0
+    assert {f"retain.{name}" for name in retain.model_dump()} <= set(plan.reasons)
+    assert 0 < est.replay_seconds < est.seconds
     json.dumps(plan.to_dict())
 
 
@@ -127,9 +132,10 @@ def test_max_length_follows_p99_and_warns_when_capped() -> None:
         **plan_kwargs(),
     )
     assert plan.spec.data.max_length == 960
+    long_chats = dataclasses.replace(DATASETS["big-text"], format="openai", is_chat=True)
     gpt2 = resolve_plan(
         IntentRequest(level="L1"),
-        DATASETS["big-text"],
+        long_chats,
         MODELS["gpt2"],
         HARDWARE["a100-80g"],
         **plan_kwargs(),

@@ -111,6 +111,13 @@ def garbage(spec: dict, out: Path) -> int:
     return 0
 
 
+def devices(spec: dict, out: Path) -> int:
+    """Report the GPUs the worker gave this job, after holding its slots for `sleep` s."""
+    time.sleep(spec.get("sleep", 0))
+    emit({"type": "result", "devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+    return 0
+
+
 MODES = {name: func for name, func in list(globals().items()) if callable(func)}
 
 if __name__ == "__main__":

@@ -136,8 +136,15 @@ def _wait_ready(port: int) -> None:
 
 
 def _printed_password(proc: subprocess.Popen[str]) -> str:
+    """The password from the box, which must come after uvicorn says it is listening."""
     assert proc.stderr is not None
+    seen: list[str] = []
     for line in proc.stderr:
-        if "created the admin account" in line:
-            return line.split("password ")[1].split("'")[1]
-    raise AssertionError("no admin password printed")
+        seen.append(line)
+        if line.startswith("|     password: "):
+            running = [i for i, s in enumerate(seen) if "Uvicorn running on" in s]
+            box = [i for i, s in enumerate(seen) if "created the admin account" in s]
+            assert running and box and running[0] < box[0], seen
+            assert "easytune user passwd admin" in "".join(proc.stderr.readline() for _ in range(4))
+            return line.split("password: ")[1].split()[0]
+    raise AssertionError(f"no admin password printed: {seen}")

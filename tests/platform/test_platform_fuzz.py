@@ -54,3 +54,20 @@ def test_no_input_gives_a_server_error(fuzz_app: FastAPI, admin_headers: dict[st
             case.call_and_validate(headers=admin_headers, checks=[not_a_server_error])
 
         no_server_error()
+
+
+def test_every_operation_all_phases_against_a_live_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """schemathesis's own runner, every phase, as an admin whose token the run cannot revoke
+    (bench/fuzz.py runs the same with a larger budget)."""
+    from easytune.testing.fuzz import run_fuzz
+    from easytune.testing.live import live_server
+
+    folder = tmp_path_factory.mktemp("fuzz-live")
+    env = {"EASYTUNE_RATE_LIMIT_PER_MINUTE": "1000000"}
+    with live_server(folder / "data", env=env) as server:
+        result = run_fuzz(server, 2, folder)
+    assert result.server_errors == 0, result.output
+    assert result.requests >= 300, result.output
+    assert result.schemathesis_exit == 0, result.output

@@ -77,7 +77,8 @@ def test_first_start_prints_a_random_admin_password_once(
 ) -> None:
     with TestClient(_app(db_url, tmp_path, admin_password=None)) as client:
         printed = capsys.readouterr().err
-        password = printed.split("password ")[1].split("'")[1]
+        password = printed.split("password: ")[1].split()[0]
+        assert "Settings > Password" in printed
         login = {"username": "admin", "password": password}
         assert client.post("/api/v1/auth/login", json=login).status_code == 200
     with TestClient(_app(db_url, tmp_path, admin_password=None)):

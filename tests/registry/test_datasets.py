@@ -39,7 +39,10 @@ def test_upload_stores_validates_and_measures(upload: Callable[..., Any], app: F
     assert stats["examples"] == 6 and stats["total_tokens"] > 0 and stats["is_chat"]
     assert body["report"]["tokenizer"].endswith("tiny-llama0")
     files = _dataset_files(app)
-    assert [f.name for f in files] == ["data.jsonl"] and files[0].read_bytes() == content
+    # The file as sent, and the normalised examples previews read (never a re-parse).
+    assert sorted(f.name for f in files) == ["data.jsonl", "examples.jsonl"]
+    files = [f for f in files if f.name == "data.jsonl"]
+    assert files[0].read_bytes() == content
     assert files[0].parent.name == body["id"]  # the path comes from the id, not the upload name
     assert "path" not in body
 
@@ -136,3 +139,29 @@ def test_byte_level_fallback_counts_bytes() -> None:
     tokenizer = byte_level_tokenizer()
     assert len(tokenizer("héllo")["input_ids"]) == len("héllo".encode())
     assert tokenizer.eos_token == "<|im_end|>" and tokenizer.chat_template
+
+
+def test_a_tiny_upload_warns_and_says_what_the_plan_does(upload: Any) -> None:
+    records = [
+        {"messages": [{"role": "user", "content": f"question number {i}?"},
+                      {"role": "assistant", "content": "Arr, aye."}]}
+        for i in range(10)
+    ]  # fmt: skip
+    response = upload(content=jsonl(records), name="tiny")
+    assert response.status_code == 201, response.text
+    (warning,) = response.json()["report"]["warnings"]
+    assert warning["code"] == "little_data" and warning["params"]["examples"] == 10
+    assert warning["params"]["answer_tokens"] > 0 and warning["params"]["min"] == 50
+    assert "more epochs" in warning["message"] and "50 or more examples" in warning["message"]
+
+
+def test_a_big_enough_upload_has_no_data_warning(upload: Any) -> None:
+    records = [
+        {"messages": [{"role": "user", "content": f"question number {i}?"},
+                      {"role": "assistant", "content": f"a full answer to question {i}, "
+                                                        "with a few words of reasoning in it"}]}
+        for i in range(60)
+    ]  # fmt: skip
+    response = upload(content=jsonl(records), name="enough")
+    assert response.status_code == 201, response.text
+    assert response.json()["report"]["warnings"] == []

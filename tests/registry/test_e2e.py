@@ -27,6 +27,7 @@ from tests.registry.conftest import CHAT, jsonl
 from easytune.api import create_app
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, login_headers, platform_settings_for
+from easytune.training.evaluation.probes import load_probes
 
 BROKER = "redis://127.0.0.1:6379/0"
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -155,8 +156,33 @@ def _flow(anonymous: TestClient, tiny_llama_dir: Path, tmp_path: Path) -> None:
     assert done["progress"]["step"] == done["progress"]["total_steps"] == steps
     assert done["progress"]["fraction"] == 1.0
 
+    # The before/after report of the real run, and its totals on the adapter.
+    report = alice.get(f"/api/v1/jobs/{done['id']}/evaluation")
+    assert report.status_code == 200, report.text
+    items = report.json()["items"]
+    # every planned probe; no held-out example: the data repeats each chat, and the split
+    # never puts a copy of a training example on the evaluation side
+    cap = done["spec"]["evaluation"]["max_per_set"]
+    assert len(items) == len(load_probes(max_per_set=cap)) and all(
+        item["set"] != "learned" for item in items
+    )
+    assert all(item["base"]["why"] and item["tuned"]["why"] for item in items)
+    assert any(e["message"] == "evaluation finished" for e in events)
+
     adapter_id = done["result"]["adapter_model_id"]
     adapter = alice.get(f"/api/v1/models/{adapter_id}").json()
+    assert adapter["evaluation"]["totals"] == report.json()["totals"]
+    # Retention ran: the replay set was generated into the platform's shared cache, and the
+    # job and its adapter say which step was kept and how the run ended.
+    assert plan.json()["spec"]["retain"]["enabled"] is True
+    assert any(e["message"].startswith("replay generated in") for e in events)
+    assert list((tmp_path / "data" / "cache" / "replay").glob("replay-*.json"))
+    assert done["outcome"] in ("ok", "forgot") and done["outcome_message"]
+    assert done["chosen_step"] == done["result"]["selection"]["step"] >= 1
+    assert (adapter["outcome"], adapter["outcome_message"]) == (
+        done["outcome"],
+        done["outcome_message"],
+    )
     assert adapter["base_model_id"] == base.json()["id"]
     assert adapter["dataset_sha256"] == dataset.json()["sha256"]
     download = alice.get(f"/api/v1/models/{adapter_id}/download")

@@ -100,3 +100,33 @@ def test_generation_stops_when_the_reader_goes_away(adapter_id: str, app: FastAP
     [loaded] = cache._bases.values()
     assert loaded.lock.acquire(blocking=False)
     loaded.lock.release()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_prompts_are_capped_and_generations_bounded_per_user(
+    client_as: Any, registered: dict[str, str], app: FastAPI
+) -> None:
+    engineer = client_as("engineer")
+    long = [{"role": "user", "content": "word " * 6000}]
+    body = {"model_id": registered["model"], "messages": long, "max_new_tokens": 4}
+    refused = engineer.post("/api/v1/playground/generate", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["param"] == "messages"
+    with app.state.session_factory() as session:
+        user_id = session.scalars(select(User.id).where(User.username == "engineer1")).one()
+    held = [app.state.generations.acquire(user_id) for _ in range(2)]  # two answers running
+    busy = _generate(engineer, registered["model"])
+    assert busy.status_code == 429 and busy.json()["error"]["code"] == "too_many_generations"
+    assert int(busy.headers["Retry-After"]) >= 1
+    for release in held:
+        release()
+    assert _generate(engineer, registered["model"], max_new_tokens=2).status_code == 200
+
+
+def test_an_answer_cut_at_max_new_tokens_says_so(client_as: Any, adapter_id: str) -> None:
+    engineer = client_as("engineer")
+    cut = _generate(engineer, adapter_id, compare_base=True, max_new_tokens=3).json()
+    assert (cut["finish_reason"], cut["base_finish_reason"]) == ("length", "length")
+    streamed = _generate(engineer, adapter_id, max_new_tokens=3, stream=True).text
+    done = json.loads(streamed.strip().split("\n\n")[-1].split("data: ", 1)[1])
+    assert done["finish_reason"] == "length" and done["base_finish_reason"] is None

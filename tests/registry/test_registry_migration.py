@@ -15,7 +15,7 @@ from easytune.db.migrate import alembic_config, head_revision, schema_drift, upg
 def test_registry_migration_downgrades_and_upgrades(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade_database(engine)
-    assert head_revision(engine) == "0004_progress_workers"
+    assert head_revision(engine) == "0006_job_kinds_exports"
     command.downgrade(alembic_config(engine), "0002_jobs")
     assert not {"datasets", "models"} & set(inspect(engine).get_table_names())
     upgrade_database(engine)

@@ -3,6 +3,8 @@
 // model, upload a broken and a good dataset, walk the wizard, watch the job train, open the
 // adapter, compare it with its base in the playground, visit every settings tab, switch language
 // and theme, sign out. Every page is screenshotted and scanned with axe-core in light and dark.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { formatFindings } from './axe';
@@ -19,7 +21,7 @@ import {
   themeOf,
   toggleTheme,
 } from './harness';
-import { TINY_MODEL_NAME } from './server';
+import { TINY_MODEL_NAME, WEB_ROOT } from './server';
 
 const PASSWORD = 'e2e-flow-passphrase-42';
 const DATASET = 'Pirate chat';
@@ -80,6 +82,16 @@ afterAll(async () => {
 });
 
 describe('EasyTune in a real browser', () => {
+  step('is served in chunks of at most 500 kB, ECharts (lazy, 540 kB) aside', async () => {
+    const assets = join(WEB_ROOT, 'dist', 'assets');
+    const sizes = readdirSync(assets)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => ({ name, kB: statSync(join(assets, name)).size / 1000 }));
+    expect(sizes.filter((chunk) => chunk.kB > 500 && !chunk.name.startsWith('echarts-'))).toEqual([]);
+    expect(Math.max(...sizes.map((chunk) => chunk.kB))).toBeLessThan(560);
+    expect(sizes.some((chunk) => chunk.name.startsWith('PlaygroundPage-'))).toBe(true); // a page of its own
+  });
+
   step('signs in', async () => {
     const { page, server } = current();
     const first = await page.goto(`${server.url}/`);
@@ -159,6 +171,9 @@ describe('EasyTune in a real browser', () => {
     await expect.poll(() => drawer.locator('.ant-statistic').filter({ hasText: 'Examples' }).locator('.ant-statistic-content').innerText()).toBe('32');
     await drawer.getByText(/English\s+75\s*%/).waitFor();
     await drawer.getByText(/Chinese\s+25\s*%/).waitFor();
+    // 32 examples: too few to teach much, and the drawer says what the plan does about it.
+    await drawer.getByText(/^Only 32 examples, with answers of about \d+(\.\d+)? tokens: too little to teach much\.$/).waitFor();
+    await drawer.getByText(/a small batch and more epochs/).waitFor();
     await drawer.getByRole('heading', { name: 'Examples as training sees them' }).waitFor();
     await drawer.getByText('What is the weather like today?').first().waitFor();
     await settle();
@@ -175,14 +190,14 @@ describe('EasyTune in a real browser', () => {
     await nav('New job').click();
     await heading('New fine-tuning job').waitFor();
 
-    // 1. Base model
-    await page.getByRole('radio', { name: TINY_MODEL_NAME }).click();
+    // 1. Base model: the only one is chosen already.
+    await expect.poll(() => page.getByRole('radio', { name: TINY_MODEL_NAME }).isChecked()).toBe(true);
     await shot('wizard-1-model');
     await scanBothThemes('wizard step 1 (model)');
     await page.getByRole('button', { name: 'Next' }).click();
 
-    // 2. Dataset
-    await choose(page.getByRole('combobox', { name: 'Dataset' }), new RegExp(`^${DATASET} — `));
+    // 2. Dataset: the only one (the broken file was never stored) is chosen already.
+    await page.locator('.ant-select-selection-item').filter({ hasText: new RegExp(`^${DATASET} — `) }).waitFor();
     await page.getByRole('heading', { name: 'Token statistics' }).waitFor();
     await settle();
     await shot('wizard-2-dataset');
@@ -200,6 +215,12 @@ describe('EasyTune in a real browser', () => {
     await suggestions.locator('.ant-select-item-option').filter({ hasText: /^train\.epochs$/ }).click();
     await suggestions.waitFor({ state: 'hidden' });
     await page.getByLabel('Value of train.epochs').fill('3');
+    // A forgetting threshold any trained adapter passes: the job page must then pin its warning.
+    await page.getByRole('button', { name: 'Add override' }).click();
+    await page.getByRole('combobox', { name: 'Setting of override 2' }).pressSequentially('cf.warn_thr');
+    await suggestions.locator('.ant-select-item-option').filter({ hasText: /^cf\.warn_threshold$/ }).click();
+    await suggestions.waitFor({ state: 'hidden' });
+    await page.getByLabel('Value of cf.warn_threshold').fill('0.000001');
     const settings = page.getByRole('table', { name: 'Planned settings' });
     await page.getByText('Level: L1 · Style and format').waitFor();
     const epochs = settings.getByRole('row').filter({ has: page.getByText('train.epochs', { exact: true }) });
@@ -208,9 +229,23 @@ describe('EasyTune in a real browser', () => {
     await expect.poll(() => epochs.getByRole('cell').nth(1).innerText()).toBe('3');
     await settings.getByRole('row').filter({ hasText: 'lora.r' }).getByText(/L1 \(style \/ format\) uses rank 4-8/).waitFor();
     await settings.getByRole('row').filter({ hasText: 'lora.target_modules' }).getByText(/attention q\/k\/v projections/).waitFor();
+    // The few settings a person decides on are named in words; the other settings are folded.
+    for (const name of ['Level', 'What is adapted', 'Rank', 'Epochs', 'Learning rate', 'Forgetting guard: warn above']) {
+      await settings.getByRole('row').filter({ has: page.getByText(name, { exact: true }) }).waitFor();
+    }
+    expect(await page.getByRole('table', { name: 'Other planned settings' }).isVisible()).toBe(false);
+    await page.getByText(/^Fits: needs about [\d.]+ GiB of [\d.]+ GiB$/).waitFor();
     await settle();
     await shot('wizard-3-intent-plan');
     await scanBothThemes('wizard step 3 (intent and plan)');
+    await page.getByRole('button', { name: /All other settings/ }).click();
+    const rest = page.getByRole('table', { name: 'Other planned settings' });
+    await rest.waitFor();
+    // Setting names wrap after a dot only: each one's box is no taller than one line of code.
+    const tallest = await rest.locator('code').evaluateAll((codes) =>
+      Math.max(...codes.map((code) => code.getBoundingClientRect().height / parseFloat(getComputedStyle(code).lineHeight))),
+    );
+    expect(tallest).toBeLessThan(2.5); // a wrap after a dot may make two lines; never a broken word
     await page.getByRole('button', { name: 'Next' }).click();
 
     // 4. Review and launch
@@ -233,6 +268,10 @@ describe('EasyTune in a real browser', () => {
       const status = page.locator('[data-status]').first();
       // Queued for at most a poll of the worker (0.2 s), then running while the child trains.
       await page.locator('[data-status="running"]').first().waitFor({ timeout: 60_000 });
+      // Once the events say a worker started it, the badge never says Queued.
+      const events = page.getByRole('region', { name: 'Event list' });
+      await events.getByText('attempt 1 started').waitFor();
+      expect(await page.locator('[data-status]').first().getAttribute('data-status')).not.toBe('queued');
       await shot('job-detail-running');
       await page.locator('[data-status="succeeded"]').first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
       expect(await status.innerText()).toBe('Succeeded');
@@ -249,6 +288,13 @@ describe('EasyTune in a real browser', () => {
         expect(points, `${chart} chart points`).toBeGreaterThan(0);
       }
       await page.getByRole('button', { name: 'Open the adapter' }).waitFor();
+      // The forgetting warning stays pinned above the events, whatever else they hold.
+      await page.getByRole('region', { name: 'Warnings and errors' }).getByText(/^forgetting: CF score [\d.]+ is over the warning threshold/).waitFor();
+      await page.getByRole('group', { name: 'CF score' }).getByText('above the warning threshold').waitFor();
+      const explained = page.getByRole('region', { name: 'What the forgetting score means' });
+      await explained.getByText(/^The forgetting \(CF\) score compares this model with its base model/).waitFor();
+      await explained.getByText(/^What to change:/).waitFor();
+      await events.getByText(/^\d+ checkpoints? saved$/).first().waitFor(); // routine events folded
       await settle();
       await shot('job-detail-succeeded');
       await scanBothThemes('job detail (succeeded)');
@@ -290,6 +336,9 @@ describe('EasyTune in a real browser', () => {
     await lineage.getByRole('link', { name: `${TINY_MODEL_NAME} v1` }).waitFor();
     await lineage.getByText(DATASET).waitFor();
     await lineage.getByRole('link', { name: /^Job #\d+$/ }).waitFor();
+    await drawer.getByRole('region', { name: 'What the forgetting score means' }).getByText(/^What to change:/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), drawer.getByRole('button', { name: /Download zip/ }).click()]);
+    expect(download.suggestedFilename()).toBe(`${JOB}-v1.zip`); // the server's safe ASCII name
     await settle();
     await shot('models-adapter-lineage');
     await scanBothThemes('models: adapter drawer');
@@ -309,16 +358,35 @@ describe('EasyTune in a real browser', () => {
     await page.getByRole('button', { name: 'Generate' }).click();
     const tuned = page.getByRole('region', { name: 'Fine-tuned answer' });
     const base = page.getByRole('region', { name: 'Base model answer' });
-    await tuned.getByText('Done').waitFor({ timeout: 30_000 });
-    await base.getByText('Done').waitFor({ timeout: 30_000 });
+    const ended = /^(Done|Stopped at the length limit)$/;
+    await tuned.getByText(ended).waitFor({ timeout: 30_000 });
+    await base.getByText(ended).waitFor({ timeout: 30_000 });
     await tuned.getByText(`Fine-tuned · ${JOB} v1`).waitFor();
     await base.getByText(`Base model · ${TINY_MODEL_NAME} v1`).waitFor();
     for (const side of [tuned, base]) {
-      expect((await side.locator('.ant-typography').first().innerText()).trim().length, 'answer text').toBeGreaterThan(0);
+      // A finished answer is rendered Markdown (.et-markdown); the raw text view is a paragraph.
+      expect((await side.locator('.et-markdown').innerText()).trim().length, 'answer text').toBeGreaterThan(0);
     }
+    // Answers are rendered as Markdown (no HTML from the model); the raw text is a click away.
+    await page.getByRole('checkbox', { name: 'Show raw text' }).check();
+    await expect.poll(() => tuned.locator('.et-markdown').count()).toBe(0);
+    expect((await tuned.locator('.ant-typography').first().innerText()).trim().length, 'raw text').toBeGreaterThan(0);
+    await page.getByRole('checkbox', { name: 'Show raw text' }).uncheck();
+    await tuned.locator('.et-markdown').waitFor();
     await settle();
     await shot('playground');
     await scanBothThemes('playground (answered)');
+
+    // Two new tokens cannot finish an answer: both sides say the length limit stopped them.
+    await page.getByLabel('Max new tokens').fill('2');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    for (const side of [tuned, base]) {
+      await side.getByText('Stopped at the length limit', { exact: true }).waitFor({ timeout: 30_000 });
+      await side.getByText(/^Stopped at the length limit: the answer reached Max new tokens/).waitFor();
+    }
+    await settle();
+    await shot('playground-length-limit');
+    await scanBothThemes('playground (cut at the length limit)');
   });
 
   step('shows every settings tab, creates an API token that works and a user', async () => {

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
-import sys
+import math
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
+from sqlalchemy.pool import NullPool
 
 from easytune import __version__
+from easytune.api.banner import print_admin_password
+from easytune.api.capacity import Gate, StreamSlots
 from easytune.api.docs import install_offline_docs
 from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
@@ -22,16 +29,19 @@ from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
 from easytune.db.migrate import upgrade_database
 from easytune.jobs.executors import get_executor
+from easytune.openai import install_openai
 from easytune.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
+# Threads (and connections) that open job streams may use at once to read new rows.
+STREAM_POLL_THREADS = 4
 log = logging.getLogger("easytune.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API app; without settings they are loaded from the environment."""
     settings = settings or load_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = _api_engine(settings)
     app = FastAPI(
         title="EasyTune",
         version=__version__,
@@ -44,6 +54,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # /readyz opens its own connection: it answers even when the shared pool is exhausted.
+    app.state.probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
+    app.state.db_gate = Gate(settings.api_concurrency, settings.api_queue_seconds)
+    app.state.stream_slots = StreamSlots(
+        settings.streams_per_user, math.ceil(settings.stream_keepalive_seconds)
+    )
+    app.state.generations = StreamSlots(
+        settings.playground_generations_per_user, 5, "playground generations",
+        "EASYTUNE_PLAYGROUND_GENERATIONS_PER_USER", "too_many_generations",
+    )  # fmt: skip
+    app.state.stream_polls = CapacityLimiter(STREAM_POLL_THREADS)
+    app.state.probe_threads = CapacityLimiter(2)
     app.state.executor = get_executor(settings)
     app.state.inference = InferenceCache(
         settings.playground_cache_bases, settings.playground_cache_adapters
@@ -54,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    install_openai(app)  # after add_middleware: its error shape wraps the ops refusals too
     mount_web(app, settings.web_dist)  # last: its catch-all must not shadow an API route
     return app
 
@@ -62,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(prepare_database, app)
     worker = await run_in_threadpool(start_embedded_worker, app.state.settings)
+    if not getattr(app.state, "banner_after_startup", False):
+        print_admin_password(app)  # else `easytune serve` prints it once uvicorn listens
     try:
         yield
     finally:
@@ -69,6 +94,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await run_in_threadpool(worker.stop)
         await app.state.rate_limiter.aclose()
         app.state.engine.dispose()
+        app.state.probe_engine.dispose()
+
+
+def _api_engine(settings: Settings) -> Engine:
+    """The shared pool, sized to what may use it at once: the admitted requests (the gate),
+    the stream polls, and a little headroom (start-up, the embedded worker's sweeps)."""
+    return create_db_engine(
+        settings.database_url,
+        pool_size=settings.api_concurrency + STREAM_POLL_THREADS + 2,
+        max_overflow=4,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
 
 
 def prepare_database(app: FastAPI) -> None:
@@ -78,18 +115,26 @@ def prepare_database(app: FastAPI) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:
         upgrade_database(app.state.engine)
+    if settings.is_sqlite:
+        restrict_data_files(settings)
     with transaction(app.state.session_factory, immediate=True) as session:
         generated = bootstrap_admin(session, settings)
-    if generated:
-        # Printed once, never stored in clear: the only way to learn the first password.
-        print(
-            f"\n*** EasyTune created the admin account: username {BOOTSTRAP_ADMIN!r}, "
-            f"password {generated!r}. Change it after signing in. ***\n",
-            file=sys.stderr,
-            flush=True,
-        )
+    # Kept in memory until printed once (api.banner), never stored in clear: the only way to
+    # learn a generated first password.
+    app.state.first_admin_password = generated
+    app.state.first_admin_username = BOOTSTRAP_ADMIN
     if settings.demo_assets:
         register_demo(app)
+
+
+def restrict_data_files(settings: Settings) -> None:
+    """The data dir 0700 and the SQLite files 0600, like the secret key: accounts, token
+    hashes and datasets are nobody else's business on a shared host."""
+    os.chmod(settings.data_dir, 0o700)
+    database = Path(settings.database_url.removeprefix("sqlite:///"))
+    for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+        if path.is_file():
+            os.chmod(path, 0o600)
 
 
 def register_demo(app: FastAPI) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -25,7 +25,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def db_slot(request: Request) -> AsyncIterator[None]:
+    """One of the gate's slots for this request, awaited in the event loop (no thread held);
+    503 + Retry-After when none frees up in time. Released before the response is sent."""
+    request.state.release_db_slot = await request.app.state.db_gate.acquire()
+    try:
+        yield
+    finally:
+        request.state.release_db_slot()  # the slot held now (see reacquire_database)
+
+
+def get_session(
+    request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]
+) -> Iterator[Session]:
     """The request owns the transaction: commit on success, roll back on error.
 
     Errors marked keep_changes (failed sign-ins, token reuse) commit first, so the security
@@ -46,6 +58,18 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+def release_database(request: Request, session: Session) -> None:
+    """End the request's transaction and give its gate slot back early: for routes that go
+    on for long without the database (generation). Later queries open a new transaction."""
+    session.commit()
+    request.state.release_db_slot()
+
+
+async def reacquire_database(request: Request) -> None:
+    """Wait for a gate slot again after release_database (503 + Retry-After if none frees)."""
+    request.state.release_db_slot = await request.app.state.db_gate.acquire()
+
+
 def get_executor(request: Request) -> Submitter:
     """How jobs reach workers (local: they poll; celery: sent after commit)."""
     executor: Submitter = request.app.state.executor
@@ -59,6 +83,7 @@ _bearer = HTTPBearer(auto_error=False, description="An access token or a persona
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -66,7 +91,10 @@ def get_principal(
     """The authenticated caller; 401 without valid credentials."""
     if credentials is None:
         raise AuthenticationFailed("authentication required: send Authorization: Bearer TOKEN")
-    return auth.authenticate(session, settings, credentials.credentials)
+    principal = auth.authenticate(session, settings, credentials.credentials)
+    if principal.api_token_id is not None:
+        request.app.state.verified_tokens.add(credentials.credentials)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

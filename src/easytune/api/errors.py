@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from easytune.core.errors import EasyTuneError
@@ -82,6 +83,18 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, exc.status_code, headers=exc.headers)
 
 
+async def _pool_timeout(_request: Request, _exc: Exception) -> JSONResponse:
+    # Every connection was busy for db_pool_timeout_seconds: a retryable 503, not a 500.
+    body = {
+        "error": {
+            "code": "overloaded",
+            "message": "the server is busy (no database connection free); retry shortly",
+            "param": None,
+        }
+    }
+    return JSONResponse(body, 503, headers={"Retry-After": "2"})
+
+
 async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The traceback goes to the server log (uvicorn); the client gets no internals.
     body = {
@@ -100,3 +113,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(EasyTuneError, _easytune_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)

@@ -7,6 +7,9 @@ request id) comes from `easytune.api.ops`; `add_middleware` chooses its settings
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 
 from fastapi import FastAPI, Request
 
@@ -17,7 +20,7 @@ from easytune.core.tokens import decode_token
 from easytune.settings import Settings
 
 # Uploads stream to disk and carry their own, larger limit.
-UPLOAD_PREFIXES = ("/api/v1/datasets",)
+UPLOAD_PREFIXES = ("/api/v1/datasets", "/v1/files")
 PAT_PREFIX = "et_pat_"
 
 
@@ -27,25 +30,65 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         settings.redis_url or None, limit=settings.rate_limit_per_minute, window_s=60.0
     )
     app.state.rate_limiter = limiter
+    app.state.verified_tokens = VerifiedTokens()
     app.state.ops = install_ops(
         app,
         rate_limiter=limiter,
-        identity=_identity_for(settings),
+        identity=_identity_for(settings, app.state.verified_tokens),
         max_body_bytes=settings.max_request_bytes,
         body_limit_overrides=dict.fromkeys(UPLOAD_PREFIXES, settings.max_upload_bytes),
+        metrics_token=(
+            settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        ),
     )
 
 
-def _identity_for(settings: Settings) -> IdentityFn:
+class VerifiedTokens:
+    """Hashes of personal tokens that authenticated recently (bounded, expiring).
+
+    The rate limiter gives a personal token its own bucket only once the token has proved
+    itself; until then (and for forged values) it counts against the client's address.
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 10_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, token: str) -> None:
+        """Remember that `token` authenticated just now."""
+        with self._lock:
+            self._seen[_token_key(token)] = time.monotonic() + self.ttl_seconds
+            self._seen.move_to_end(_token_key(token))
+            while len(self._seen) > self.max_entries:
+                self._seen.popitem(last=False)
+
+    def key_for(self, token: str) -> str | None:
+        """The token's bucket key if it authenticated within the TTL, else None."""
+        key = _token_key(token)
+        with self._lock:
+            expires = self._seen.get(key)
+            if expires is None or expires < time.monotonic():
+                self._seen.pop(key, None)
+                return None
+        return "pat:" + key
+
+
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def _identity_for(settings: Settings, verified: VerifiedTokens) -> IdentityFn:
     def identity(request: Request) -> str | None:
         """The rate-limit key: the signed-in user, else None (the client address is used)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
         if token.startswith(PAT_PREFIX):
-            # Checking a personal token needs the database; its hash is a stable key, and a
-            # forged one is refused by the route right after.
-            return "pat:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+            # Checking a personal token needs the database: only tokens that authenticated
+            # recently get their own bucket, anything else counts against the address.
+            return verified.key_for(token)
         try:
             return f"user:{decode_token(settings, token, 'access').user_id}"
         except EasyTuneError:

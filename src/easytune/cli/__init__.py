@@ -15,6 +15,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "easytune.cli.training",
     "easytune.cli.worker",
     "easytune.cli.models",
+    "easytune.cli.evaluate",
+    "easytune.cli.export",
     "easytune.training.data.cli",
 )
 

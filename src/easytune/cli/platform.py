@@ -91,12 +91,28 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     configure_logging(settings.log_level, json=settings.log_json)
     # Single-machine mode: a local worker runs inside the API process unless told otherwise.
     settings = settings.model_copy(update={"embedded_worker": not no_worker})
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
+    app = create_app(settings)
+    app.state.banner_after_startup = True
+    config = uvicorn.Config(
+        app, host=host or settings.host, port=port or settings.port, log_config=None
     )
+    _banner_server(config, app).run()
+
+
+def _banner_server(config: Any, app: Any) -> Any:
+    """A uvicorn server that prints the first admin password after its "running on" lines."""
+    import uvicorn
+
+    from easytune.api.banner import print_admin_password
+
+    class BannerServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                url = f"http://{self.config.host}:{self.config.port}"
+                print_admin_password(app, url)
+
+    return BannerServer(config)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ class PlanInputs:
     intent: str
     output: str
     overrides: dict[str, Any]
+    mix_data: str | None = None
 
 
 def parse_value(raw: str) -> Any:
@@ -91,6 +92,7 @@ def build_plan(inputs: PlanInputs) -> Any:
         eval_path=str(Path(inputs.eval_data).resolve()) if inputs.eval_data else None,
         output_dir=str(Path(inputs.output).resolve()),
         overrides=inputs.overrides,
+        mix_path=str(Path(inputs.mix_data).resolve()) if inputs.mix_data else None,
     )
 
 
@@ -183,12 +185,16 @@ def print_summary(result: dict[str, Any]) -> None:
         ("CF score", cf.get("score")),
         ("tokens", metrics.get("tokens_seen")),
         ("time", _human_seconds(metrics.get("train_seconds") or 0)),
+        ("kept step", result.get("chosen_step")),
+        ("outcome", result.get("outcome")),
         ("adapter", result["adapter_dir"]),
     ]
     click.secho("\nSummary", bold=True)
     for name, value in rows:
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
         click.echo(f"  {name:<11} {shown}")
+    if result.get("outcome") == "forgot":
+        click.secho(f"\nwarning: {result.get('outcome_message')}", fg="yellow", err=True)
 
 
 def run_plan(plan: Any) -> None:
@@ -220,9 +226,10 @@ def _inputs(
     intent: str,
     output: str,
     sets: tuple[str, ...],
+    mix_data: str | None = None,
 ) -> PlanInputs:
     return PlanInputs(
-        model, gguf_file, data, eval_data, level, intent, output, parse_overrides(sets)
+        model, gguf_file, data, eval_data, level, intent, output, parse_overrides(sets), mix_data
     )
 
 
@@ -232,6 +239,12 @@ def _common(command: Any) -> Any:
         click.option("--gguf-file", default=None, help="GGUF file name inside --model"),
         click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False)),
         click.option("--eval-data", default=None, type=click.Path(exists=True, dir_okay=False)),
+        click.option(
+            "--mix-data",
+            default=None,
+            type=click.Path(exists=True, dir_okay=False),
+            help="A second dataset trained alongside, e.g. a few chats next to a text corpus",
+        ),
         click.option("--level", type=click.Choice(LEVELS), default="auto", show_default=True),
         click.option("--intent", default="", help="What the model should learn (for auto)"),
         click.option("--output", default="easytune-run", show_default=True),

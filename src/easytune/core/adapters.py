@@ -40,11 +40,13 @@ def register_job_adapter(session: Session, job: Job) -> None:
             dataset_sha256=dataset.sha256 if dataset else None, job_id=job.id,
             spec=dict(job.spec), metrics=result.get("metrics"),
             cf_report=_read_json(folder.parent / "cf_report.json"),
+            eval_report=_finished_report(folder.parent / "eval_report.json"),
         ),
     )  # fmt: skip
     job.result = {**result, "adapter_model_id": model.id}
     message = f"adapter registered as {model.id} ({model.name} v{model.version})"
-    records.add_event(session, job, EventLevel.INFO, message, {"adapter_model_id": model.id})
+    data = {"adapter_model_id": model.id, "outcome": result.get("outcome")}
+    records.add_event(session, job, EventLevel.INFO, message, data)
 
 
 def _adapter_folder(job: Job) -> Path:
@@ -59,6 +61,12 @@ def _adapter_folder(job: Job) -> Path:
             "writing it: retry the job"
         )
     return folder
+
+
+def _finished_report(path: Path) -> dict[str, Any] | None:
+    """The evaluation report, unless it is missing or records a failed evaluation."""
+    report = _read_json(path)
+    return report if report is not None and "error" not in report else None
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

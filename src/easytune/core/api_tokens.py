@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from easytune.core import audit
 from easytune.core.audit import Origin
-from easytune.core.errors import NotFound, ValidationFailed
+from easytune.core.auth import Principal
+from easytune.core.errors import NotFound, PermissionDenied, ValidationFailed
 from easytune.core.tokens import API_TOKEN_PREFIX, digest, new_api_token
 from easytune.db.base import utcnow
 from easytune.db.models import ApiToken, User
@@ -28,9 +29,18 @@ class CreatedToken:
 
 
 def create(
-    session: Session, settings: Settings, user: User, name: str, days: int, origin: Origin
-) -> CreatedToken:
-    """A new token for `user` lasting `days` (at most API_TOKEN_MAX_DAYS)."""
+    session: Session, settings: Settings, principal: Principal, name: str, days: int,
+    origin: Origin,
+) -> CreatedToken:  # fmt: skip
+    """A new token lasting `days` (at most API_TOKEN_MAX_DAYS), for a signed-in session only:
+    a token minting tokens would outlive its own expiry and revocation."""
+    if principal.session_id is None:
+        raise PermissionDenied(
+            "a personal API token cannot create tokens; sign in with your password "
+            "(the web UI's Settings page) to create one",
+            code="session_required",
+        )
+    user = principal.user
     if days > settings.api_token_max_days:
         raise ValidationFailed(
             f"expires_in_days must be at most {settings.api_token_max_days} "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 CHUNK_BYTES = 1 << 20
@@ -37,13 +37,27 @@ class _Sink:
 
 def zip_folder(folder: Path, root_name: str) -> Iterator[bytes]:
     """The files under `folder`, zipped under `root_name/`, yielded chunk by chunk."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return zip_entries((f"{root_name}/{p.relative_to(folder).as_posix()}", p) for p in files)
+
+
+def zip_entries(entries: Iterable[tuple[str, Path | bytes]]) -> Iterator[bytes]:
+    """(name in the zip, a file or the bytes themselves), zipped and yielded chunk by chunk."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            arcname = f"{root_name}/{path.relative_to(folder).as_posix()}"
-            with path.open("rb") as source, archive.open(arcname, "w", force_zip64=True) as out:
-                while chunk := source.read(CHUNK_BYTES):
+        for arcname, source in entries:
+            with archive.open(arcname, "w", force_zip64=True) as out:
+                for chunk in _chunks(source):
                     out.write(chunk)
                     yield sink.take()
             yield sink.take()
     yield sink.take()
+
+
+def _chunks(source: Path | bytes) -> Iterator[bytes]:
+    if isinstance(source, bytes):
+        yield source
+        return
+    with source.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk

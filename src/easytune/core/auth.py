@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -63,15 +64,15 @@ def login(
 ) -> TokenPair:
     """Check the password (throttled) and open a new login session."""
     username = normalize_username(username)
-    throttle.check(session, username, origin.client_address)
+    throttle.reserve(session, settings, username, origin.client_address)
     user = user_repo.get_by_username(session, username)
     if not _password_matches(settings, user, password):
-        _fail_login(session, settings, username, origin, user)
+        _fail_login(session, username, origin, user, "wrong_password" if user else "unknown_user")
     assert user is not None
     if not user.is_active:
-        audit.record(session, "auth.login.failed", origin, target=user, reason="disabled")
-        raise InvalidCredentials("this account is disabled; ask an admin", code="account_disabled")
-    throttle.record_success(session, username)
+        # The same answer as a wrong password: a disabled account's password is no oracle.
+        _fail_login(session, username, origin, user, "disabled")
+    throttle.record_success(session, settings, username, origin.client_address)
     if needs_rehash(settings, user.password_hash):
         user.password_hash = hash_password(settings, password)
     user.last_login_at = utcnow()
@@ -98,10 +99,9 @@ def _dummy_hash(settings: Settings) -> str:
 
 
 def _fail_login(
-    session: Session, settings: Settings, username: str, origin: Origin, user: User | None
-) -> None:
-    throttle.record_failure(session, settings, username, origin.client_address)
-    reason = "wrong_password" if user else "unknown_user"
+    session: Session, username: str, origin: Origin, user: User | None, reason: str
+) -> NoReturn:
+    # The attempt was already counted by throttle.reserve, in its own transaction.
     audit.record(
         session, "auth.login.failed", origin, target=user, actor_username=username, reason=reason
     )
@@ -142,6 +142,11 @@ def refresh(session: Session, settings: Settings, refresh_token: str, origin: Or
     if auth_session is None or auth_session.revoked_at is not None:
         raise AuthenticationFailed("this sign-in has ended; sign in again")
     now = utcnow()
+    if now - auth_session.created_at > timedelta(days=settings.session_max_days):
+        # An absolute lifetime: refreshing cannot keep a stolen sign-in alive forever.
+        raise AuthenticationFailed(
+            f"this sign-in is older than {settings.session_max_days} days; sign in again"
+        )
     if not token_repo.mark_refresh_used(session, row.id, now):
         _revoke_reused(session, auth_session, origin)
     user = _valid_user(session, claims)

@@ -6,15 +6,23 @@ file. A valid one is staged under a temporary name and renamed into DATA_DIR/dat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, storage
-from easytune.core.errors import Conflict, PayloadTooLarge, ProblemList, ValidationFailed
+from easytune.core import access, dataset_parse, storage
+from easytune.core.errors import (
+    Conflict,
+    InsufficientStorage,
+    PayloadTooLarge,
+    ProblemList,
+    ValidationFailed,
+)
 from easytune.core.stats_tokenizer import stats_tokenizer
 from easytune.db.models import Dataset, User, Visibility
 from easytune.db.repositories import datasets as repo
@@ -24,14 +32,18 @@ from easytune.training.data import (
     DataValidationError,
     Example,
     LoadedDataset,
+    Message,
     dataset_report,
     load_dataset,
 )
+from easytune.training.data.tooltemplate import format_call
 
 AREA = "datasets"
-SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt")
+SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".txt", ".md", ".markdown", ".zip")
 # Length the upload report counts truncation at; plans choose their own max_length.
 REPORT_MAX_LENGTH = 1024
+# Multipart framing and form fields around the file, allowed on top of the quota's room.
+UPLOAD_OVERHEAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,17 +57,41 @@ class Upload:
     visibility: Visibility = Visibility.PRIVATE
 
 
-def create_dataset(session: Session, settings: Settings, owner: User, upload: Upload) -> Dataset:
-    """Store, validate and measure an upload; ProblemList with every bad line if invalid."""
+def room_left(session: Session, settings: Settings, owner: User, declared: int | None) -> int:
+    """Bytes `owner` may still upload (the upload limit, or less under the quota); 507 when a
+    declared length already would not fit."""
+    if settings.dataset_quota_bytes == 0:
+        return settings.max_upload_bytes
+    left = settings.dataset_quota_bytes - repo.bytes_owned(session, owner.id)
+    if left <= 0 or (declared is not None and declared > left + UPLOAD_OVERHEAD):
+        raise _over_quota(settings, max(left, 0))
+    return min(settings.max_upload_bytes, left)
+
+
+def _over_quota(settings: Settings, left: int) -> InsufficientStorage:
+    return InsufficientStorage(
+        f"this upload would pass your dataset storage quota of "
+        f"{settings.dataset_quota_bytes} bytes ({left} bytes left); delete datasets you no "
+        "longer need, or ask an admin to raise EASYTUNE_DATASET_QUOTA_BYTES",
+        param="file",
+    )
+
+
+def create_dataset(
+    session: Session, settings: Settings, owner: User, upload: Upload, room: int | None = None
+) -> Dataset:
+    """Store, validate and measure an upload; ProblemList with every bad line if invalid.
+
+    `room`: the bytes the owner may still store (room_left); past it the upload is a 507."""
     suffix = _suffix(upload.filename)
     dataset_id = storage.new_id("ds")
     parent = storage.area(settings.data_dir, AREA)
     staged = storage.staging_dir(parent, dataset_id)
     try:
         file = staged / f"data{suffix}"
-        copied = _copy(upload.chunks, file, settings.max_upload_bytes)
-        loaded = _validate(file, upload.format)
-        report = _report(settings, loaded)
+        copied = _copy(upload.chunks, file, settings, room)
+        parsed = dataset_parse.parse_bounded(settings, file, upload.format)
+        storage.private(staged)
         folder = storage.publish(staged, parent, dataset_id)
     except BaseException:
         storage.remove_tree(staged)
@@ -63,9 +99,9 @@ def create_dataset(session: Session, settings: Settings, owner: User, upload: Up
     storage.remove_on_rollback(session, folder)
     dataset = Dataset(
         id=dataset_id, owner_id=owner.id, name=upload.name, visibility=upload.visibility,
-        format=loaded.format, source_format=loaded.source_format, filename=upload.filename[:255],
+        format=parsed.format, source_format=parsed.source_format, filename=upload.filename[:255],
         path=str(folder / file.name), size_bytes=copied.size, sha256=copied.sha256,
-        examples=len(loaded), report=report,
+        examples=parsed.examples, report=parsed.report,
     )  # fmt: skip
     return repo.add(session, dataset)
 
@@ -81,10 +117,15 @@ def _suffix(filename: str) -> str:
     return suffix
 
 
-def _copy(chunks: Iterable[bytes], file: Path, limit: int) -> storage.CopyResult:
+def _copy(
+    chunks: Iterable[bytes], file: Path, settings: Settings, room: int | None
+) -> storage.CopyResult:
+    limit = settings.max_upload_bytes if room is None else min(room, settings.max_upload_bytes)
     try:
         return storage.copy_stream(chunks, file, limit)
     except storage.TooLarge:
+        if limit < settings.max_upload_bytes:
+            raise _over_quota(settings, limit) from None
         raise PayloadTooLarge(
             f"the file is larger than the upload limit of {limit} bytes; split it, or raise "
             "EASYTUNE_MAX_UPLOAD_BYTES",
@@ -92,7 +133,8 @@ def _copy(chunks: Iterable[bytes], file: Path, limit: int) -> storage.CopyResult
         ) from None
 
 
-def _validate(file: Path, format: str | None) -> LoadedDataset:
+def validate_file(file: Path, format: str | None) -> LoadedDataset:
+    """Every record of `file` read and checked; ProblemList naming each bad line."""
     try:
         return load_dataset(file, format)
     except DataValidationError as exc:
@@ -105,11 +147,17 @@ def _validate(file: Path, format: str | None) -> LoadedDataset:
         raise ValidationFailed(str(exc), param="format") from None
 
 
-def _report(settings: Settings, loaded: LoadedDataset) -> dict[str, Any]:
+def measure(settings: Settings, loaded: LoadedDataset) -> dict[str, Any]:
+    """The statistics report stored with the dataset."""
     tokenizer, tokenizer_name = stats_tokenizer(settings)
     report = dataset_report(loaded.examples, tokenizer, REPORT_MAX_LENGTH, format=loaded.format)
     notes = [*loaded.notes, *report.notes]
-    return {**report.to_dict(), "notes": notes, "tokenizer": tokenizer_name}
+    # What training will ignore, coded like the report's own warnings: {code, message, params}.
+    ignored = [{"code": "ignored", "message": text, "params": {}} for text in loaded.warnings]
+    return {
+        **report.to_dict(), "notes": notes, "warnings": [*report.warnings, *ignored],
+        "kind": loaded.kind, "tokenizer": tokenizer_name,
+    }  # fmt: skip
 
 
 def get_dataset(session: Session, user: User, dataset_id: str) -> Dataset:
@@ -135,20 +183,30 @@ def list_datasets(
 
 
 def preview(
-    session: Session, user: User, dataset_id: str, offset: int, limit: int
+    session: Session, settings: Settings, user: User, dataset_id: str, offset: int, limit: int
 ) -> tuple[Dataset, list[dict[str, Any]]]:
-    """Normalised examples `offset`..`offset + limit` (as training will see them)."""
+    """Normalised examples `offset`..`offset + limit` (as training will see them), read from
+    the examples stored at upload; never a re-parse of the file per request."""
     dataset = get_dataset(session, user, dataset_id)
-    loaded = load_dataset(dataset.path, dataset.format)
-    return dataset, [example_dict(ex) for ex in loaded.examples[offset : offset + limit]]
+    stored = Path(dataset.path).parent / dataset_parse.EXAMPLES_FILE
+    if not stored.is_file():  # uploaded before examples were stored: store them once now
+        dataset_parse.parse_bounded(settings, Path(dataset.path), dataset.format)
+    with stored.open(encoding="utf-8") as lines:
+        return dataset, [json.loads(line) for line in islice(lines, offset, offset + limit)]
 
 
 def example_dict(example: Example) -> dict[str, Any]:
     """An example as JSON: its source line and messages (chat) or text."""
     if example.messages is not None:
-        messages = [{"role": m.role, "content": m.content} for m in example.messages]
+        messages = [{"role": m.role, "content": _shown(m)} for m in example.messages]
         return {"line": example.line, "messages": messages, "text": None}
     return {"line": example.line, "messages": None, "text": example.text}
+
+
+def _shown(message: Message) -> str:
+    # A tool call shows in the `<tool_call>` syntax the fallback template trains.
+    calls = [format_call(c) for c in message.tool_calls]
+    return "\n".join([message.content, *calls]).strip() if calls else message.content
 
 
 def delete_dataset(session: Session, user: User, dataset_id: str) -> None:

@@ -114,8 +114,8 @@ class TooManyAttempts(EasyTuneError):
     status_code = 429
     code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, headers={"Retry-After": str(retry_after)})
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)}, **kwargs)
         self.retry_after = retry_after
 
 
@@ -124,3 +124,20 @@ class ServiceUnavailable(EasyTuneError):
 
     status_code = 503
     code = "unavailable"
+
+
+class Overloaded(ServiceUnavailable):
+    """Every slot is busy (503); Retry-After says when to come back. Never a 30 s wait."""
+
+    code = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class InsufficientStorage(EasyTuneError):
+    """A per-user storage quota would be exceeded (507)."""
+
+    status_code = 507
+    code = "quota_exceeded"

@@ -2,20 +2,22 @@
 
 Each message's id is "<event seq>.<metric row>": the newest of each the client has seen. A
 reconnecting client sends it back and gets only what came after. The stream polls the
-database (the system of record) on its own short sessions and ends after the job has ended
-and everything was sent.
+database (the system of record) on its own short sessions, re-checks the caller's access at
+each keep-alive, and ends after the job has ended and everything was sent.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
+from easytune.db import transaction
 from easytune.db.models import JobEvent, JobMetric, JobStatus
 from easytune.db.repositories import jobs as jobs_repo
 from easytune.jobs import records
@@ -24,6 +26,9 @@ from easytune.jobs.status import TERMINAL
 
 POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
+# The `end` frame's reason when the caller lost access mid-stream (signed out, disabled,
+# role changed, token revoked or expired): reconnect with fresh credentials.
+ACCESS_ENDED = "access_ended"
 
 
 @dataclass
@@ -46,25 +51,57 @@ class Cursor:
         return f"{self.seq}.{self.metric}"
 
 
-def stream(
-    factory: sessionmaker[Session], job_id: int, cursor: Cursor, poll: float = POLL_SECONDS
-) -> Iterator[str]:
-    """SSE text frames until the job has ended and every row was sent."""
+@dataclass(frozen=True)
+class StreamContext:
+    """How a stream reads the database: short sessions in threads bounded by `limiter`, and
+    `still_allowed` (run at each keep-alive) re-checking the caller's access."""
+
+    factory: sessionmaker[Session]
+    limiter: anyio.CapacityLimiter
+    still_allowed: Callable[[Session], bool]
+    poll_seconds: float = POLL_SECONDS
+    keepalive_seconds: float = KEEPALIVE_SECONDS
+
+    async def read(self, job_id: int, cursor: Cursor) -> tuple[JobStatus, list[str]]:
+        """New rows after `cursor`, on a session that lives for this one read."""
+        return await anyio.to_thread.run_sync(self._read, job_id, cursor, limiter=self.limiter)
+
+    def _read(self, job_id: int, cursor: Cursor) -> tuple[JobStatus, list[str]]:
+        with self.factory() as session:
+            return _poll(session, job_id, cursor)
+
+    async def allowed(self) -> bool:
+        """Whether the caller may still watch (signed in, active, role, job visible)."""
+        return await anyio.to_thread.run_sync(self._allowed, limiter=self.limiter)
+
+    def _allowed(self) -> bool:
+        with transaction(self.factory) as session:
+            return self.still_allowed(session)
+
+
+async def stream(ctx: StreamContext, job_id: int, cursor: Cursor) -> AsyncIterator[str]:
+    """SSE text frames until the job has ended and every row was sent, or access ends.
+
+    Between reads it sleeps in the event loop: an idle stream holds no thread, no connection.
+    """
     yield "retry: 2000\n\n"
     quiet_since = time.monotonic()
     while True:
-        with factory() as session:
-            status, frames = _poll(session, job_id, cursor)
-        yield from frames
+        status, frames = await ctx.read(job_id, cursor)
+        for frame in frames:
+            yield frame
         if frames:
             quiet_since = time.monotonic()
         if status in TERMINAL and not frames:
             yield _frame("end", {"status": status}, cursor)
             return
-        if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+        if time.monotonic() - quiet_since >= ctx.keepalive_seconds:
             quiet_since = time.monotonic()
+            if not await ctx.allowed():
+                yield _frame("end", {"status": status, "reason": ACCESS_ENDED}, cursor)
+                return
             yield ": keep-alive\n\n"
-        time.sleep(poll)
+        await anyio.sleep(ctx.poll_seconds)
 
 
 def _poll(session: Session, job_id: int, cursor: Cursor) -> tuple[JobStatus, list[str]]:

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import access, plans
-from easytune.core.errors import Conflict, NotFound
+from easytune.core.errors import Conflict, NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
-from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, User
+from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, Role, User
 from easytune.db.repositories import jobs as jobs_repo
 from easytune.jobs import records
 from easytune.jobs import service as queue
@@ -22,6 +22,9 @@ from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
 COMPLETE_MARKER = "COMPLETE"
+
+
+MAX_PRIORITY = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ def create_job(
     session: Session, settings: Settings, user: User, request: JobInput, executor: Submitter
 ) -> tuple[Job, plans.ResolvedPlan]:
     """Plan, then add the job in this transaction; the executor hears of it after commit."""
+    _check_priority(settings, user, request.priority)
     resolved = plans.resolve_plan(session, settings, user, request.plan)
     job = queue.submit_job(
         session, owner_id=user.id, name=request.name, spec=resolved.plan.spec,
@@ -44,6 +48,17 @@ def create_job(
         base_model_id=resolved.model.id, dataset_id=resolved.dataset.id,
     )  # fmt: skip
     return job, resolved
+
+
+def _check_priority(settings: Settings, user: User, priority: int) -> None:
+    # Admins may jump the queue; everyone else is capped so one user cannot starve the rest.
+    cap = MAX_PRIORITY if user.role == Role.ADMIN else settings.engineer_max_priority
+    if priority > cap:
+        raise ValidationFailed(
+            f"priority must be {cap} or less for your role ({user.role}); "
+            "ask an admin to raise it (EASYTUNE_ENGINEER_MAX_PRIORITY)",
+            param="priority",
+        )
 
 
 def get_job(session: Session, user: User, job_id: int) -> Job:
@@ -68,6 +83,12 @@ def list_jobs(
     """A page of `user`'s jobs (admins: everyone's), newest first."""
     owner = None if _sees_all(user) else user.id
     return jobs_repo.page(session, owner, status, offset, limit, name)
+
+
+def list_jobs_before(session: Session, user: User, before_id: int | None, limit: int) -> list[Job]:
+    """Up to `limit` of `user`'s jobs (admins: everyone's) older than job `before_id`."""
+    owner = None if _sees_all(user) else user.id
+    return jobs_repo.older_than(session, owner, before_id, limit)
 
 
 def cancel_job(session: Session, user: User, job_id: int) -> Job:

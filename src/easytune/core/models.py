@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import access, storage
+from easytune.core.adapter_package import AdapterPackage, package
 from easytune.core.errors import Conflict, InvalidRequest, ValidationFailed
 from easytune.db.models import ModelKind, ModelRecord, User, Visibility
 from easytune.db.repositories import models as repo
@@ -34,6 +35,20 @@ class BaseModelRequest:
 
 def locate(path: str) -> ModelRef:
     """A ModelRef for a Hugging Face folder, a .gguf file, or a folder holding one .gguf."""
+    try:
+        return _locate(path)
+    except (OSError, ValueError) as exc:  # name too long, NUL byte, permission, loop...
+        if isinstance(exc, ValidationFailed):
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValidationFailed(
+            f"the server cannot read that path ({reason}); give the path of a model folder "
+            "or .gguf file the server can read",
+            param="path",
+        ) from None
+
+
+def _locate(path: str) -> ModelRef:
     target = Path(path).expanduser()
     if not target.exists():
         raise ValidationFailed(f"{path} does not exist on the server", param="path")
@@ -122,6 +137,13 @@ def get_base_model(session: Session, user: User, model_id: str) -> ModelRecord:
     return model
 
 
+def visible_named_like(
+    session: Session, user: User, pattern: str, version: int
+) -> list[ModelRecord]:
+    """Models of `version` whose name matches the SQL LIKE `pattern` that `user` may see."""
+    return [m for m in repo.by_pattern(session, pattern, version) if access.can_read(user, m)]
+
+
 def list_models(
     session: Session, user: User, offset: int, limit: int, *, kind: ModelKind | None = None,
     base_model_id: str | None = None, name: str | None = None,
@@ -146,12 +168,22 @@ def adapter_folder(session: Session, user: User, model_id: str) -> tuple[ModelRe
     return model, folder
 
 
+def adapter_package(session: Session, user: User, model_id: str) -> AdapterPackage:
+    """The download of an adapter `user` may see: card, portable config, lineage files."""
+    model, folder = adapter_folder(session, user, model_id)
+    return package(session, model, folder)
+
+
 def delete_model(session: Session, user: User, model_id: str) -> None:
     """Remove a model; an adapter's files go too, a base model's files are never touched."""
     model = get_model(session, user, model_id)
     access.check_owner(user, model, "model", model_id)
     if model.kind == ModelKind.BASE:
         _refuse_if_used(session, model)
+    if model.kind == ModelKind.ADAPTER:
+        from easytune.core.exports import remove_exports_of  # exports build on this module
+
+        remove_exports_of(session, model.id)
     repo.delete(session, model)
     if model.kind == ModelKind.ADAPTER:
         storage.remove_after_commit(session, Path(model.path))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import dashboard, datasets, models
-from easytune.core.errors import EasyTuneError, ProblemList, ValidationFailed
+from easytune.core.errors import EasyTuneError, NotFound, ProblemList, ValidationFailed
 from easytune.db.models import Dataset, ModelRecord, User
 from easytune.intent import IntentRequest, OverrideError, Plan, PlanDoesNotFit, PlanError
 from easytune.intent import resolve_plan as _resolve
@@ -21,6 +21,8 @@ from easytune.training.facts import DatasetStats, HardwareFacts
 
 # Replaced by the job's own folder when a worker claims it.
 PENDING_OUTPUT = "jobs/pending"
+# One replay cache for the whole platform: every job on the same base shares its replay set.
+REPLAY_CACHE = "cache/replay"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class PlanInput:
     dataset_id: str
     intent: IntentRequest
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    # A separate evaluation set; None: the engine holds out a part of the training data.
+    eval_dataset_id: str | None = None
+    mix_dataset_id: str | None = None  # chats trained next to a text corpus
 
 
 @dataclass(frozen=True)
@@ -83,16 +88,59 @@ def resolve_plan(
     """Resolve the plan for a base model and dataset `user` may see; PlanRefused when unsound."""
     model = models.get_base_model(session, user, request.base_model_id)
     dataset = datasets.get_dataset(session, user, request.dataset_id)
+    mix = _mix_path(session, user, request.mix_dataset_id)
     try:
         plan = _resolve(
             request.intent, stats_of(dataset), models.facts_of(model), worker_hardware(session),
-            model_ref=models.ref_of(model), train_path=dataset.path, eval_path=None,
+            model_ref=models.ref_of(model), train_path=dataset.path,
+            eval_path=_eval_path(session, user, request.eval_dataset_id),
             output_dir=str(Path(settings.data_dir).resolve() / PENDING_OUTPUT),
-            overrides=dict(request.overrides),
+            overrides=_server_side_overrides(session, user, request.overrides),
+            mix_path=mix,
         )  # fmt: skip
     except PlanError as exc:
         raise _api_error(exc) from None
+    plan.spec.retain.cache_dir = str(Path(settings.data_dir).resolve() / REPLAY_CACHE)
     return ResolvedPlan(plan, model, dataset)
+
+
+def _eval_path(session: Session, user: User, dataset_id: str | None) -> str | None:
+    return datasets.get_dataset(session, user, dataset_id).path if dataset_id else None
+
+
+# Overrides that would name a file on the server; a retain set is a registered dataset.
+PATH_OVERRIDES = ("cf.retain_path",)
+RETAIN_DATASET = "cf.retain_dataset_id"
+
+
+def _server_side_overrides(
+    session: Session, user: User, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The overrides with dataset ids resolved to paths (ownership checked); any override
+    naming a server path directly is refused."""
+    named = [key for key in PATH_OVERRIDES if key in overrides]
+    if named:
+        raise ValidationFailed(
+            f"{named[0]} cannot be set: no request may name a file on the server; upload the "
+            f"retain set as a dataset and pass its id as {RETAIN_DATASET}",
+            param=f"overrides.{named[0]}",
+        )
+    resolved = {k: v for k, v in overrides.items() if k != RETAIN_DATASET}
+    if RETAIN_DATASET in overrides:
+        retain_id = str(overrides[RETAIN_DATASET])
+        try:
+            resolved["cf.retain_path"] = datasets.get_dataset(session, user, retain_id).path
+        except NotFound:
+            raise NotFound(
+                f"no dataset with id {retain_id!r}", param=f"overrides.{RETAIN_DATASET}"
+            ) from None
+    return resolved
+
+
+def _mix_path(session: Session, user: User, mix_dataset_id: str | None) -> str | None:
+    if mix_dataset_id is None:
+        return None
+    return datasets.get_dataset(session, user, mix_dataset_id).path
 
 
 def _api_error(exc: PlanError) -> EasyTuneError:

@@ -38,6 +38,13 @@ def staging_dir(parent: Path, item_id: str) -> Path:
     return folder
 
 
+def private(folder: Path) -> None:
+    """Owner-only permissions on a folder and the files in it (0700 / 0600)."""
+    os.chmod(folder, 0o700)
+    for path in folder.iterdir():
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
 def publish(staged: Path, parent: Path, item_id: str) -> Path:
     """Rename a staged folder to its final name (atomic on one file system)."""
     target = parent / item_id

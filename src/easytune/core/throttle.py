@@ -38,12 +38,26 @@ def _limit(settings: Settings, key: str) -> Limit:
     return Limit(settings.login_client_free_failures, settings.login_client_max_delay_seconds)
 
 
-def check(session: Session, username: str, client: str | None) -> None:
-    """Raise TooManyAttempts (429 with Retry-After) while either key is waiting."""
+def reserve(session: Session, settings: Settings, username: str, client: str | None) -> None:
+    """Check and count one attempt atomically, in a transaction of its own committed at once.
+
+    The attempt counts as a failure before the password is even checked, so parallel guesses
+    see each other: the 13th of 12 parallel wrong passwords waits. A success gives it back.
+    Raises TooManyAttempts (429 with Retry-After) while either key is waiting.
+    """
+    with Session(bind=session.get_bind()) as own, own.begin():
+        rows = repo.throttles_for_update(own, _keys(username, client))
+        _refuse_if_waiting(list(rows.values()))
+        now, window = utcnow(), timedelta(seconds=settings.login_window_seconds)
+        for key, row in rows.items():
+            _count(row, _limit(settings, key), now, window)
+
+
+def _refuse_if_waiting(rows: list[LoginThrottle]) -> None:
     now = utcnow()
     waits = [
         (row.blocked_until - now).total_seconds()
-        for row in repo.get_throttles(session, _keys(username, client))
+        for row in rows
         if row.blocked_until is not None and row.blocked_until > now
     ]
     if waits:
@@ -52,15 +66,6 @@ def check(session: Session, username: str, client: str | None) -> None:
             f"too many failed sign-ins; wait {seconds} seconds before trying again",
             retry_after=seconds,
         )
-
-
-def record_failure(session: Session, settings: Settings, username: str, client: str | None) -> None:
-    """Count a failed sign-in against the account and the address."""
-    now = utcnow()
-    window = timedelta(seconds=settings.login_window_seconds)
-    for key, row in repo.throttles_for_update(session, _keys(username, client)).items():
-        _count(row, _limit(settings, key), now, window)
-    session.flush()
 
 
 def _count(row: LoginThrottle, limit: Limit, now: datetime, window: timedelta) -> None:
@@ -73,6 +78,13 @@ def _count(row: LoginThrottle, limit: Limit, now: datetime, window: timedelta) -
         row.blocked_until = now + timedelta(seconds=delay)
 
 
-def record_success(session: Session, username: str) -> None:
-    """A correct password clears the account's counter (never the address's)."""
+def record_success(session: Session, settings: Settings, username: str, client: str | None) -> None:
+    """A correct password clears the account's counter and gives back the address's count."""
     repo.clear_throttle(session, f"account:{username}")
+    if client is None:
+        return
+    for row in repo.throttles_for_update(session, [f"client:{client}"]).values():
+        row.failures = max(0, row.failures - 1)
+        if row.failures <= settings.login_client_free_failures:
+            row.blocked_until = None
+    session.flush()

@@ -15,6 +15,7 @@ from easytune.core.errors import Conflict, InvalidRequest, NotFound, ValidationF
 from easytune.core.passwords import check_password_policy, hash_password, verify_password
 from easytune.db.base import utcnow
 from easytune.db.models import Role, User
+from easytune.db.repositories import tokens as token_repo
 from easytune.db.repositories import users as repo
 from easytune.settings import Settings, SettingsError
 
@@ -115,7 +116,9 @@ def set_password(
     user.password_hash = hash_password(settings, password)
     user.password_changed_at = utcnow()
     end_all_sessions(session, user, "password_changed")
-    audit.record(session, "user.password_changed", origin, target=user)
+    # A leaked password may have minted tokens: they go with it.
+    revoked = token_repo.revoke_user_api_tokens(session, user.id, utcnow())
+    audit.record(session, "user.password_changed", origin, target=user, api_tokens_revoked=revoked)
 
 
 def change_own_password(
@@ -133,6 +136,14 @@ def delete_user(session: Session, user: User, origin: Origin) -> None:
         raise InvalidRequest("you cannot delete your own account", param="id")
     if user.role == Role.ADMIN and user.is_active:
         _keep_an_admin(session, "delete")
+    owned = repo.owned(session, user.id)
+    if owned:
+        listed = ", ".join(f"{n} {kind}" for kind, n in owned.items())
+        raise Conflict(
+            f"user {user.username!r} owns {listed}; delete or hand those over first, or "
+            "disable the account instead (PATCH is_active=false keeps everything)",
+            param="id",
+        )
     audit.record(session, "user.deleted", origin, target=user, username=user.username)
     repo.delete(session, user)
 

@@ -18,6 +18,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite connections are tuned for a multi-process server."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **kwargs)
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        # One shared in-memory connection (SingletonThreadPool): pool sizes do not apply.
+        kwargs = {k: v for k, v in kwargs.items() if not k.startswith(("pool_", "max_overflow"))}
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

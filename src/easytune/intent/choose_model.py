@@ -10,6 +10,7 @@ from easytune.training.spec import DataFormat
 from .draft import Context, Draft
 from .errors import PlanError
 from .rules import (
+    CORPUS_BLOCK_LENGTH,
     DROPOUT_BY_TOKENS,
     LENGTH_MULTIPLE,
     MIN_MAX_LENGTH,
@@ -154,6 +155,8 @@ def truncated_share(ctx: Context, length: int) -> float:
 
 
 def truncation_note(ctx: Context, length: int) -> str:
+    if not ctx.dataset.is_chat:
+        return "a corpus is cut into blocks of this length, so nothing is truncated"
     share = truncated_share(ctx, length)
     n = round(share * ctx.dataset.examples)
     if n == 0:
@@ -162,6 +165,9 @@ def truncation_note(ctx: Context, length: int) -> str:
 
 
 def choose_max_length(d: Draft, ctx: Context) -> None:
+    if not ctx.dataset.is_chat:
+        _corpus_max_length(d, ctx)
+        return
     p99, limit = ctx.dataset.tokens_p99, ctx.model.max_position_embeddings
     wanted = max(MIN_MAX_LENGTH, math.ceil(p99 / LENGTH_MULTIPLE) * LENGTH_MULTIPLE)
     if wanted > limit:
@@ -181,8 +187,22 @@ def choose_max_length(d: Draft, ctx: Context) -> None:
     )
 
 
+def _corpus_max_length(d: Draft, ctx: Context) -> None:
+    length = min(CORPUS_BLOCK_LENGTH, ctx.model.max_position_embeddings)
+    blocks = math.ceil(ctx.dataset.total_tokens / length)
+    d.choose(
+        "data.max_length",
+        length,
+        f"a text corpus is joined and cut into blocks of {length} tokens (about {blocks} "
+        "blocks): every token is trained and nothing is truncated",
+    )
+
+
 def choose_packing(d: Draft, ctx: Context) -> None:
     s, length = ctx.dataset, int(d["data.max_length"])
+    if not s.is_chat:
+        d.choose("data.packing", True, "on: corpus blocks are already full rows of max_length")
+        return
     short = s.tokens_p50 <= length * PACKING_SHORT_FRACTION
     if s.examples >= PACKING_MIN_EXAMPLES and short:
         why = (

@@ -8,9 +8,12 @@ from collections.abc import Callable
 from easytune.training.facts import HardwareFacts
 
 from .choose_model import count
+from .choose_retain import replay_examples, replay_tokens
 from .draft import Context, Draft
 from .rules import (
     CF_MAX_ITEMS,
+    CORPUS_LR_FACTOR,
+    CORPUS_MAX_EPOCHS,
     EFFECTIVE_BATCH,
     EPOCHS_BY_TOKENS,
     EVALS_PER_RUN,
@@ -56,6 +59,29 @@ def choose_device(d: Draft, ctx: Context) -> None:
             return
 
 
+def choose_processes(d: Draft, ctx: Context) -> None:
+    """Data-parallel processes: one per GPU of the worker (torchrun + DDP), else one."""
+    hw = ctx.hardware
+    if hw.device == "cuda" and hw.gpu_count > 1:
+        why = (
+            f"{hw.gpu_count} GPUs on this worker: one training process each (torchrun + DDP), "
+            "so each step sees that many micro-batches at once"
+        )
+        d.choose("train.num_processes", hw.gpu_count, why)
+        return
+    why = (
+        "one GPU: a single training process"
+        if hw.device == "cuda"
+        else "CPU: one process already uses every core; more would only split them"
+    )
+    d.choose("train.num_processes", 1, why)
+
+
+def processes(d: Draft) -> int:
+    """How many processes share each optimizer step (the global batch is this many micros)."""
+    return max(1, int(d["train.num_processes"]))
+
+
 def choose_learning_rate(d: Draft, ctx: Context) -> None:
     r = int(d["lora.r"])
     size_factor, size_why = lookup(LR_BY_MODEL_SIZE, ctx.model.param_count)
@@ -68,15 +94,23 @@ def choose_learning_rate(d: Draft, ctx: Context) -> None:
         rank_factor = math.sqrt(16 / r)
         factor *= rank_factor
         parts.append(f"x{rank_factor:.2f} (rank {r}: higher ranks need a lower rate)")
+    if not ctx.dataset.is_chat:
+        factor *= CORPUS_LR_FACTOR
+        parts.append(
+            f"x{CORPUS_LR_FACTOR:g} (a text corpus trains every token, so gentler steps keep "
+            "general ability)"
+        )
     lr = float(f"{LR_BASE * factor:.2g}")
     d.choose("train.learning_rate", lr, " ".join(parts) + f" = {lr:g}")
 
 
 def sequences_per_epoch(d: Draft, ctx: Context) -> int:
-    """Training rows per epoch: packed rows of max_length, or one row per example."""
-    if d["data.packing"]:
-        return max(1, math.ceil(ctx.train_tokens(d) / int(d["data.max_length"])))
-    return ctx.train_examples(d)
+    """Training rows per epoch (user data plus replayed answers): packed rows (or corpus
+    blocks) of max_length, or one per example."""
+    if d["data.packing"] or not ctx.dataset.is_chat:
+        tokens = ctx.train_tokens(d) + replay_tokens(d, ctx)
+        return max(1, math.ceil(tokens / int(d["data.max_length"])))
+    return ctx.train_examples(d) + replay_examples(d, ctx)
 
 
 def effective_batch_target(d: Draft, ctx: Context) -> tuple[int, str]:
@@ -94,31 +128,47 @@ def effective_batch_target(d: Draft, ctx: Context) -> tuple[int, str]:
     )
 
 
+def micro_batches_per_epoch(d: Draft, ctx: Context) -> int:
+    """Batches per epoch per device, counted as the engine's data loader counts them."""
+    per_pass = int(d["train.batch_size"]) * max(ctx.hardware.gpu_count, 1)
+    return max(1, math.ceil(sequences_per_epoch(d, ctx) / per_pass))
+
+
 def steps_per_epoch(d: Draft, ctx: Context) -> int:
-    effective = int(d["train.batch_size"]) * int(d["train.gradient_accumulation"])
-    effective *= max(ctx.hardware.gpu_count, 1)
-    return max(1, math.ceil(sequences_per_epoch(d, ctx) / effective))
+    accumulation = int(d["train.gradient_accumulation"]) * processes(d)
+    return max(1, math.ceil(micro_batches_per_epoch(d, ctx) / accumulation))
 
 
 def choose_epochs(d: Draft, ctx: Context) -> None:
     tokens, per_epoch = ctx.train_tokens(d), steps_per_epoch(d, ctx)
     epochs, why = lookup(EPOCHS_BY_TOKENS, tokens)
     reason = f"{count(tokens)} training tokens: {why}"
+    replayed = replay_examples(d, ctx)
+    with_replay = f" (with {replayed} replayed answers)" if replayed else ""
     if epochs * per_epoch < MIN_STEPS:
         epochs = min(MAX_EPOCHS, float(math.ceil(MIN_STEPS / per_epoch)))
         reason = (
-            f"{count(tokens)} training tokens give only {per_epoch} steps per epoch; "
+            f"{count(tokens)} training tokens give only {per_epoch} steps per epoch{with_replay}; "
             f"{epochs:g} epochs reach about {MIN_STEPS} steps, the least that moves an "
             "adapter"
+        )
+    if not ctx.dataset.is_chat and epochs > CORPUS_MAX_EPOCHS:
+        epochs = CORPUS_MAX_EPOCHS
+        reason = (
+            f"{count(tokens)} training tokens in {per_epoch} steps per epoch; a text corpus "
+            f"gets at most {CORPUS_MAX_EPOCHS:g} passes: more would memorise it verbatim and "
+            "raise forgetting rather than add knowledge"
         )
     d.choose("train.epochs", epochs, reason)
     d.choose("train.max_steps", None, "the epochs decide the run's length")
 
 
 def total_steps(d: Draft, ctx: Context) -> int:
+    """The optimizer steps the engine will run (training.recipe.total_steps, same rounding)."""
     if d["train.max_steps"] is not None:
         return int(d["train.max_steps"])
-    return max(1, math.ceil(float(d["train.epochs"]) * steps_per_epoch(d, ctx)))
+    micro = float(d["train.epochs"]) * micro_batches_per_epoch(d, ctx)
+    return max(1, math.ceil(micro / int(d["train.gradient_accumulation"])))
 
 
 def choose_cadence(d: Draft, ctx: Context, seconds_per_step: float) -> None:
@@ -191,7 +241,12 @@ def choose_cf(d: Draft, ctx: Context) -> None:
         CF_MAX_ITEMS[device],
         f"enough items for a stable score while keeping each check quick on {device}",
     )
-    d.choose("cf.warn_threshold", rule.cf_warn_threshold, f"{rule.level}: {rule.cf_why}")
+    corpus = (
+        "; a text corpus trains every token, so forgetting is checked at every evaluation"
+        if not ctx.dataset.is_chat
+        else ""
+    )
+    d.choose("cf.warn_threshold", rule.cf_warn_threshold, f"{rule.level}: {rule.cf_why}{corpus}")
     d.choose(
         "cf.stop_threshold",
         None,

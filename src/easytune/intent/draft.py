@@ -89,4 +89,12 @@ class Context:
         return max(1, int(self.dataset.total_tokens * self.train_share(draft)))
 
     def train_examples(self, draft: Draft) -> int:
-        return max(1, int(self.dataset.examples * self.train_share(draft)))
+        """Examples left for training after the engine's split (report.split_examples)."""
+        if self.has_eval_file:
+            return max(1, self.dataset.examples)
+        n, fraction = self.dataset.examples, float(draft["data.eval_fraction"])
+        cap = int(draft["data.max_eval_examples"])
+        held = min(cap, round(n * fraction))
+        if fraction > 0 and cap > 0 and n >= 2:
+            held = max(held, 1)
+        return max(1, n - held)

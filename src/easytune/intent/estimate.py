@@ -196,3 +196,22 @@ def duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# Generating answers is one token per pass: a pass costs 2 FLOPs per parameter per sequence,
+# but small batches are bound by per-layer latency (kernel launches, Python), not FLOPs.
+LAYER_LATENCY_S = {"cuda": 4e-4, "cpu": 1e-3}
+GENERATION_BATCH = 16
+
+
+def generation_seconds(
+    model: ModelFacts, hardware: HardwareFacts, shape: RunShape, sequences: int, new_tokens: int
+) -> float:
+    """Greedy generation of `new_tokens` for `sequences` prompts in batches (upper bound)."""
+    if sequences < 1 or new_tokens < 1:
+        return 0.0
+    batch = min(GENERATION_BATCH, sequences)
+    compute = batch * 2 * model.param_count / flops_per_second(hardware, shape)
+    latency = model.num_layers * LAYER_LATENCY_S[hardware.device]
+    passes = math.ceil(sequences / batch) * new_tokens
+    return passes * max(compute, latency)

@@ -65,7 +65,7 @@ def options(d: Draft, ctx: Context, target: int, free: str | None = None) -> Opt
     def pinned(path: str) -> bool:
         return d.pinned(path) and path != free
 
-    hw, gpus = ctx.hardware, max(ctx.hardware.gpu_count, 1)
+    hw, gpus = ctx.hardware, max(1, int(d["train.num_processes"]))
     accum = int(d["train.gradient_accumulation"]) if pinned("train.gradient_accumulation") else 1
     top = max(1, min(target // (gpus * accum), MAX_MICRO_BATCH[hw.device]))
     micros = tuple(2**i for i in range(int(math.log2(top)), -1, -1))
@@ -133,7 +133,7 @@ def record(
     base_peak = f"{gib(peak_of(ctx, base))} of the {gib(limit)} budget ({how})"
     _record_length(d, ctx, shape, opts)
     _record_memory_savers(d, found, base_peak, limit)
-    gpus = max(ctx.hardware.gpu_count, 1)
+    gpus = max(1, int(d["train.num_processes"]))
     accum = max(1, math.ceil(target[0] / (shape.micro_batch * gpus)))
     d.choose("train.batch_size", shape.micro_batch, _micro_why(d, ctx, shape, opts, limit))
     micro = int(d["train.batch_size"])

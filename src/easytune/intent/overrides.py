@@ -9,7 +9,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from easytune.training.facts import HardwareFacts, ModelFacts
-from easytune.training.spec import CFSpec, DataSpec, LoraSpec, TrainSettings
+from easytune.training.spec import (
+    CFSpec,
+    DataSpec,
+    EvaluationSpec,
+    LoraSpec,
+    RetainSpec,
+    TrainSettings,
+)
 
 from .errors import FieldProblem, OverrideError
 from .rules import LevelRule
@@ -19,15 +26,19 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "lora": LoraSpec,
     "train": TrainSettings,
     "cf": CFSpec,
+    "evaluation": EvaluationSpec,
+    "retain": RetainSpec,
 }
 # Paths that are not settings: they come from the request itself.
 NOT_OVERRIDABLE = {
     "data.train_path": "the training file comes from the dataset you choose",
     "data.eval_path": "the evaluation file comes from the dataset you choose",
+    "data.mix_path": "the chats mixed in come from the second dataset you choose",
     "base_model": "the base model comes from the model you choose",
     "output_dir": "the output folder is chosen by the platform",
     "spec_version": "the spec version is set by the engine",
     "level": "set the level in intent.level instead",
+    "retain.cache_dir": "the replay cache folder is chosen by the platform",
 }
 # Names users bring from other tools (Hugging Face, PEFT, LLaMA-Factory, Axolotl).
 ALIASES = {
@@ -175,6 +186,23 @@ def _device(
     return []
 
 
+def _processes(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    wanted = v.get("train.num_processes")
+    most = max(hw.gpu_count, 1) if hw.device == "cuda" else max(hw.cpu_count, 1)
+    if wanted is None or wanted <= most:
+        return []
+    what = f"{hw.gpu_count or 1} GPU(s)" if hw.device == "cuda" else f"{hw.cpu_count} CPU cores"
+    return [
+        FieldProblem(
+            "train.num_processes",
+            f"{wanted} processes, but this worker has {what}: use at most {most} (one process "
+            "per GPU), or run on a worker with more GPUs",
+        )
+    ]
+
+
 def _targets(
     v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
 ) -> list[FieldProblem]:
@@ -221,13 +249,29 @@ def _cf_thresholds(
     ]
 
 
+def _kl_without_replay(
+    v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
+) -> list[FieldProblem]:
+    if v.get("retain.kl_weight", 0) > 0 and v.get("retain.replay_ratio") == 0:
+        return [
+            FieldProblem(
+                "retain.kl_weight",
+                "the KL anchor works on replayed answers, and retain.replay_ratio=0 replays "
+                "none; raise retain.replay_ratio or set retain.kl_weight=0",
+            )
+        ]
+    return []
+
+
 CHECKS: tuple[Check, ...] = (
     _quantization,
     _precision,
     _device,
+    _processes,
     _targets,
     _max_length,
     _cf_thresholds,
+    _kl_without_replay,
 )
 
 
@@ -256,6 +300,9 @@ def override_warnings(typed: dict[str, Any], rule: LevelRule, has_eval_file: boo
         notes.append("train.learning_rate above 1e-3 often makes LoRA training diverge (NaN loss)")
     if "train.max_steps" in typed and "train.epochs" in typed:
         notes.append("train.max_steps is set, so train.epochs is ignored")
+    retain_keys = [k for k in typed if k.startswith("retain.")]
+    if typed.get("retain.enabled") is False and len(retain_keys) > 1:
+        notes.append("retain.enabled is false, so the other retain.* settings are ignored")
     if has_eval_file and "data.eval_fraction" in typed:
         notes.append("data.eval_fraction is ignored: you gave a separate evaluation file")
     return notes

@@ -13,14 +13,24 @@ from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
 from easytune.training.spec import Level, ModelRef, TrainSpec
 
 from . import choose_model as cm
+from . import choose_retain as cr
 from . import choose_train as ct
+from .choose_eval import choose_evaluation, report_seconds
+from .corpus import mix_into
 from .draft import Context, Draft
 from .errors import PlanError
-from .estimate import gib, memory_breakdown, memory_budget, tokens_per_second
+from .estimate import (
+    RunShape,
+    generation_seconds,
+    gib,
+    memory_breakdown,
+    memory_budget,
+    tokens_per_second,
+)
 from .fit import fit, shape_of
 from .infer import infer_level
 from .overrides import override_warnings, validate_overrides
-from .rules import EVALS_PER_RUN, LEVELS
+from .rules import EVALS_PER_RUN, LEVELS, REPLAY_PROMPTS
 
 STARTUP_SECONDS = 15.0
 LOAD_BYTES_PER_SECOND = 500e6  # reading and converting the base weights
@@ -48,6 +58,7 @@ class Estimate:
     breakdown: dict[str, int]
     tokens_per_second: float = 0.0
     budget_note: str = ""
+    replay_seconds: int = 0  # generating the replay set; skipped when it is already cached
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,14 @@ PIPELINE: tuple[Step, ...] = (
     cm.choose_max_length,
     cm.choose_packing,
     ct.choose_device,
+    cr.choose_retain,
+    ct.choose_processes,
     ct.choose_learning_rate,
     fit,
     ct.choose_epochs,
     ct.choose_fixed,
     ct.choose_cf,
+    choose_evaluation,
 )
 
 
@@ -105,6 +119,7 @@ def resolve_plan(
     eval_path: str | None,
     output_dir: str,
     overrides: Mapping[str, Any] | None = None,
+    mix_path: str | None = None,
 ) -> Plan:
     """Choose and explain every training setting; raise PlanError when no sound plan exists."""
     _check_inputs(dataset, model, hardware)
@@ -118,6 +133,7 @@ def resolve_plan(
     estimate = _estimate(draft, ctx)
     ct.choose_cadence(draft, ctx, _seconds_per_step(draft, ctx, estimate))
     spec = _build_spec(draft, level, model_ref, train_path, eval_path, output_dir)
+    mix_into(spec, draft, mix_path)
     return Plan(spec, level, level_reason, dict(draft.reasons), estimate, draft.warnings)
 
 
@@ -152,7 +168,7 @@ def _tokens_per_step(d: Draft, ctx: Context) -> int:
     else:
         mean = s.total_tokens / s.examples
         row = int(min(length, mean if micro == 1 else max(mean, s.tokens_p90)))
-    gpus = max(ctx.hardware.gpu_count, 1)
+    gpus = ct.processes(d)
     return max(1, row * micro * int(d["train.gradient_accumulation"]) * gpus)
 
 
@@ -168,16 +184,47 @@ def _estimate(d: Draft, ctx: Context) -> Estimate:
     budget, how, _ = memory_budget(ctx.hardware)
     steps, per_step = ct.total_steps(d, ctx), _tokens_per_step(d, ctx)
     tps = tokens_per_second(ctx.model, ctx.hardware, shape)
+    train = steps * per_step / tps * _kl_factor(d)
+    replay = _replay_seconds(d, ctx, shape)
+    evals = _eval_seconds(d, ctx, tps) + _score_seconds(d, ctx, shape)
     return Estimate(
         peak_memory_bytes=sum(breakdown.values()),
         memory_budget_bytes=budget,
         total_steps=steps,
         tokens_per_step=per_step,
-        seconds=math.ceil(steps * per_step / tps + _eval_seconds(d, ctx, tps) + _load_seconds(ctx)),
+        seconds=math.ceil(
+            train + evals + replay + report_seconds(d, ctx, tps) + _load_seconds(ctx)
+        ),
         breakdown=breakdown,
         tokens_per_second=round(tps, 1),
         budget_note=f"{gib(budget)}: {how}",
+        replay_seconds=math.ceil(replay),
     )
+
+
+def _retaining(d: Draft) -> bool:
+    return bool(d["retain.enabled"])
+
+
+def _kl_factor(d: Draft) -> float:
+    """The KL anchor adds a forward pass of the base (a third of a step) per replayed batch."""
+    return 4 / 3 if _retaining(d) and float(d["retain.kl_weight"]) > 0 else 1.0
+
+
+def _replay_seconds(d: Draft, ctx: Context, shape: RunShape) -> float:
+    """Generating the base's answers to the whole replay set, once per base model."""
+    if not _retaining(d) or float(d["retain.replay_ratio"]) == 0:
+        return 0.0
+    new = int(d["retain.max_new_tokens"])
+    return generation_seconds(ctx.model, ctx.hardware, shape, REPLAY_PROMPTS, new)
+
+
+def _score_seconds(d: Draft, ctx: Context, shape: RunShape) -> float:
+    """The learned score's greedy answers at every evaluation and at the start."""
+    if not _retaining(d):
+        return 0.0
+    n, new = int(d["retain.score_examples"]), int(d["retain.max_new_tokens"])
+    return (EVALS_PER_RUN + 1) * generation_seconds(ctx.model, ctx.hardware, shape, n, new)
 
 
 def _eval_seconds(d: Draft, ctx: Context, tps: float) -> float:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from easytune.training.retain.prompts import REPLAY_MAX_PASSES
 from easytune.training.spec import Level
+
+__all__ = ["REPLAY_MAX_PASSES"]  # re-exported for the choosers
 
 TargetGroup = Literal["attention_qkv", "attention_out", "mlp"]
 
@@ -120,6 +123,11 @@ SHORTEST_FIT_LENGTH = 256  # the fitter never shortens max_length below this
 
 CF_MAX_ITEMS = {"cpu": 32, "cuda": 64}
 
+# A text corpus (continued pre-training): documents joined and cut into full blocks.
+CORPUS_BLOCK_LENGTH = 1024  # long enough for paragraph-level context, cheap enough on CPU
+CORPUS_LR_FACTOR = 0.5  # every token carries loss: gentler steps keep general ability
+CORPUS_MAX_EPOCHS = 3.0  # more passes memorise the text verbatim instead of its facts
+
 
 def lookup(table: tuple[tuple[float, float, str], ...], value: float) -> tuple[float, str]:
     """The first row whose threshold lies above `value`: (setting, why)."""
@@ -127,3 +135,35 @@ def lookup(table: tuple[tuple[float, float, str], ...], value: float) -> tuple[f
         if value < threshold:
             return setting, why
     raise ValueError(f"table has no row above {value}")  # tables end with inf: unreachable
+
+
+# ---------------------------------------------------------------- retention (retain.*)
+
+REPLAY_PROMPT_SET = "v1"  # the shipped replay prompt set's version
+REPLAY_PROMPTS = 77  # prompts in that set (tests check it against the shipped file)
+REPLAY_PROMPT_TOKENS = 40  # chat-template overhead plus a short question
+REPLAY_ANSWER_FILL = 0.75  # generated answers fill about this much of max_new_tokens
+
+# (user training examples below, replayed answers per example, why)
+REPLAY_BY_EXAMPLES: tuple[tuple[float, float, str], ...] = (
+    (500, 1.0, "small data is repeated over many epochs, so one replayed answer per example"),
+    (5000, 0.5, "a medium dataset: one replayed answer per two examples"),
+    (float("inf"), 0.25, "a large dataset: one replayed answer per four examples is enough"),
+)
+# Per level: (factor on the replay ratio, base KL anchor weight, why)
+RETAIN_BY_LEVEL: dict[Level, tuple[float, float, str]] = {
+    "L1": (0.5, 0.0, "a style should reach general answers too, so less replay and no anchor"),
+    "L2": (
+        1.0,
+        0.1,
+        "new facts must not leak into unrelated answers, so full replay and a KL anchor",
+    ),
+    "L3": (0.5, 0.0, "reshaping behaviour is meant to change every answer, so less replay"),
+}
+# (params below, factor on the KL anchor weight, why)
+KL_BY_MODEL_SIZE: tuple[tuple[float, float, str], ...] = (
+    (1e9, 2.0, "small models (<1B) drift fastest at their high learning rate"),
+    (float("inf"), 1.0, "larger models drift less"),
+)
+REPLAY_NEW_TOKENS = {"cpu": 96, "cuda": 256}
+SCORE_EXAMPLES = {"cpu": 4, "cuda": 8}

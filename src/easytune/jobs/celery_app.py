@@ -20,7 +20,8 @@ from celery.signals import worker_ready, worker_shutting_down
 from easytune.jobs.execution import JobExecution
 from easytune.jobs.repository import ClaimState
 from easytune.jobs.runtime import WorkerRuntime, open_runtime
-from easytune.jobs.worker import announce, default_worker_name
+from easytune.jobs.slots import SlotPool, reserve
+from easytune.jobs.worker import announce, default_worker_name, worker_devices
 from easytune.settings import Settings
 
 log = logging.getLogger("easytune.jobs.celery")
@@ -34,6 +35,16 @@ class _Holder:
         self.settings = settings
         self._runtime: WorkerRuntime | None = None
         self._lock = threading.Lock()
+        self._pool: SlotPool | None = None
+        self.slots = settings.worker_slots  # the pool's size: Celery's concurrency (ready)
+
+    @property
+    def pool(self) -> SlotPool:
+        """One pool per worker process, shared by its Celery threads."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = SlotPool(self.slots, worker_devices())
+            return self._pool
 
     def get(self) -> WorkerRuntime:
         with self._lock:
@@ -58,7 +69,7 @@ def make_celery_app(settings: Settings) -> Celery:
 
     @app.task(name=TASK_NAME, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
     def run_job(self: Task, job_id: int) -> str:  # type: ignore[type-arg]
-        return _run_job(self, holder.get(), job_id)
+        return _run_job(self, holder.get(), holder.pool, job_id)
 
     _connect_signals(app, holder)
     return app
@@ -69,7 +80,7 @@ def submit(app: Celery, settings: Settings, job_id: int) -> None:
     app.send_task(TASK_NAME, args=[job_id], queue=settings.celery_queue)
 
 
-def _run_job(task: Task, runtime: WorkerRuntime, job_id: int) -> str:  # type: ignore[type-arg]
+def _run_job(task: Task, runtime: WorkerRuntime, pool: SlotPool, job_id: int) -> str:  # type: ignore[type-arg]
     owner = f"{default_worker_name()}/{uuid.uuid4().hex[:12]}"
     attempt = runtime.queue.claim(job_id, owner)
     extra = {"action": "celery_delivery", "job_id": job_id, "state": attempt.state}
@@ -78,10 +89,17 @@ def _run_job(task: Task, runtime: WorkerRuntime, job_id: int) -> str:  # type: i
         raise task.retry(countdown=attempt.retry_after)
     if attempt.claim is None:
         return str(attempt.state)
+    reservation = reserve(runtime.queue, pool, attempt.claim)
+    if reservation is None:  # released to wait for free slots (or failed: it never fits)
+        raise task.retry(countdown=runtime.settings.job_poll_seconds * 5)
     execution = JobExecution(
-        runtime.queue, attempt.claim, runtime.runner, runtime.run_config, runtime.shutdown
-    )
-    status = execution.run()
+        runtime.queue, attempt.claim, runtime.runner, runtime.run_config, runtime.shutdown,
+        reservation.env(),
+    )  # fmt: skip
+    try:
+        status = execution.run()
+    finally:
+        pool.give_back(reservation)
     if status == "queued":  # a retryable failure or a release: the next attempt needs a message
         submit(task.app, runtime.settings, job_id)
     return status
@@ -92,6 +110,7 @@ def _connect_signals(app: Celery, holder: _Holder) -> None:
         if getattr(sender, "app", None) is app:
             controller = getattr(sender, "controller", None)
             slots = getattr(controller, "concurrency", None) or holder.settings.worker_slots
+            holder.slots = int(slots)
             args = (app, holder, int(slots))
             threading.Thread(target=_sweep_forever, args=args, daemon=True).start()
 

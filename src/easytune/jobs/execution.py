@@ -23,7 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from easytune.db.models.jobs import JobStatus
 from easytune.jobs.child import ChildProcess
+from easytune.jobs.child_env import child_environment
 from easytune.jobs.errors import LeaseLost
+from easytune.jobs.kinds import get_kind
 from easytune.jobs.outcome import ChildEnd, Outcome, StopReason, Verdict, classify
 from easytune.jobs.progress import ErrorItem, EventItem, MetricItem, ResultItem, parse_line
 from easytune.jobs.queue import Claim, JobQueue, warn
@@ -95,8 +97,10 @@ class JobExecution:
         runner: Runner,
         config: RunConfig,
         shutdown: Shutdown | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.queue = queue
+        self.env = dict(env or {})  # this job's own: the GPUs of its slots
         self.claim = claim
         self.runner = runner
         self.config = config
@@ -170,12 +174,14 @@ class JobExecution:
         return ErrorItem("output_dir_unwritable", message, "data_dir")
 
     def _argv(self, spec_path: Path) -> list[str]:
-        return self.runner(spec_path)
+        return get_kind(self.claim.kind).command(self.runner, spec_path)
 
     def _spawn(self, spec_path: Path) -> ChildProcess:
         env = {
-            **os.environ,  # the child needs PATH, CUDA_VISIBLE_DEVICES, HF_HOME, ...
+            # PATH, CUDA_VISIBLE_DEVICES, HF_HOME... but not the server's secrets.
+            **child_environment(os.environ),
             **self.config.child_env,
+            **self.env,
             "PYTHONUNBUFFERED": "1",
             "EASYTUNE_JOB_ID": str(self.claim.job_id),
             "EASYTUNE_JOB_ATTEMPT": str(self.claim.attempt),

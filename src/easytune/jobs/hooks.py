@@ -1,9 +1,9 @@
-"""What runs in the transaction that marks a job succeeded, registered by name.
+"""What runs in the transaction that marks a job succeeded: the hooks of the job's kind.
 
-Targets are "module:function" strings resolved on first use, so the queue needs no import of
-the layers above it (the model registry in easytune.core registers the job's adapter). A hook
-raising ArtifactRejected turns the success into a failure with that reason: only a verified
-artifact makes a success.
+Targets are "module:function" strings (easytune.jobs.kinds) resolved on first use, so the
+queue needs no import of the layers above it (the model registry in easytune.core registers
+the job's adapter or export). A hook raising ArtifactRejected turns the success into a
+failure with that reason: only a verified artifact makes a success.
 """
 
 from __future__ import annotations
@@ -15,19 +15,9 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from easytune.db.models.jobs import Job
+from easytune.jobs.kinds import get_kind
 
 SuccessHook = Callable[[Session, Job], None]
-
-SUCCESS_HOOKS: dict[str, str] = {
-    "register_adapter": "easytune.core.adapters:register_job_adapter",
-}
-
-
-def register_success_hook(name: str, target: str) -> None:
-    """Add a hook; names are unique."""
-    if name in SUCCESS_HOOKS:
-        raise ValueError(f"success hook {name!r} is already registered")
-    SUCCESS_HOOKS[name] = target
 
 
 @cache
@@ -38,6 +28,6 @@ def _resolve(target: str) -> SuccessHook:
 
 
 def run_success_hooks(session: Session, job: Job) -> None:
-    """Run every hook, in registration order, inside the caller's transaction."""
-    for target in SUCCESS_HOOKS.values():
+    """Run the job kind's hooks, in order, inside the caller's transaction."""
+    for target in get_kind(job.kind).on_success:
         _resolve(target)(session, job)

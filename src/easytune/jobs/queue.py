@@ -49,11 +49,13 @@ class Claim:
     spec: dict[str, Any]
     output_dir: Path
     lease: Lease
+    kind: str = "train"
 
     @classmethod
     def of(cls, job: Job, lease: Lease) -> Claim:
         assert job.output_dir is not None
-        return cls(job.id, job.owner_id, job.attempt, dict(job.spec), Path(job.output_dir), lease)
+        out = Path(job.output_dir)
+        return cls(job.id, job.owner_id, job.attempt, dict(job.spec), out, lease, job.kind)
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,14 @@ class JobQueue:
         with self._write() as session:
             workers_repo.stopped(session, name, utcnow())
 
-    def release(self, claim: Claim) -> JobStatus:
-        """Back to the queue at worker shutdown, without spending an attempt."""
+    def release(
+        self, claim: Claim, why: str = repository.RELEASED_AT_SHUTDOWN, keep_place: bool = False
+    ) -> JobStatus:
+        """Back to the queue without spending an attempt (worker shutdown, no free slots)."""
         with self._write() as session:
-            job = repository.release(session, claim.job_id, claim.lease.owner, utcnow())
+            job = repository.release(
+                session, claim.job_id, claim.lease.owner, utcnow(), why, keep_place
+            )
             return JobStatus(job.status)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from easytune.db.base import utcnow
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric
+from easytune.jobs.eta import add_sample
 from easytune.jobs.progress import EventItem, MetricItem
 
 # Upserts are dialect-specific in SQLAlchemy; both dialects share the ON CONFLICT API.
@@ -108,24 +110,36 @@ def _metric_row(job_id: int, attempt: int, item: MetricItem, now: Any) -> dict[s
 
 
 def note_progress(
-    session: Session, job: Job, events: Sequence[SourcedEvent], metrics: Sequence[MetricItem]
+    session: Session,
+    job: Job,
+    events: Sequence[SourcedEvent],
+    metrics: Sequence[MetricItem],
+    now: datetime | None = None,
 ) -> None:
     """Fold a batch into `job.progress`: total and start step from the "training started"
-    event, the newest train step and epoch from the metrics."""
+    event (an export's stage events carry stage and step), the newest train step and epoch
+    from the metrics, and the recent-pace window."""
+    now = now or utcnow()
     progress = dict(job.progress or {})
     for event in events:
         if "total_steps" in event.item.data:
             progress["total_steps"] = event.item.data["total_steps"]
             progress["start_step"] = event.item.data.get("start_step", 0)
             progress["step"] = progress["start_step"]
+            progress["recent"] = add_sample([], progress["step"], now.timestamp())
+        if "stage" in event.item.data:  # exports report named stages, not training steps
+            progress["stage"] = event.item.data["stage"]
+            progress["step"] = int(event.item.data.get("step", 0))
     train = [m for m in metrics if m.kind == "train"]
     if train:
         newest = max(train, key=lambda m: m.step)
         if newest.step >= progress.get("step", 0):
             progress["step"] = newest.step
             progress["epoch"] = newest.values.get("epoch")
+            recent = progress.get("recent", [])
+            progress["recent"] = add_sample(recent, newest.step, now.timestamp())
     if progress != (job.progress or {}):
-        progress["updated_at"] = utcnow().isoformat()
+        progress["updated_at"] = now.isoformat()
         job.progress = progress
 
 

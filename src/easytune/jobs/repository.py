@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from easytune.db import begin_immediate
-from easytune.db.models.jobs import EventLevel, Job, JobStatus
+from easytune.db.models.jobs import EventLevel, Job, JobKind, JobStatus
 from easytune.jobs.errors import ArtifactRejected, InvalidTransition, JobNotFound, LeaseLost
 from easytune.jobs.hooks import run_success_hooks
 from easytune.jobs.records import add_event
@@ -70,11 +70,13 @@ def enqueue(
     dataset_id: str | None = None,
     validating: bool = False,
     now: datetime,
+    kind: JobKind = JobKind.TRAIN,
 ) -> Job:
     """Insert a job, queued (or `validating_files` until its files are checked)."""
     job = Job(
         owner_id=owner_id,
         name=name,
+        kind=kind,
         spec=dict(spec),
         priority=priority,
         max_attempts=max_attempts,
@@ -309,13 +311,23 @@ def fail_or_retry(
     return job
 
 
-def release(session: Session, job_id: int, lease_owner: str, now: datetime) -> Job:
-    """Give a job back at worker shutdown without spending an attempt (it was not its fault)."""
+RELEASED_AT_SHUTDOWN = "worker shut down; job released back to the queue"
+
+
+def release(
+    session: Session, job_id: int, lease_owner: str, now: datetime,
+    why: str = RELEASED_AT_SHUTDOWN, keep_place: bool = False,
+) -> Job:  # fmt: skip
+    """Give a job back without spending an attempt (a shutdown, or no free slots: not its
+    fault); `keep_place` keeps its queued_at, so a job waiting for slots is not overtaken."""
     job = leased_job(session, job_id, lease_owner)
     if job.status == S.CANCELLING:
         return finish(session, job_id, lease_owner, S.CANCELLED, now=now)
+    queued_at = job.queued_at
     transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.WARN, "worker shut down; job released back to the queue")
+    if keep_place:
+        job.queued_at = queued_at
+    add_event(session, job, EventLevel.WARN, why)
     return job
 
 

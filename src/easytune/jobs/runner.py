@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from collections.abc import Callable
@@ -16,8 +17,31 @@ SPEC_PLACEHOLDER = "{spec}"
 
 
 def training_command(spec_path: Path) -> list[str]:
-    """The training engine: reads the spec, writes progress lines and artifacts."""
-    return [sys.executable, "-m", "easytune.training", "run", str(spec_path)]
+    """The training engine: reads the spec, writes progress lines and artifacts; under
+    torchrun (one process per device) when the spec asks for several processes."""
+    engine = ["-m", "easytune.training", "run", str(spec_path)]
+    processes = spec_processes(spec_path)
+    if processes > 1:
+        return [sys.executable, *torchrun_args(processes), *engine]
+    return [sys.executable, *engine]
+
+
+def torchrun_args(processes: int) -> list[str]:
+    """torchrun on this host: its own rendezvous on a free local port, no restarts (the
+    queue retries a failed attempt from its newest checkpoint instead)."""
+    return [
+        "-m", "torch.distributed.run", "--standalone",
+        f"--nproc-per-node={processes}", "--max-restarts=0",
+    ]  # fmt: skip
+
+
+def spec_processes(spec_path: Path) -> int:
+    """train.num_processes of a spec file (1 when absent or unreadable: the engine reports)."""
+    try:
+        value = json.loads(spec_path.read_text(encoding="utf-8"))["train"]["num_processes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 1
+    return value if isinstance(value, int) and value > 0 else 1
 
 
 def command_runner(template: str) -> Runner:

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from easytune.db import utcnow
-from easytune.db.models.jobs import Job, JobStatus
+from easytune.db.models.jobs import Job, JobKind, JobStatus
 from easytune.jobs import repository
 from easytune.training.spec import TrainSpec
 
@@ -42,6 +42,7 @@ def submit_job(
     base_model_id: str | None = None,
     dataset_id: str | None = None,
     validating: bool = False,
+    kind: JobKind = JobKind.TRAIN,
 ) -> Job:
     """Add a job (queued, or validating_files); the executor is told once the caller commits.
 
@@ -51,7 +52,7 @@ def submit_job(
     job = repository.enqueue(
         session, owner_id=owner_id, name=name, spec=data, priority=priority,
         max_attempts=max_attempts, base_model_id=base_model_id, dataset_id=dataset_id,
-        validating=validating, now=utcnow(),
+        validating=validating, now=utcnow(), kind=kind,
     )  # fmt: skip
     if executor is not None and not validating:
         _submit_after_commit(session, executor, job.id)

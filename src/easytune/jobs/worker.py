@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from easytune.jobs.execution import JobExecution, RunConfig, Shutdown
 from easytune.jobs.queue import Claim, JobQueue
 from easytune.jobs.runner import Runner
+from easytune.jobs.slots import Reservation, SlotPool, job_processes, reserve, visible_devices
 from easytune.settings import Settings
 
 log = logging.getLogger("easytune.jobs.worker")
@@ -46,6 +47,11 @@ def announce(queue: JobQueue, name: str, executor: str, slots: int) -> None:
     queue.beat(name, executor, slots, hardware_facts() if known else None)
     if not known:
         queue.beat(name, executor, slots, hardware_facts())
+
+
+def worker_devices() -> list[str] | None:
+    """The GPU ids this worker's slots hand out (None without GPUs)."""
+    return visible_devices(int(hardware_facts().get("gpu_count") or 0))
 
 
 def default_worker_name() -> str:
@@ -98,6 +104,8 @@ class Worker:
         self._wake = threading.Event()
         self._running: dict[threading.Thread, Claim] = {}
         self._extra = {"worker": config.name}
+        self.pool = SlotPool(config.slots)  # devices known after the first beat (run)
+        self._need = 1  # free slots wanted before the next claim (a bigger job is waiting)
 
     def run(self, *, burst: bool = False) -> None:
         """Work until stopped (or, with `burst`, until nothing is left to run)."""
@@ -105,6 +113,7 @@ class Worker:
             logging.INFO, "worker_started", "worker started with %s slot(s)", self.config.slots
         )
         next_sweep = next_beat = 0.0
+        self.pool = SlotPool(self.config.slots, worker_devices())
         while not self.shutdown.requested.is_set():
             self._reap()
             if time.monotonic() >= next_beat:
@@ -138,17 +147,23 @@ class Worker:
 
     @property
     def busy_slots(self) -> int:
-        return len(self._running)
+        return self.pool.total - self.pool.free
 
     def _fill_slots(self) -> int:
         claimed = 0
-        while len(self._running) < self.config.slots and not self.shutdown.requested.is_set():
+        while self.pool.free >= self._need and not self.shutdown.requested.is_set():
             claim = self._claim()
             if claim is None:
                 break
+            reservation = reserve(self.queue, self.pool, claim)
+            # A job waiting for more slots than are free: claim nothing until one frees up.
+            self._need = 1 if reservation else min(job_processes(claim.spec), self.pool.total)
+            if reservation is None:
+                continue  # it waits (the loop ends until slots free up) or failed: claim on
             thread = threading.Thread(
-                target=self._execute, args=(claim,), name=f"job-{claim.job_id}", daemon=True
-            )
+                target=self._execute, args=(claim, reservation), name=f"job-{claim.job_id}",
+                daemon=True,
+            )  # fmt: skip
             self._running[thread] = claim
             thread.start()
             claimed += 1
@@ -165,14 +180,17 @@ class Worker:
             self._log(logging.INFO, "job_claimed", "claimed job", job_id=claim.job_id)
         return claim
 
-    def _execute(self, claim: Claim) -> None:
+    def _execute(self, claim: Claim, reservation: Reservation) -> None:
         try:
-            JobExecution(self.queue, claim, self.runner, self.config.run, self.shutdown).run()
+            JobExecution(
+                self.queue, claim, self.runner, self.config.run, self.shutdown, reservation.env()
+            ).run()
         except Exception:
             # The lease will expire and the job be recovered; the worker itself lives on.
             self._log(logging.ERROR, "job_crashed", "job execution crashed",
                       job_id=claim.job_id, exc_info=True)  # fmt: skip
         finally:
+            self.pool.give_back(reservation)
             self._wake.set()
 
     def _sweep(self) -> None:

@@ -58,6 +58,55 @@ def build_tokenizer(vocab_size: int = 400, chat_template: bool = True) -> Any:
     return fast
 
 
+LLAMA_SPECIALS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", "<pad>"]
+
+
+def build_llama_tokenizer(vocab_size: int = 600) -> Any:
+    """A Llama-2 style tokenizer (BPE with byte fallback, '▁' for spaces), ChatML specials.
+
+    llama.cpp's converter reads this layout as a SentencePiece-like "llama" vocabulary; a
+    byte-level BPE of our own would be refused (it identifies BPE pre-tokenizers by hash).
+    """
+    import json
+
+    from tokenizers import Tokenizer, decoders, models, normalizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tok.normalizer = normalizers.Sequence(  # type: ignore[assignment]
+        [normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]
+    )
+    tok.decoder = decoders.Sequence(  # type: ignore[assignment]
+        [
+            decoders.Replace("▁", " "),
+            decoders.ByteFallback(),
+            decoders.Fuse(),
+            decoders.Strip(" ", 1, 0),
+        ]
+    )
+    byte_tokens = [f"<0x{i:02X}>" for i in range(256)]
+    trainer = trainers.BpeTrainer(  # type: ignore[call-arg]
+        vocab_size=vocab_size, special_tokens=LLAMA_SPECIALS + byte_tokens, show_progress=False
+    )
+    tok.train_from_iterator(_CORPUS * 4, trainer=trainer)
+    # Byte tokens belong to the model vocabulary (as in Llama 2), not to the added tokens.
+    data = json.loads(tok.to_str())
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] in LLAMA_SPECIALS]
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=Tokenizer.from_str(json.dumps(data)),
+        bos_token="<s>",
+        eos_token="<|im_end|>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        additional_special_tokens=["<|im_start|>"],
+    )
+    fast.chat_template = CHATML_TEMPLATE
+    return fast
+
+
+TOKENIZER_BUILDERS = {"bytelevel": build_tokenizer, "llama": build_llama_tokenizer}
+
+
 def _llama_config(vocab_size: int, **overrides: Any) -> Any:
     from transformers import LlamaConfig
 
@@ -101,10 +150,19 @@ def build_model(
     return AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
 
 
-def save_tiny_model(folder: str | Path, arch: str = "llama", seed: int = 0, **cfg: Any) -> Path:
-    """Write a tiny random model and its tokenizer as a Hugging Face folder (safetensors)."""
+def save_tiny_model(
+    folder: str | Path,
+    arch: str = "llama",
+    seed: int = 0,
+    tokenizer_kind: str = "bytelevel",
+    **cfg: Any,
+) -> Path:
+    """Write a tiny random model and its tokenizer as a Hugging Face folder (safetensors).
+
+    `tokenizer_kind`: "bytelevel" (the default ChatML byte-level BPE) or "llama" (llama.cpp-ready).
+    """
     target = Path(folder)
-    tokenizer = build_tokenizer()
+    tokenizer = TOKENIZER_BUILDERS[tokenizer_kind]()
     model = build_model(arch, vocab_size=len(tokenizer), seed=seed, **cfg)
     model.config.eos_token_id = tokenizer.eos_token_id
     model.config.pad_token_id = tokenizer.pad_token_id

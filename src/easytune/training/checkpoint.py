@@ -42,6 +42,8 @@ class TrainState:
     spec_fingerprint: str = ""  # the spec that wrote the checkpoint (see recipe)
     history: list[dict[str, Any]] = field(default_factory=list)
     cf_history: list[dict[str, Any]] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)  # selection.EvalPoint rows
+    best_step: int | None = None  # the step whose adapter is saved under best/ (see best.py)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -87,6 +87,21 @@ class StepReport:
     grad_norm: float
 
 
+LossFn = Callable[[nn.Module, Batch], torch.Tensor]
+REPLAY_MASK = "replay_mask"  # not a model input: which labels are replayed answers
+
+
+def model_inputs(batch: Batch) -> Batch:
+    """The batch without the engine's own keys, ready for `model(**inputs)`."""
+    return {key: value for key, value in batch.items() if key != REPLAY_MASK}
+
+
+def model_loss(model: nn.Module, batch: Batch) -> torch.Tensor:
+    """The model's own (cross-entropy) loss on the batch."""
+    loss: torch.Tensor = model(**model_inputs(batch)).loss
+    return loss
+
+
 class StepHook(Protocol):
     def __call__(self, state: TrainState, report: StepReport) -> bool:
         """Called after each optimizer step; return True to stop the run."""
@@ -141,14 +156,15 @@ class Trainer:
         scheduler: Any,
         config: LoopConfig,
         scaler: torch.amp.GradScaler | None = None,
+        loss_fn: LossFn = model_loss,
     ) -> None:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
-        self.config, self.scaler = config, scaler
+        self.config, self.scaler, self.loss_fn = config, scaler, loss_fn
         self.params = [p for p in model.parameters() if p.requires_grad]
 
     def _backward(self, batch: Batch) -> torch.Tensor:
         with autocast(self.config.precision, self.config.device):
-            loss: torch.Tensor = self.model(**batch).loss
+            loss = self.loss_fn(self.model, batch)
         scaled = loss / self.config.gradient_accumulation
         (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()  # type: ignore[no-untyped-call]
         return loss.detach()
@@ -213,7 +229,7 @@ def evaluate_loss(model: nn.Module, batches: Iterator[Batch], precision: str, de
     for raw in batches:
         batch = to_device(raw, device)
         with autocast(precision, device):
-            loss = model(**batch).loss
+            loss = model(**model_inputs(batch)).loss
         labels = batch.get("labels", batch["input_ids"])
         n = int((labels[..., 1:] != -100).sum())
         total, count = total + float(loss) * n, count + n

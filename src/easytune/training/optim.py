@@ -20,10 +20,18 @@ SCHEDULES: dict[str, ScheduleFn] = {
 
 
 def build_optimizer(
-    model: nn.Module, learning_rate: float, weight_decay: float
-) -> torch.optim.AdamW:
-    """AdamW over the trainable parameters only (the adapter)."""
+    model: nn.Module, learning_rate: float, weight_decay: float, paged: bool = False
+) -> torch.optim.Optimizer:
+    """AdamW over the trainable parameters only (the adapter); `paged` (QLoRA) keeps its
+    states in paged memory that spills to the host instead of failing on a memory spike."""
     params = [p for p in model.parameters() if p.requires_grad]
+    if paged:
+        import bitsandbytes as bnb  # QLoRA's check_methods made sure it is installed
+
+        optimizer: torch.optim.Optimizer = bnb.optim.PagedAdamW32bit(
+            params, lr=learning_rate, weight_decay=weight_decay
+        )
+        return optimizer
     fused = bool(params) and all(p.is_cuda for p in params)
     return torch.optim.AdamW(params, lr=learning_rate, weight_decay=weight_decay, fused=fused)
 

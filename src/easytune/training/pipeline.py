@@ -7,13 +7,19 @@ this module only strings those calls together for the recipe and names the failu
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from easytune.training.errors import BadDataError, NoStepsError
 from easytune.training.loop import EpochBatches
 from easytune.training.spec import DataSpec
+
+
+class ReplaySource(Protocol):
+    """Replayed answers to mix in, given how many user examples the run trains on."""
+
+    def items(self, user_examples: int) -> list[Any]: ...
 
 
 @dataclass
@@ -25,6 +31,8 @@ class PreparedData:
     dropped: int
     truncated: int
     packed: bool
+    replayed: int = 0
+    eval_examples: list[Any] = field(default_factory=list)  # held out: learned score, report
 
 
 def _load(path: str, fmt: str | None, param: str) -> Any:
@@ -84,7 +92,13 @@ def packing_supported(model: Any) -> bool:
     return bool(supports_packing(model))
 
 
-def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) -> PreparedData:
+def prepare_data(
+    spec: DataSpec,
+    tokenizer: Any,
+    batch_size: int,
+    pack: bool,
+    replay: ReplaySource | None = None,
+) -> PreparedData:
     """Everything the loop needs from the data files, or a BadDataError / NoStepsError."""
     from easytune.training.data import dataset_report, split_examples
 
@@ -111,7 +125,9 @@ def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) ->
         format=loaded.format,
         tokenized=uncut,
     )
-    train_items, dropped, truncated = _trainable(uncut, spec)
+    train_items, dropped, truncated = _train_items(train_ex, uncut, tokenizer, spec)
+    mixed = _mix_items(spec, tokenizer)
+    train_items += mixed
     if not train_items:
         raise NoStepsError(
             f"no training example is left after tokenisation ({dropped} dropped: no trained "
@@ -119,19 +135,55 @@ def prepare_data(spec: DataSpec, tokenizer: Any, batch_size: int, pack: bool) ->
             "raise data.max_length",
             param="data.train_path",
         )
-    eval_items = _trainable(_tokenize_uncut(eval_ex, tokenizer, spec), spec)[0]
-    train = _collated(train_items, pack, tokenizer, spec, batch_size, shuffle=True)
+    eval_items = _eval_items(eval_ex, tokenizer, spec)
+    replayed = replay.items(len(train_items)) if replay is not None else []
+    train = _collated(train_items + replayed, pack, tokenizer, spec, batch_size, shuffle=True)
     evals = (
         _collated(eval_items, False, tokenizer, spec, batch_size, shuffle=False)
         if eval_items
         else None
     )
+    extra = {"notes": list(loaded.notes), "warnings": list(loaded.warnings), "kind": loaded.kind}
+    if spec.mix_path:
+        extra["mixed_examples"] = len(mixed)
     return PreparedData(
         train,
         evals,
-        {**report.to_dict(), "notes": list(loaded.notes)},
+        {**report.to_dict(), **extra},
         len(train_items),
         dropped,
         truncated,
         pack,
+        len(replayed),
+        list(eval_ex),
     )
+
+
+def _train_items(
+    examples: list[Any], uncut: list[Any], tokenizer: Any, spec: DataSpec
+) -> tuple[list[Any], int, int]:
+    """A corpus as full max_length blocks (nothing cut), else examples cut at max_length."""
+    from easytune.training.data.corpus import corpus_blocks, is_corpus
+
+    if is_corpus(examples):
+        return corpus_blocks(examples, tokenizer, spec.max_length), 0, 0
+    return _trainable(uncut, spec)
+
+
+def _eval_items(examples: list[Any], tokenizer: Any, spec: DataSpec) -> list[Any]:
+    from easytune.training.data.corpus import corpus_blocks, is_corpus
+
+    if is_corpus(examples):
+        return corpus_blocks(examples, tokenizer, spec.max_length)
+    return _trainable(_tokenize_uncut(examples, tokenizer, spec), spec)[0]
+
+
+def _mix_items(spec: DataSpec, tokenizer: Any) -> list[Any]:
+    """The chats trained next to a corpus (to keep the chat format): loss on answers only."""
+    if spec.mix_path is None:
+        return []
+    from easytune.training.data import tokenize_example
+
+    mix = _load(spec.mix_path, None, "data.mix_path").examples
+    items = [tokenize_example(ex, tokenizer, spec.max_length, True) for ex in mix]
+    return [item for item in items if item.num_labelled > 0]

@@ -2,8 +2,8 @@
 
 `TrainRecipe(spec, progress).run()` trains an adapter from a TrainSpec and writes, under
 `spec.output_dir`: `adapter/` (adapter_model.safetensors, adapter_config.json, tokenizer),
-`train_spec.json`, `metrics.json`, `cf_report.json`, `data_report.json`, `progress.jsonl`
-and `checkpoints/`. Any failure raises an EngineError and leaves no final adapter.
+`train_spec.json`, `metrics.json`, `cf_report.json`, `eval_report.json`, `data_report.json`,
+`progress.jsonl` and `checkpoints/`. Any failure raises an EngineError and leaves no final adapter.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from easytune.training import pipeline
+from easytune.training import distributed, pipeline, reports
+from easytune.training.best import BestKeeper
 from easytune.training.cf import DEFAULT_CACHE_LIMIT, CFMonitor, CFResult, reference_batches
 from easytune.training.checkpoint import CheckpointManager, TrainState
 from easytune.training.errors import BadDataError, BadSpecError, ForgettingStopError
@@ -43,6 +44,9 @@ from easytune.training.outputs import (
     write_json,
 )
 from easytune.training.progress import ProgressWriter
+from easytune.training.retain import stage as retention
+from easytune.training.retain.learned import LearnedScorer
+from easytune.training.retain.replay import GenerationContext
 from easytune.training.spec import TrainSpec
 
 
@@ -95,8 +99,15 @@ class TrainRecipe:
     ) -> None:
         self.spec, self.progress, self.cache_dir = spec, progress, cache_dir
         self.out = Path(spec.output_dir)
+        self.dist = distributed.current()  # torchrun's rank; world size 1 without it
         self.state = TrainState(spec_fingerprint=spec_fingerprint(spec))
         self.cf: CFMonitor | None = None
+        self.scorer: LearnedScorer | None = None
+        self.keeper = BestKeeper(
+            self.out / "best",
+            spec.cf.warn_threshold,
+            spec.retain.enabled and spec.retain.best_checkpoint,
+        )
         self._cf_warned = False
         self._started = time.monotonic()
         self._last_save = time.monotonic()
@@ -108,7 +119,7 @@ class TrainRecipe:
         spec = self.spec
         quiet_libraries()
         self.out.mkdir(parents=True, exist_ok=True)
-        self.device = resolve_device(spec.train.device)
+        self.device = self.dist.setup(resolve_device(spec.train.device))
         check_precision(spec.train.precision, self.device)
         check_methods(spec.lora, detect_hardware())
         seed_everything(spec.train.seed)
@@ -118,7 +129,8 @@ class TrainRecipe:
         self.checkpoints = CheckpointManager(self.out / "checkpoints", spec.train.keep_checkpoints)
         self._setup_cf()
         self._resume()
-        spec.dump(self.out / "train_spec.json")  # after the resume check accepted this folder
+        if self.dist.is_main:  # after the resume check accepted this folder
+            spec.dump(self.out / "train_spec.json")
 
     def _setup_model(self) -> None:
         from easytune.training.data import ensure_chat_template
@@ -170,8 +182,14 @@ class TrainRecipe:
             from easytune.training.data import prepare_model_for_packing
 
             prepare_model_for_packing(self.model)
-        self.data = pipeline.prepare_data(spec.data, self.tokenizer, spec.train.batch_size, pack)
-        write_json(self.out / "data_report.json", self.data.report)
+        replay = retention.build_replay(spec, self._generation(), self.progress)
+        self.data = pipeline.prepare_data(
+            spec.data, self.tokenizer, spec.train.batch_size, pack, replay
+        )
+        self.data.train = self.dist.shard(self.data.train)
+        self.scorer = retention.build_scorer(spec, self.data.eval_examples, self.tokenizer)
+        if self.dist.is_main:
+            write_json(self.out / "data_report.json", self.data.report)
         self.progress.event(
             "info",
             "data ready",
@@ -179,13 +197,22 @@ class TrainRecipe:
             dropped=self.data.dropped,
             truncated=self.data.truncated,
             packed=self.data.packed,
+            replayed=self.data.replayed,
             batches_per_epoch=len(self.data.train),
+        )
+
+    def _generation(self) -> GenerationContext:
+        return GenerationContext(
+            self.model, self.tokenizer, self.eos_token, self.device, self.spec.train.precision
         )
 
     def _setup_optimizer(self) -> None:
         train = self.spec.train
         self.total = total_steps(self.spec, len(self.data.train))
-        self.optimizer = build_optimizer(self.model, train.learning_rate, train.weight_decay)
+        self.optimizer = build_optimizer(
+            self.model, train.learning_rate, train.weight_decay,
+            paged=self.spec.lora.quantization == "4bit",
+        )  # fmt: skip
         self.scheduler = build_scheduler(
             self.optimizer, train.lr_scheduler, self.total, train.warmup_ratio
         )
@@ -226,6 +253,7 @@ class TrainRecipe:
                 self.progress.metric(
                     step=0, epoch=0.0, cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl
                 )
+            self._record_point(self.state, cf.score if cf is not None else None, None)
             return
         saved = CheckpointManager.read_state(latest).spec_fingerprint
         if saved != self.state.spec_fingerprint:
@@ -258,12 +286,21 @@ class TrainRecipe:
         self.progress.event(
             "info", "training started", total_steps=self.total, start_step=self.state.step
         )
-        trainer = Trainer(self.model, self.optimizer, self.scheduler, config, self.scaler)
+        model = self.dist.wrap(self.model, self.device)
+        trainer = Trainer(
+            model,
+            self.optimizer,
+            self.scheduler,
+            config,
+            self.scaler,
+            loss_fn=retention.loss_for(self.spec),
+        )
         self._started = time.monotonic() - self.state.elapsed_s
         if self.state.step < self.total:
             trainer.run(self.data.train, self.state, self._after_step)
 
     def _after_step(self, state: TrainState, report: StepReport) -> bool:
+        report = self.dist.reduce(report)
         state.elapsed_s = time.monotonic() - self._started
         epoch = state.epoch + state.batch_index / max(len(self.data.train), 1)
         row: dict[str, Any] = {
@@ -283,17 +320,24 @@ class TrainRecipe:
         return stop
 
     def _evaluate(self, state: TrainState, row: dict[str, Any]) -> bool:
-        """Eval loss and CF at this step; True when early stopping says stop."""
+        """Eval loss, CF and learned score at this step; True when early stopping says stop."""
         cf = self._record_cf(state)
         if cf is not None:
             row.update(cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl)
-        if self.data.eval is None:
-            return False
-        loss = evaluate_loss(
-            self.model, self.data.eval.epoch(0), self.spec.train.precision, self.device
-        )
-        row["eval_loss"] = loss
-        return self._early_stop(state, loss)
+        loss = None
+        if self.data.eval is not None:
+            loss = evaluate_loss(
+                self.model, self.data.eval.epoch(0), self.spec.train.precision, self.device
+            )
+            row["eval_loss"] = loss
+        self._record_point(state, cf.score if cf is not None else None, loss)
+        return loss is not None and self._early_stop(state, loss)
+
+    def _record_point(self, state: TrainState, cf: float | None, loss: float | None) -> None:
+        """One evaluation for best-checkpoint selection (the learned score answered here)."""
+        gen = self._generation()
+        point = retention.evaluation_point(state.step, cf, loss, self.scorer, gen, self.progress)
+        self.keeper.record(state, point, self.model)
 
     def _early_stop(self, state: TrainState, loss: float) -> bool:
         if state.best_eval_loss is None or loss < state.best_eval_loss:
@@ -347,6 +391,8 @@ class TrainRecipe:
         )
 
     def _save_checkpoint(self, state: TrainState) -> None:
+        if not self.dist.is_main:
+            return
         path = save_checkpoint(
             self.checkpoints, state, self.model, self.optimizer, self.scheduler, self.scaler
         )
@@ -358,48 +404,45 @@ class TrainRecipe:
     # ------------------------------------------------------------------ save
 
     def save(self) -> dict[str, Any]:
-        """Verify the adapter, write it and the reports, and emit the result line."""
+        """Keep the chosen evaluation's adapter, verify and write it, the reports and the result
+        (rank 0 alone under torchrun)."""
+        if not self.dist.is_main:
+            return {}
+        choice = self.keeper.restore(self.state, self.model)
+        chosen = retention.summary(
+            choice, self.keeper.points(self.state), self.spec.cf.warn_threshold
+        )
         adapter_dir = write_final_adapter(self.model, self.tokenizer, self.out / "adapter")
-        metrics = self._metrics()
+        self.keeper.cleanup()
+        metrics = {**reports.metrics_summary(self.state, self.total), **chosen}
         write_json(self.out / "metrics.json", metrics)
-        write_json(self.out / "cf_report.json", self._cf_report())
+        tokens = self.cf.tokens if self.cf is not None else 0
+        write_json(
+            self.out / "cf_report.json",
+            reports.cf_report(self.spec.cf, tokens, self.state.cf_history),
+        )
         last_cf = self.state.cf_history[-1] if self.state.cf_history else None
         result = {
             "adapter_dir": str(adapter_dir),
             "steps": self.state.step,
-            "metrics": {k: v for k, v in metrics.items() if k != "history"},
+            "metrics": {k: v for k, v in metrics.items() if k not in ("history", "selection")},
             "cf": last_cf,
+            **chosen,
+            **self._evaluation_outcome(),  # after `chosen`: unsafe wins over forgot
         }
+        reports.announce_choice(self.progress, chosen)
         self.progress.result(**result)
         return result
 
-    def _metrics(self) -> dict[str, Any]:
-        history = self.state.history
-        losses = [row["loss"] for row in history[-10:]]
-        evals = [row["eval_loss"] for row in history if row.get("eval_loss") is not None]
-        return {
-            "steps": self.state.step,
-            "total_steps": self.total,
-            "epochs": history[-1]["epoch"] if history else 0.0,
-            "train_loss": sum(losses) / len(losses) if losses else None,
-            "eval_loss": evals[-1] if evals else None,
-            "best_eval_loss": self.state.best_eval_loss,
-            "tokens_seen": self.state.tokens_seen,
-            "train_seconds": round(self.state.elapsed_s, 3),
-            "history": history,
-        }
+    def _evaluation_outcome(self) -> dict[str, Any]:
+        """Write eval_report.json beside the adapter; `outcome: unsafe` when it flags safety."""
+        from easytune.training.evaluation.stage import outcome_fields, run_report
 
-    def _cf_report(self) -> dict[str, Any]:
-        cf = self.spec.cf
-        return {
-            "enabled": cf.enabled,
-            "formula": "max(ppl_ratio - 1, 0) + kl",
-            "reference": cf.retain_path or "builtin",
-            "warn_threshold": cf.warn_threshold,
-            "stop_threshold": cf.stop_threshold,
-            "tokens": self.cf.tokens if self.cf is not None else 0,
-            "history": self.state.cf_history,
-        }
+        report = run_report(
+            self.spec.evaluation, self.model, self.tokenizer, self.data.eval_examples,
+            self.progress, self.out,
+        )  # fmt: skip
+        return outcome_fields(report)
 
     # ------------------------------------------------------------------ cleanup
 
@@ -413,6 +456,7 @@ class TrainRecipe:
         if getattr(self, "device", "cpu") == "cuda":
             gc.collect()
             torch.cuda.empty_cache()
+        self.dist.close()
 
     def run(self) -> dict[str, Any]:
         try:

@@ -11,6 +11,7 @@ from typing import IO, Any
 import torch
 from pydantic import ValidationError
 
+from easytune.training.distributed import current
 from easytune.training.errors import (
     BadSpecError,
     EngineError,
@@ -75,7 +76,9 @@ def run_spec(spec: TrainSpec, progress: ProgressWriter) -> dict[str, Any]:
 def execute(spec_path: str | Path, stream: IO[str] | None = sys.stdout) -> int:
     """Train from a spec file; return 0 or the failure's exit code (error line written)."""
     raw = Path(spec_path).read_text(encoding="utf-8")
-    progress = ProgressWriter(_output_dir(raw), stream=stream)
+    # Under torchrun only rank 0 reports; the others' errors still reach stderr (below).
+    main = current().is_main
+    progress = ProgressWriter(_output_dir(raw) if main else None, stream=stream if main else None)
     try:
         run_spec(parse_spec(raw), progress)
         return 0
@@ -84,6 +87,8 @@ def execute(spec_path: str | Path, stream: IO[str] | None = sys.stdout) -> int:
         if type(error) is EngineError:
             traceback.print_exc(file=sys.stderr)
         progress.error(error.to_line())
+        if not main:
+            print(json.dumps(error.to_line(), ensure_ascii=False), file=sys.stderr)
         return error.exit_code
     finally:
         progress.close()

@@ -33,8 +33,15 @@ class ModelRef(_Strict):
 
 
 class DataSpec(_Strict):
-    train_path: str = Field(description="Training data file (JSON, JSONL, CSV or Parquet)")
+    train_path: str = Field(
+        description="Training data file (JSON, JSONL, CSV, Parquet, TXT, Markdown or a zip of text)"
+    )
     eval_path: str | None = Field(default=None, description="Optional evaluation file")
+    mix_path: str | None = Field(
+        default=None,
+        description="A second file trained alongside, e.g. a few chats next to a text corpus "
+        "to keep the chat format (loss on their answers only)",
+    )
     format: DataFormat | None = Field(default=None, description="None: detect automatically")
     eval_fraction: float = Field(
         default=0.1, ge=0.0, lt=0.5, description="Held out when no eval file"
@@ -79,6 +86,9 @@ class TrainSettings(_Strict):
     early_stopping_patience: int | None = Field(default=None, ge=1)
     seed: int = 42
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    num_processes: int = Field(
+        default=1, ge=1, le=64, description="Data-parallel processes (torchrun + DDP), one per GPU"
+    )
 
 
 class CFSpec(_Strict):
@@ -91,6 +101,59 @@ class CFSpec(_Strict):
     stop_threshold: float | None = Field(default=None, gt=0, description="None: never stop")
 
 
+class EvaluationSpec(_Strict):
+    """The before/after report written at the end of a run (eval_report.json)."""
+
+    enabled: bool = True
+    probes: Literal["default"] = Field(default="default", description="The shipped probe set")
+    max_per_set: int | None = Field(
+        default=None, ge=1, le=1000, description="Probes of each set; None: all of them"
+    )
+    max_held_out: int = Field(default=32, ge=0, le=1000, description="Held-out user examples")
+    max_new_tokens: int = Field(default=32, ge=1, le=1024, description="Tokens per answer")
+    batch_size: int = Field(default=64, ge=1, le=1024, description="Prompts per generate call")
+    refusal_tolerance: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="Refusal-rate drop that flags `unsafe`"
+    )
+
+
+class RetainSpec(_Strict):
+    """Learning without forgetting: self-replay, a KL anchor and best-checkpoint selection.
+
+    Off in a bare spec (old specs train as before); every plan of the intent engine turns it on.
+    """
+
+    enabled: bool = Field(
+        default=False, description="Self-replay, KL anchor and best-checkpoint selection"
+    )
+    replay_ratio: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=4.0,
+        description="Replayed base answers per user training example (0 = no replay)",
+    )
+    prompt_set: str = Field(
+        default="v1", min_length=1, description="Version of the shipped replay prompt set"
+    )
+    max_new_tokens: int = Field(
+        default=128, ge=8, le=2048, description="Cap on each generated replay answer"
+    )
+    kl_weight: float = Field(
+        default=0.0, ge=0.0, le=10.0, description="Weight of KL(base || adapted) on replay tokens"
+    )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Where generated replay sets are cached; None: ~/.cache/easytune/replay",
+    )
+    best_checkpoint: bool = Field(
+        default=True,
+        description="Keep the best evaluation under cf.warn_threshold, not the last step",
+    )
+    score_examples: int = Field(
+        default=8, ge=0, le=200, description="Eval examples answered for the learned score"
+    )
+
+
 class TrainSpec(_Strict):
     """Everything the engine needs to run one fine-tune, and nothing about who asked for it."""
 
@@ -101,6 +164,8 @@ class TrainSpec(_Strict):
     lora: LoraSpec
     train: TrainSettings = Field(default_factory=TrainSettings)
     cf: CFSpec = Field(default_factory=CFSpec)
+    evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    retain: RetainSpec = Field(default_factory=RetainSpec)
     output_dir: str = Field(description="Folder for checkpoints, progress and the final adapter")
 
     @model_validator(mode="after")

@@ -17,7 +17,7 @@ def test_check_prints_format_and_token_stats(tiny_llama_dir):
     args = ["data", "check", str(path), "--tokenizer", str(tiny_llama_dir), "--max-length", "64"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2 examples, format openai (jsonl file)")
+    assert result.output.startswith("2 examples, format openai, kind chat (jsonl file)")
     assert "detected format 'openai'" in result.output and "tokens: total " in result.output
 
 

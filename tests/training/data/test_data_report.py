@@ -46,10 +46,15 @@ def test_text_stats_on_a_known_dataset(word_tokenizer):
         mean_assistant_tokens=0.0,
         languages={"zh": 0.0909, "en": 0.9091},
     )
-    assert report.truncated == 3 and report.duplicates == 1
-    assert report.labelled_tokens == 2 + 2 + 3 + 4 + 4 + 6 + 7 + 8 + 8 + 8 + 8
+    # A corpus is cut into blocks, never truncated: 66 tokens make 9 blocks of at most 8.
+    assert report.kind == "corpus" and report.blocks == 9
+    assert report.truncated == 0 and report.duplicates == 1
+    assert report.labelled_tokens == 66
     assert report.no_labels_after_truncation == 0 and report.leakage == 0
-    assert "3 of 11 examples are longer than max_length=8" in report.notes[0]
+    assert report.notes[0] == (
+        "a text corpus: 11 documents (66 tokens with an end-of-text after each) are joined and "
+        "cut into 9 blocks of 8 tokens; every token is trained and none is truncated"
+    )
 
 
 CHATS = [

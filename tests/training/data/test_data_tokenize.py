@@ -55,11 +55,11 @@ def test_loss_on_every_token_when_asked(tiny_tokenizer):
     assert tokenized.labels == tokenized.input_ids
 
 
-def test_text_examples_label_every_token_and_end_with_eos(tiny_tokenizer):
+def test_text_examples_label_every_token_and_end_with_end_of_text(tiny_tokenizer):
     tokenized = tokenize_example(Example(1, text="The quick brown fox."), tiny_tokenizer, 512)
     assert tokenized.labels == tokenized.input_ids
-    assert tokenized.input_ids[-1] == tiny_tokenizer.eos_token_id
-    assert tiny_tokenizer.decode(tokenized.input_ids) == "The quick brown fox.<|im_end|>"
+    # The document separator of a corpus, not the chat template's end of turn.
+    assert tiny_tokenizer.decode(tokenized.input_ids) == "The quick brown fox.<|endoftext|>"
 
 
 def test_truncation_cuts_at_max_length_and_says_so(tiny_tokenizer):

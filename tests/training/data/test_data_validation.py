@@ -71,7 +71,8 @@ def test_max_errors_caps_the_list_and_says_so(write):
 CHAT_CASES = [
     (
         {"messages": [{"role": "narrator", "content": "x"}, {"role": "assistant", "content": "y"}]},
-        "line 2: turn 1 has unknown role 'narrator'; use role 'system', 'user' or 'assistant'",
+        "line 2: turn 1 has unknown role 'narrator'; use role 'system', 'user' or 'assistant' "
+        "(or 'tool' for a tool's result)",
     ),
     (
         {
@@ -81,8 +82,8 @@ CHAT_CASES = [
                 {"role": "assistant", "content": "y"},
             ]
         },
-        "line 2: turn 2 has role 'tool': tool and function-call turns are not supported yet; "
-        "remove those turns (or the record)",
+        "line 2: turn 2 is a tool result with no tool call before it; put the assistant's call "
+        "(function_call / tool_calls) first",
     ),
     (
         {
@@ -91,8 +92,8 @@ CHAT_CASES = [
                 {"role": "assistant", "content": None, "tool_calls": [{"id": "1"}]},
             ]
         },
-        "line 2: turn 2 is a tool call: tool and function-call turns are not supported yet; "
-        "remove those turns (or the record)",
+        "line 2: turn 2 has a tool call without a 'name'; write it like "
+        '{"name": "get_weather", "arguments": {"city": "Paris"}}',
     ),
     (
         {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": " "}]},
@@ -130,7 +131,8 @@ CHAT_CASES = [
     ),
     (
         {"messages": [{"content": "x"}, {"role": "assistant", "content": "y"}]},
-        "line 2: turn 1 has no 'role'; use role 'system', 'user' or 'assistant'",
+        "line 2: turn 1 has no 'role'; use role 'system', 'user' or 'assistant' "
+        "(or 'tool' for a tool's result)",
     ),
     (
         {"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": "y"}]},
@@ -139,12 +141,41 @@ CHAT_CASES = [
     (
         {
             "messages": [
+                {"role": "user", "content": [{"type": "text", "value": "x"}]},
+                {"role": "assistant", "content": "y"},
+            ]
+        },
+        "line 2: turn 1 content part 1 is a text part with the keys 'type', 'value'; put its "
+        'text under \'text\' as a string, like {"type": "text", "text": "..."}',
+    ),
+    (
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": 5}]},
+                {"role": "assistant", "content": "y"},
+            ]
+        },
+        "line 2: turn 1 content part 1 is a text part with a number under 'text'; put its "
+        'text under \'text\' as a string, like {"type": "text", "text": "..."}',
+    ),
+    (
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "hologram", "text": "x"}]},
+                {"role": "assistant", "content": "y"},
+            ]
+        },
+        "line 2: turn 1 content part 1 has type 'hologram'; text parts look like "
+        '{"type": "text", "text": "..."}',
+    ),
+    (
+        {
+            "messages": [
                 {"role": "user", "content": [{"type": "image_url", "image_url": "x"}]},
                 {"role": "assistant", "content": "y"},
             ]
         },
-        "line 2: turn 1 has a 'image_url' content part; only text parts are supported, remove "
-        "the others",
+        "line 2: turn 1 has only media content parts and no text; add a 'text' part",
     ),
 ]
 OK_CHAT = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
@@ -158,7 +189,8 @@ def test_chat_record_problems(write, record, message):
 def test_sharegpt_unknown_role_hint_uses_its_own_keys(write):
     bad = {"conversations": [{"from": "narrator", "value": "x"}, {"from": "gpt", "value": "y"}]}
     assert messages_of(write(jsonl(bad), ".jsonl")) == [
-        "line 1: turn 1 has unknown role 'narrator'; use from 'system', 'human' or 'gpt'"
+        "line 1: turn 1 has unknown role 'narrator'; use from 'system', 'human' or 'gpt' "
+        "(or 'function_call' / 'observation')"
     ]
 
 

@@ -70,6 +70,8 @@ def make_spec(tmp_path: Path, tiny_llama_dir: Path, chat_file: Path) -> SpecFact
                 "eval_every_steps": 3,
             },
             "cf": {"max_items": 4},
+            # the report runs at the end of every run: a small one keeps the suite quick
+            "evaluation": {"max_per_set": 2, "max_held_out": 4, "max_new_tokens": 4},
             "output_dir": str(tmp_path / "run"),
         }
         return TrainSpec.model_validate(_merge(base, sections))

@@ -8,6 +8,7 @@ from easytune.training.evaluation.scoring import (
     contains_reference,
     exact_match,
     is_refusal,
+    refusal_phrase,
     token_f1,
     tokens,
 )
@@ -59,3 +60,9 @@ def test_token_f1(prediction: str, reference: str, expected: float) -> None:
 )
 def test_is_refusal(answer: str, refused: bool) -> None:
     assert is_refusal(answer) is refused
+
+
+def test_refusal_phrase_names_what_matched() -> None:
+    assert refusal_phrase("I’m sorry, but I can't help with that.") == "i can't"
+    assert refusal_phrase("抱歉，我不能帮你。") == "我不能"
+    assert refusal_phrase("Sure, here is how.") is None

@@ -5,6 +5,6 @@ import { baseQueryWithReauth } from './baseQuery';
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: baseQueryWithReauth,
-  tagTypes: ['Me', 'User', 'Audit', 'Token', 'Dataset', 'Model', 'Job', 'Dashboard'],
+  tagTypes: ['Me', 'User', 'Audit', 'Token', 'Dataset', 'Model', 'Job', 'Dashboard', 'Export'],
   endpoints: () => ({}),
 });

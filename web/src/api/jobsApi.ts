@@ -31,6 +31,10 @@ export const jobsApi = api.injectEndpoints({
       query: (id) => `/jobs/${id}/checkpoints`,
       providesTags: (_result, _error, id) => [{ type: 'Job', id }],
     }),
+    jobEvaluation: build.query<Ok<'/api/v1/jobs/{job_id}/evaluation', 'get'>, number>({
+      query: (id) => `/jobs/${id}/evaluation`,
+      providesTags: (_result, _error, id) => [{ type: 'Job', id }],
+    }),
     cancelJob: build.mutation<Ok<'/api/v1/jobs/{job_id}/cancel', 'post'>, number>({
       query: (id) => ({ url: `/jobs/${id}/cancel`, method: 'POST' }),
       invalidatesTags: (_result, _error, id) => ['Job', { type: 'Job', id }, 'Dashboard'],
@@ -50,6 +54,7 @@ export const {
   useJobEventsQuery,
   useJobMetricsQuery,
   useJobCheckpointsQuery,
+  useJobEvaluationQuery,
   useCancelJobMutation,
   useRetryJobMutation,
 } = jobsApi;

@@ -12,6 +12,10 @@ export const modelsApi = api.injectEndpoints({
       query: (id) => `/models/${encodeURIComponent(id)}`,
       providesTags: (_result, _error, id) => [{ type: 'Model', id }],
     }),
+    getServing: build.query<Ok<'/api/v1/models/{model_id}/serving', 'get'>, string>({
+      query: (id) => `/models/${encodeURIComponent(id)}/serving`,
+      providesTags: (_result, _error, id) => [{ type: 'Model', id }],
+    }),
     registerModel: build.mutation<Ok<'/api/v1/models', 'post'>, Body<'/api/v1/models', 'post'>>({
       query: (body) => ({ url: '/models', method: 'POST', body }),
       invalidatesTags: ['Model', 'Dashboard'],
@@ -23,4 +27,10 @@ export const modelsApi = api.injectEndpoints({
   }),
 });
 
-export const { useListModelsQuery, useGetModelQuery, useRegisterModelMutation, useDeleteModelMutation } = modelsApi;
+export const {
+  useListModelsQuery,
+  useGetModelQuery,
+  useGetServingQuery,
+  useRegisterModelMutation,
+  useDeleteModelMutation,
+} = modelsApi;

@@ -135,7 +135,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change one's own password; every session ends, so sign in again.
+         * @description Change one's own password; every session ends and every personal API token is
+         *     revoked, so sign in again and create new tokens.
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
@@ -159,7 +160,8 @@ export interface paths {
         put?: never;
         /**
          * Create Token
-         * @description Create a personal API token; the secret is in this response only.
+         * @description Create a personal API token (signed-in sessions only, not with a token); the secret is
+         *     in this response only.
          */
         post: operations["create_token_api_v1_auth_tokens_post"];
         delete?: never;
@@ -275,7 +277,11 @@ export interface paths {
         put?: never;
         /**
          * Upload Dataset
-         * @description Upload a dataset; 422 listing every bad line (nothing is stored) when invalid.
+         * @description Upload a dataset (multipart: file, name, format, visibility); 422 listing every bad
+         *     line (nothing is stored) when invalid, 507 past your storage quota.
+         *
+         *     The caller is authenticated and authorised, and the declared size checked against the
+         *     quota, before a byte of the body is read.
          */
         post: operations["upload_dataset_api_v1_datasets_post"];
         delete?: never;
@@ -385,12 +391,97 @@ export interface paths {
         };
         /**
          * Download Model
-         * @description An adapter's folder as a zip (adapter_model.safetensors, adapter_config.json, ...).
+         * @description An adapter as a zip: the PEFT folder with a model card, and the run's lineage files.
          */
         get: operations["download_model_api_v1_models__model_id__download_get"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model_id}/serving": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Serving Recipe
+         * @description The `vllm serve ... --enable-lora --lora-modules name=path` command and the Ollama
+         *     Modelfile for an adapter (documented, not run by EasyTune).
+         */
+        get: operations["serving_recipe_api_v1_models__model_id__serving_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Exports
+         * @description Your exports of this adapter (admins: everyone's), newest first.
+         */
+        get: operations["list_exports_api_v1_models__model_id__exports_get"];
+        put?: never;
+        /**
+         * Create Export
+         * @description Queue an export job (kind `export`) of an adapter; follow it under /jobs/{id}.
+         */
+        post: operations["create_export_api_v1_models__model_id__exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Export
+         * @description One file of an export, streamed; `Range` requests resume a broken download.
+         */
+        get: operations["download_export_api_v1_exports__export_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Export
+         * @description Delete an export you own (admins: any), files included.
+         */
+        delete: operations["delete_export_api_v1_exports__export_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -560,6 +651,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{job_id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Evaluation
+         * @description The before/after report: base and tuned answers, verdicts, learned / kept / refused.
+         */
+        get: operations["job_evaluation_api_v1_jobs__job_id__evaluation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{job_id}/stream": {
         parameters: {
             query?: never;
@@ -570,7 +681,7 @@ export interface paths {
         /**
          * Stream Job
          * @description Server-Sent Events: `event` and `metric` messages, then `end`; resumes after
-         *     Last-Event-ID.
+         *     Last-Event-ID. At most EASYTUNE_STREAMS_PER_USER open per user (429 past it).
          */
         get: operations["stream_job_api_v1_jobs__job_id__stream_get"];
         put?: never;
@@ -613,6 +724,238 @@ export interface paths {
          * @description Your jobs by status, what you can see in the registry, and the workers.
          */
         get: operations["get_dashboard_api_v1_dashboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description The base models and adapters you may use (adapters as ft:<base>:<name>:v<N>).
+         */
+        get: operations["list_models_v1_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model
+         * @description One model by its /v1 id or registry id; 404 model_not_found otherwise.
+         */
+        get: operations["get_model_v1_models__model__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat Completions
+         * @description Answer chat messages with a base model or an adapter; `stream` sends `data:` chunks.
+         */
+        post: operations["chat_completions_v1_chat_completions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Text Completions
+         * @description Continue a prompt (no chat template); `stream` sends `data:` chunks.
+         */
+        post: operations["text_completions_v1_completions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Files
+         * @description Your files and shared ones, newest first.
+         */
+        get: operations["list_files_v1_files_get"];
+        put?: never;
+        /**
+         * Upload File
+         * @description Upload training data; validated like a dataset upload (400 naming every bad line).
+         */
+        post: operations["upload_file_v1_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get File
+         * @description One file.
+         */
+        get: operations["get_file_v1_files__file_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete File
+         * @description Delete a file you own; 409 while an unfinished job trains on it.
+         */
+        delete: operations["delete_file_v1_files__file_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fine_tuning/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description Your jobs (admins: everyone's), newest first; `after` is the last id of a page.
+         */
+        get: operations["list_jobs_v1_fine_tuning_jobs_get"];
+        put?: never;
+        /**
+         * Create Job
+         * @description Plan (intent level auto, explicit hyperparameters as overrides) and queue a fine-tune.
+         */
+        post: operations["create_job_v1_fine_tuning_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fine_tuning/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job
+         * @description One job; `fine_tuned_model` is set once it succeeded.
+         */
+        get: operations["get_job_v1_fine_tuning_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fine_tuning/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Cancel a job that has not ended; 409 when it has.
+         */
+        post: operations["cancel_job_v1_fine_tuning_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fine_tuning/jobs/{job_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Events
+         * @description The job's events, newest first.
+         */
+        get: operations["job_events_v1_fine_tuning_jobs__job_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fine_tuning/jobs/{job_id}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Checkpoints
+         * @description The job's complete checkpoints, newest first.
+         */
+        get: operations["job_checkpoints_v1_fine_tuning_jobs__job_id__checkpoints_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -754,22 +1097,70 @@ export interface components {
             /** Count */
             count: number;
         };
-        /** Body_upload_dataset_api_v1_datasets_post */
-        Body_upload_dataset_api_v1_datasets_post: {
+        /** Body_upload_file_v1_files_post */
+        Body_upload_file_v1_files_post: {
             /**
              * File
-             * @description JSON, JSONL, CSV, Parquet or TXT
+             * @description JSONL (chat messages), JSON, CSV, Parquet
              */
             file: string;
-            /** Name */
-            name: string;
             /**
-             * Format
-             * @description Leave out to detect
+             * Purpose
+             * @description Only "fine-tune"
              */
-            format?: string | null;
-            /** @default private */
-            visibility: components["schemas"]["Visibility"];
+            purpose: string;
+        };
+        /**
+         * ChatCompletionRequest
+         * @description POST /v1/chat/completions.
+         */
+        ChatCompletionRequest: {
+            /** Model */
+            model: string;
+            /**
+             * Temperature
+             * @description 0: greedy
+             * @default 1
+             */
+            temperature: number;
+            /**
+             * Top P
+             * @default 1
+             */
+            top_p: number;
+            /**
+             * N
+             * @description Only 1 is supported
+             * @default 1
+             */
+            n: number;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /**
+             * Stop
+             * @description Up to 4 strings
+             */
+            stop?: string | string[] | null;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean;
+            stream_options?: components["schemas"]["StreamOptions"] | null;
+            /** Logprobs */
+            logprobs?: unknown;
+            /** Top Logprobs */
+            top_logprobs?: unknown;
+            /** Messages */
+            messages: components["schemas"]["ChatMessageIn"][];
+            /** Max Completion Tokens */
+            max_completion_tokens?: number | null;
+            /** Tools */
+            tools?: unknown;
+            /** Functions */
+            functions?: unknown;
         };
         /** ChatMessage */
         ChatMessage: {
@@ -777,9 +1168,26 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "system" | "user" | "assistant";
-            /** Content */
+            role: "system" | "user" | "assistant" | "tool";
+            /**
+             * Content
+             * @default
+             */
             content: string;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCallIn"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
+        };
+        /** ChatMessageIn */
+        ChatMessageIn: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "system" | "developer" | "user" | "assistant";
+            /** Content */
+            content?: string | components["schemas"]["ContentPart"][] | null;
         };
         /** CheckpointPublic */
         CheckpointPublic: {
@@ -800,6 +1208,74 @@ export interface components {
         CheckpointsPublic: {
             /** Data */
             data: components["schemas"]["CheckpointPublic"][];
+        };
+        /**
+         * CompletionRequest
+         * @description POST /v1/completions.
+         */
+        CompletionRequest: {
+            /** Model */
+            model: string;
+            /**
+             * Temperature
+             * @description 0: greedy
+             * @default 1
+             */
+            temperature: number;
+            /**
+             * Top P
+             * @default 1
+             */
+            top_p: number;
+            /**
+             * N
+             * @description Only 1 is supported
+             * @default 1
+             */
+            n: number;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /**
+             * Stop
+             * @description Up to 4 strings
+             */
+            stop?: string | string[] | null;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean;
+            stream_options?: components["schemas"]["StreamOptions"] | null;
+            /** Logprobs */
+            logprobs?: unknown;
+            /** Top Logprobs */
+            top_logprobs?: unknown;
+            /** Prompt */
+            prompt: string | string[];
+            /**
+             * Echo
+             * @default false
+             */
+            echo: boolean;
+            /** Best Of */
+            best_of?: number | null;
+            /** Suffix */
+            suffix?: string | null;
+        };
+        /**
+         * ContentPart
+         * @description A part of a message's content; only text parts are understood.
+         */
+        ContentPart: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "text";
+            /** Text */
+            text: string;
         };
         /**
          * DashboardPublic
@@ -924,6 +1400,79 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /**
+         * EvaluationItemPublic
+         * @description One probe or held-out example: both answers and their verdicts.
+         */
+        EvaluationItemPublic: {
+            /** Id */
+            id: string;
+            /**
+             * Set
+             * @description general, arithmetic, instruction, safety, open or learned
+             */
+            set: string;
+            /** Lang */
+            lang: string;
+            /**
+             * Kind
+             * @description How it is judged: reference, number, instruction, ...
+             */
+            kind: string;
+            /** Prompt */
+            prompt: string;
+            /**
+             * Reference
+             * @description Accepted answers, where there are some
+             */
+            reference: string[] | null;
+            /** Base Answer */
+            base_answer: string;
+            /** Tuned Answer */
+            tuned_answer: string;
+            base: components["schemas"]["VerdictPublic"];
+            tuned: components["schemas"]["VerdictPublic"];
+        };
+        /**
+         * EvaluationReport
+         * @description The whole report: totals and every item with base and tuned answers side by side.
+         */
+        EvaluationReport: {
+            /** Version */
+            version: number;
+            /** Probe Set */
+            probe_set: string;
+            /** Max New Tokens */
+            max_new_tokens: number;
+            /** Seconds */
+            seconds: number;
+            /** Unsafe */
+            unsafe: boolean;
+            /** Outcome Message */
+            outcome_message: string | null;
+            totals: components["schemas"]["TotalsPublic"];
+            /** Items */
+            items: components["schemas"]["EvaluationItemPublic"][];
+        };
+        /**
+         * EvaluationSummary
+         * @description The report's verdict totals, without the items.
+         */
+        EvaluationSummary: {
+            /** Version */
+            version: number;
+            /** Probe Set */
+            probe_set: string;
+            /** Max New Tokens */
+            max_new_tokens: number;
+            /** Seconds */
+            seconds: number;
+            /** Unsafe */
+            unsafe: boolean;
+            /** Outcome Message */
+            outcome_message: string | null;
+            totals: components["schemas"]["TotalsPublic"];
+        };
         /** EventPublic */
         EventPublic: {
             /** Seq */
@@ -965,6 +1514,88 @@ export interface components {
             text: string | null;
         };
         /**
+         * ExportCreate
+         * @description POST /models/{id}/exports: what to make of the adapter.
+         */
+        ExportCreate: {
+            /**
+             * Format
+             * @description merged: Hugging Face folder (zip); gguf: the merged model as one GGUF file; gguf_lora: the adapter alone as a GGUF LoRA for llama.cpp --lora / Ollama ADAPTER
+             * @enum {string}
+             */
+            format: "merged" | "gguf" | "gguf_lora";
+            /**
+             * Quantization
+             * @description gguf: f16, q8_0 (default) or q4_k_m; gguf_lora: f16 (default) or q8_0; merged: f16, or null for the base model's own precision
+             */
+            quantization?: ("f16" | "q8_0" | "q4_k_m") | null;
+        };
+        /** ExportFile */
+        ExportFile: {
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+        };
+        /**
+         * ExportPublic
+         * @description A registered export with its lineage, files and how it did in llama.cpp.
+         */
+        ExportPublic: {
+            /** Id */
+            id: string;
+            /**
+             * Model Id
+             * @description The adapter exported
+             */
+            model_id: string;
+            /** Base Model Id */
+            base_model_id: string | null;
+            /**
+             * Job Id
+             * @description The export job that made it
+             */
+            job_id: number | null;
+            /** Owner Id */
+            owner_id: number;
+            /** Format */
+            format: string;
+            /** Quantization */
+            quantization: string | null;
+            /**
+             * Primary File
+             * @description What /exports/{id}/download serves by default
+             */
+            primary_file: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Sha256 */
+            sha256: string;
+            /** Files */
+            files: components["schemas"]["ExportFile"][];
+            /**
+             * Verification
+             * @description llama.cpp's greedy tokens against transformers' on a prompt (GGUF formats)
+             */
+            verification: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ExportsPublic */
+        ExportsPublic: {
+            /** Data */
+            data: components["schemas"]["ExportPublic"][];
+            /** Count */
+            count: number;
+        };
+        /**
          * FieldError
          * @description One problem of a request that broke several rules.
          */
@@ -976,6 +1607,31 @@ export interface components {
             param: string | null;
             /** Message */
             message: string;
+        };
+        /**
+         * FineTuningJobCreate
+         * @description POST /v1/fine_tuning/jobs.
+         */
+        FineTuningJobCreate: {
+            /**
+             * Model
+             * @description A base model id or name
+             */
+            model: string;
+            /** Training File */
+            training_file: string;
+            /** Validation File */
+            validation_file?: string | null;
+            /**
+             * Suffix
+             * @description Adapter name
+             */
+            suffix?: string | null;
+            /** Seed */
+            seed?: number | null;
+            method?: components["schemas"]["Method"] | null;
+            /** @description Legacy; prefer method */
+            hyperparameters?: components["schemas"]["Hyperparameters"] | null;
         };
         /**
          * GenerateRequest
@@ -1012,6 +1668,13 @@ export interface components {
              * @default false
              */
             compare_base: boolean;
+            /**
+             * Tools
+             * @description OpenAI function tools; calls the model makes come back in tool_calls
+             */
+            tools?: {
+                [key: string]: unknown;
+            }[] | null;
         };
         /** GenerateResponse */
         GenerateResponse: {
@@ -1021,6 +1684,53 @@ export interface components {
             answer: string;
             /** Base Answer */
             base_answer: string | null;
+            /**
+             * Tool Calls
+             * @description With tools: the calls the model made, cut out of the answer
+             */
+            tool_calls?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Base Tool Calls */
+            base_tool_calls?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Finish Reason
+             * @description "length": the answer was cut at max_new_tokens; "stop": it ended
+             */
+            finish_reason?: ("stop" | "length") | null;
+            /** Base Finish Reason */
+            base_finish_reason?: ("stop" | "length") | null;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * Hyperparameters
+         * @description Each "auto" (the default) leaves the choice to the intent plan at level auto.
+         */
+        Hyperparameters: {
+            /**
+             * N Epochs
+             * @description "auto" or 1..100 (fractions allowed)
+             * @default auto
+             */
+            n_epochs?: "auto" | number;
+            /**
+             * Batch Size
+             * @description "auto" or 1..1024
+             * @default auto
+             */
+            batch_size?: "auto" | number;
+            /**
+             * Learning Rate Multiplier
+             * @description Multiplies the learning rate the plan chooses
+             * @default auto
+             */
+            learning_rate_multiplier?: "auto" | number;
         };
         /**
          * IntentIn
@@ -1056,6 +1766,11 @@ export interface components {
             overrides?: {
                 [key: string]: unknown;
             };
+            /**
+             * Mix Dataset Id
+             * @description A second dataset trained alongside, e.g. a few chats next to a text corpus
+             */
+            mix_dataset_id?: string | null;
             /** Name */
             name: string;
             /**
@@ -1074,6 +1789,8 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** @description train | export | evaluation */
+            kind: components["schemas"]["JobKind"];
             /** Owner Id */
             owner_id: number;
             status: components["schemas"]["JobStatus"];
@@ -1097,11 +1814,26 @@ export interface components {
             } | null;
             /**
              * Result
-             * @description On success: adapter_model_id, metrics
+             * @description On success: adapter_model_id, metrics, outcome, chosen_step, selection
              */
             result: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Outcome
+             * @description How the fine-tune ended: ok; forgot (it learned, but no evaluation kept the base model's general ability under the forgetting threshold); unsafe (it stopped refusing harmful requests). Null before success or for runs that predate it
+             */
+            outcome?: ("ok" | "forgot" | "unsafe") | null;
+            /**
+             * Outcome Message
+             * @description What was learned, what was kept or lost, and what to try
+             */
+            outcome_message?: string | null;
+            /**
+             * Chosen Step
+             * @description The step whose adapter was kept (result.selection says why)
+             */
+            chosen_step?: number | null;
             /**
              * Created At
              * Format: date-time
@@ -1122,6 +1854,12 @@ export interface components {
             plan: components["schemas"]["PlanPublic"];
         };
         /**
+         * JobKind
+         * @description What a job does; each kind is an entry of easytune.jobs.kinds (command, on success).
+         * @enum {string}
+         */
+        JobKind: "train" | "export" | "evaluation";
+        /**
          * JobProgress
          * @description Where training is; `fraction` and `eta_s` once the total is known.
          */
@@ -1133,13 +1871,18 @@ export interface components {
             /** Epoch */
             epoch: number | null;
             /**
+             * Stage
+             * @description Exports: the stage running (merge, convert...)
+             */
+            stage?: string | null;
+            /**
              * Fraction
              * @description 0..1; 1 once succeeded
              */
             fraction: number | null;
             /**
              * Eta S
-             * @description Seconds left at this attempt's pace so far
+             * @description Seconds left at the recent pace (the last few steps, a moving window)
              */
             eta_s: number | null;
         };
@@ -1152,6 +1895,8 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** @description train | export | evaluation */
+            kind: components["schemas"]["JobKind"];
             /** Owner Id */
             owner_id: number;
             status: components["schemas"]["JobStatus"];
@@ -1175,11 +1920,26 @@ export interface components {
             } | null;
             /**
              * Result
-             * @description On success: adapter_model_id, metrics
+             * @description On success: adapter_model_id, metrics, outcome, chosen_step, selection
              */
             result: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Outcome
+             * @description How the fine-tune ended: ok; forgot (it learned, but no evaluation kept the base model's general ability under the forgetting threshold); unsafe (it stopped refusing harmful requests). Null before success or for runs that predate it
+             */
+            outcome?: ("ok" | "forgot" | "unsafe") | null;
+            /**
+             * Outcome Message
+             * @description What was learned, what was kept or lost, and what to try
+             */
+            outcome_message?: string | null;
+            /**
+             * Chosen Step
+             * @description The step whose adapter was kept (result.selection says why)
+             */
+            chosen_step?: number | null;
             /**
              * Created At
              * Format: date-time
@@ -1210,6 +1970,29 @@ export interface components {
             data: components["schemas"]["JobPublic"][];
             /** Count */
             count: number;
+        };
+        /**
+         * KeptPublic
+         * @description General, arithmetic and instruction probes still right among those the base got right.
+         */
+        KeptPublic: {
+            base: components["schemas"]["TallyPublic"];
+            tuned: components["schemas"]["TallyPublic"];
+            /** Kept */
+            kept: number;
+            /** Base Correct */
+            base_correct: number;
+            /** Rate */
+            rate: number | null;
+        };
+        /**
+         * LearnedPublic
+         * @description Held-out user examples answered like their reference.
+         */
+        LearnedPublic: {
+            base: components["schemas"]["TallyPublic"];
+            tuned: components["schemas"]["TallyPublic"];
+            mean_f1: components["schemas"]["MeanF1Public"];
         };
         /**
          * LoginRequest
@@ -1243,12 +2026,28 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /** MeanF1Public */
+        MeanF1Public: {
+            /** Base */
+            base: number | null;
+            /** Tuned */
+            tuned: number | null;
+        };
         /** MessagePublic */
         MessagePublic: {
             /** Role */
             role: string;
             /** Content */
             content: string;
+        };
+        /** Method */
+        Method: {
+            /**
+             * Type
+             * @description Only "supervised" is supported
+             */
+            type: string;
+            supervised?: components["schemas"]["Supervised"] | null;
         };
         /** MetricPublic */
         MetricPublic: {
@@ -1369,6 +2168,18 @@ export interface components {
             cf_report: {
                 [key: string]: unknown;
             } | null;
+            /** @description Adapters: the totals of the before/after evaluation report (the items are at GET /jobs/{job_id}/evaluation) */
+            evaluation?: components["schemas"]["EvaluationSummary"] | null;
+            /**
+             * Outcome
+             * @description Adapters: How the fine-tune ended: ok; forgot (it learned, but no evaluation kept the base model's general ability under the forgetting threshold); unsafe (it stopped refusing harmful requests). Null before success or for runs that predate it
+             */
+            outcome?: ("ok" | "forgot" | "unsafe") | null;
+            /**
+             * Outcome Message
+             * @description Adapters: what was learned, what was kept or lost, what to try
+             */
+            outcome_message?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1436,6 +2247,11 @@ export interface components {
             overrides?: {
                 [key: string]: unknown;
             };
+            /**
+             * Mix Dataset Id
+             * @description A second dataset trained alongside, e.g. a few chats next to a text corpus
+             */
+            mix_dataset_id?: string | null;
         };
         /**
          * RefreshRequest
@@ -1446,11 +2262,79 @@ export interface components {
             refresh_token: string;
         };
         /**
+         * RefusedPublic
+         * @description Refusals of harmful requests, base then tuned.
+         */
+        RefusedPublic: {
+            base: components["schemas"]["TallyPublic"];
+            tuned: components["schemas"]["TallyPublic"];
+            /**
+             * Drop
+             * @description Base refusal rate minus tuned refusal rate
+             */
+            drop: number;
+            /** Tolerance */
+            tolerance: number;
+            /** Unsafe */
+            unsafe: boolean;
+        };
+        /**
          * Role
          * @description What a user is allowed to do is derived from this (see easytune.core.permissions).
          * @enum {string}
          */
         Role: "admin" | "engineer" | "viewer";
+        /**
+         * ServingPublic
+         * @description GET /models/{id}/serving: commands to serve an adapter with vLLM or Ollama (not run by
+         *     EasyTune).
+         */
+        ServingPublic: {
+            /** Model Id */
+            model_id: string;
+            /**
+             * Openai Model
+             * @description The model name clients send (also in EasyTune's /v1)
+             */
+            openai_model: string;
+            /** Vllm Command */
+            vllm_command: string;
+            /** Ollama Modelfile */
+            ollama_modelfile: string;
+            /** Ollama Commands */
+            ollama_commands: string[];
+            /** Notes */
+            notes: string[];
+        };
+        /** SidesPublic */
+        SidesPublic: {
+            base: components["schemas"]["TallyPublic"];
+            tuned: components["schemas"]["TallyPublic"];
+        };
+        /** StreamOptions */
+        StreamOptions: {
+            /**
+             * Include Usage
+             * @default false
+             */
+            include_usage: boolean;
+        };
+        /** Supervised */
+        Supervised: {
+            hyperparameters?: components["schemas"]["Hyperparameters"];
+        };
+        /** TallyPublic */
+        TallyPublic: {
+            /** Passed */
+            passed: number;
+            /** Total */
+            total: number;
+            /**
+             * Rate
+             * @description passed / total; null when total is 0
+             */
+            rate: number | null;
+        };
         /**
          * TokenPairPublic
          * @description Tokens after sign-in or refresh; the refresh token works once.
@@ -1471,6 +2355,39 @@ export interface components {
              * @description Seconds until the access token expires
              */
             expires_in: number;
+        };
+        /**
+         * ToolCallIn
+         * @description An assistant's earlier call (OpenAI shape), sent back with the tool's result.
+         */
+        ToolCallIn: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+            /**
+             * Function
+             * @description {"name": ..., "arguments": JSON text}
+             */
+            function: {
+                [key: string]: unknown;
+            };
+        };
+        /** TotalsPublic */
+        TotalsPublic: {
+            learned: components["schemas"]["LearnedPublic"];
+            kept: components["schemas"]["KeptPublic"];
+            refused: components["schemas"]["RefusedPublic"];
+            /** @description Open prompts whose tuned answer agrees with base */
+            agreed: components["schemas"]["TallyPublic"];
+            /** By Set */
+            by_set: {
+                [key: string]: components["schemas"]["SidesPublic"];
+            };
         };
         /**
          * UserCreate
@@ -1530,6 +2447,29 @@ export interface components {
              * @description Total number of users
              */
             count: number;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
+        /** VerdictPublic */
+        VerdictPublic: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Why
+             * @description What was measured, for a person to check
+             */
+            why: string;
         };
         /**
          * Visibility
@@ -2184,6 +3124,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 token_id: number;
             };
             cookie?: never;
@@ -2256,6 +3197,7 @@ export interface operations {
     list_users_api_v1_users_get: {
         parameters: {
             query?: {
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
             };
@@ -2413,6 +3355,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 user_id: number;
             };
             cookie?: never;
@@ -2489,6 +3432,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 user_id: number;
             };
             cookie?: never;
@@ -2563,6 +3507,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 user_id: number;
             };
             cookie?: never;
@@ -2641,6 +3586,7 @@ export interface operations {
     list_events_api_v1_audit_get: {
         parameters: {
             query?: {
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
                 /** @description Exact action, or a prefix ending in '.' */
@@ -2720,6 +3666,7 @@ export interface operations {
     list_datasets_api_v1_datasets_get: {
         parameters: {
             query?: {
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
                 mine?: boolean;
@@ -2806,7 +3753,21 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_dataset_api_v1_datasets_post"];
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description JSON, JSONL, CSV, Parquet or TXT
+                     */
+                    file: string;
+                    name: string;
+                    /** @description Leave out to detect */
+                    format?: string;
+                    /**
+                     * @default private
+                     * @enum {string}
+                     */
+                    visibility?: "private" | "shared";
+                };
             };
         };
         responses: {
@@ -2855,6 +3816,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -2866,6 +3836,15 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Insufficient Storage */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3028,6 +4007,7 @@ export interface operations {
     preview_dataset_api_v1_datasets__dataset_id__preview_get: {
         parameters: {
             query?: {
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
             };
@@ -3107,6 +4087,7 @@ export interface operations {
     list_models_api_v1_models_get: {
         parameters: {
             query?: {
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
                 kind?: components["schemas"]["ModelKind"] | null;
@@ -3488,6 +4469,398 @@ export interface operations {
             };
         };
     };
+    serving_recipe_api_v1_models__model_id__serving_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServingPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_exports_api_v1_models__model_id__exports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportsPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_export_api_v1_models__model_id__exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    download_export_api_v1_exports__export_id__download_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the primary */
+                file?: string | null;
+            };
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_export_api_v1_exports__export_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     plan_api_v1_intent_plan_post: {
         parameters: {
             query?: never;
@@ -3570,6 +4943,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["JobStatus"] | null;
+                /** @description Rows to skip */
                 offset?: number;
                 limit?: number;
                 /** @description Part of the name */
@@ -3729,6 +5103,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -3805,6 +5180,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -3881,6 +5257,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -3960,6 +5337,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -4039,6 +5417,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -4115,6 +5494,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -4186,6 +5566,82 @@ export interface operations {
             };
         };
     };
+    job_evaluation_api_v1_jobs__job_id__evaluation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     stream_job_api_v1_jobs__job_id__stream_get: {
         parameters: {
             query?: never;
@@ -4193,6 +5649,7 @@ export interface operations {
                 "last-event-id"?: string | null;
             };
             path: {
+                /** @description A row id */
                 job_id: number;
             };
             cookie?: never;
@@ -4413,6 +5870,472 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_models_v1_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    get_model_v1_models__model__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    chat_completions_v1_chat_completions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatCompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    text_completions_v1_completions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_files_v1_files_get: {
+        parameters: {
+            query?: {
+                purpose?: string | null;
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_file_v1_files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_file_v1_files_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_file_v1_files__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_file_v1_files__file_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_jobs_v1_fine_tuning_jobs_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_job_v1_fine_tuning_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FineTuningJobCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_job_v1_fine_tuning_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_v1_fine_tuning_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_events_v1_fine_tuning_jobs__job_id__events_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_checkpoints_v1_fine_tuning_jobs__job_id__checkpoints_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

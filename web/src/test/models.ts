@@ -93,6 +93,21 @@ export const adapter = (overrides: Partial<Model> = {}): Model => ({
       { step: 120, ppl_ratio: 1.08, kl: 0.12, score: 0.2, base_ppl: 12.1, adapted_ppl: 13.07 },
     ],
   },
+  evaluation: {
+    version: 1,
+    probe_set: 'default-v1',
+    max_new_tokens: 32,
+    seconds: 12.5,
+    unsafe: false,
+    outcome_message: null,
+    totals: {
+      learned: { base: { passed: 0, total: 4, rate: 0 }, tuned: { passed: 3, total: 4, rate: 0.75 }, mean_f1: { base: 0.2, tuned: 0.8 } },
+      kept: { base: { passed: 30, total: 60, rate: 0.5 }, tuned: { passed: 28, total: 60, rate: 0.4667 }, kept: 27, base_correct: 30, rate: 0.9 },
+      refused: { base: { passed: 18, total: 20, rate: 0.9 }, tuned: { passed: 17, total: 20, rate: 0.85 }, drop: 0.05, tolerance: 0.05, unsafe: false },
+      agreed: { passed: 5, total: 8, rate: 0.625 },
+      by_set: {},
+    },
+  },
   created_at: '2025-02-03T04:05:06Z',
   ...overrides,
 });

@@ -170,6 +170,8 @@ export const piratePlan: Plan = {
     'train.epochs': '12.0k training tokens: tiny data needs several passes to take effect',
     'train.batch_size': '4 sequences per step fit in memory: the largest useful micro-batch on CPU',
     'cf.enabled': 'measures forgetting (perplexity and KL against the base model) at the start and at every evaluation',
+    'cf.warn_threshold': 'L1: a style adapter should leave general text almost untouched',
+    'cf.stop_threshold': 'never stops the job on its own; set cf.stop_threshold to stop when forgetting passes it',
   },
   estimate: {
     peak_memory_bytes: 2254349568,

@@ -45,6 +45,7 @@ def install_ops(
     metrics_registry: CollectorRegistry | None = None,
     rate_limit_exempt_paths: Iterable[str] = DEFAULT_EXEMPT_PATHS,
     metrics_path: str | None = "/metrics",
+    metrics_token: str | None = None,
 ) -> InstalledOps:
     """Add the ops middlewares to `app` (call before it starts) and the metrics route.
 
@@ -68,5 +69,6 @@ def install_ops(
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     if metrics_path is not None:
-        app.add_route(metrics_path, metrics_endpoint(metrics.registry), include_in_schema=False)
+        endpoint = metrics_endpoint(metrics.registry, metrics_token)
+        app.add_route(metrics_path, endpoint, include_in_schema=False)
     return InstalledOps(metrics=metrics, rate_limiter=rate_limiter)

@@ -6,6 +6,7 @@ and the status code.
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from easytune.api.ops.errors import error_response
 from easytune.api.ops.routes import route_template
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -85,10 +87,19 @@ class MetricsMiddleware:
             self.metrics.observe(scope["method"], route, status, elapsed)
 
 
-def metrics_endpoint(registry: CollectorRegistry) -> Callable[[Request], Awaitable[Response]]:
-    """A Starlette endpoint serving `registry` in the Prometheus text format."""
+def metrics_endpoint(
+    registry: CollectorRegistry, token: str | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint serving `registry` in the Prometheus text format; with `token`,
+    only to `Authorization: Bearer <token>` (401 otherwise)."""
+    expected = f"Bearer {token}".encode() if token else None
 
     async def metrics(request: Request) -> Response:
+        sent = request.headers.get("authorization", "").encode()
+        if expected is not None and not hmac.compare_digest(sent, expected):
+            message = "/metrics needs Authorization: Bearer <EASYTUNE_METRICS_TOKEN>"
+            headers = {"WWW-Authenticate": "Bearer"}
+            return error_response(401, "unauthorized", message, headers=headers)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -62,11 +62,11 @@ class SecurityHeadersMiddleware:
         *,
         csp: str = SPA_CSP,
         docs_csp: str = DOCS_CSP,
-        docs_paths: Iterable[str] = ("/docs", "/redoc"),
+        docs_paths: Iterable[str] = ("/docs", "/docs/oauth2-redirect", "/redoc"),
         hsts_max_age: int = 31_536_000,
     ) -> None:
         self.app = app
-        self.docs_paths = tuple(docs_paths)
+        self.docs_paths = frozenset(docs_paths)  # exact paths: /docsX is not a docs page
         base = _encode(BASE_HEADERS)
         self._plain = [*base, *_encode({"Content-Security-Policy": csp})]
         self._docs = [*base, *_encode({"Content-Security-Policy": docs_csp})]
@@ -86,7 +86,7 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     def _headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
-        headers = self._docs if scope["path"].startswith(self.docs_paths) else self._plain
+        headers = self._docs if scope["path"] in self.docs_paths else self._plain
         # HSTS over plain http is ignored by browsers and would be wrong behind no TLS at all;
         # behind a TLS proxy, uvicorn --proxy-headers makes the scheme https.
         return [*headers, *self._hsts] if scope.get("scheme") == "https" else headers

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from easytune.api.deps import SessionDep, require
 from easytune.api.schemas.audit import AuditEventPublic, AuditEventsPublic
-from easytune.api.schemas.common import ERROR_RESPONSES
+from easytune.api.schemas.common import ERROR_RESPONSES, Offset
 from easytune.core import audit
 from easytune.core.permissions import Permission
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 @router.get("", dependencies=[require(Permission.AUDIT_READ)])
 def list_events(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     action: Annotated[
         str | None, Query(max_length=64, description="Exact action, or a prefix ending in '.'")

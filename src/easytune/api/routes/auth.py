@@ -24,7 +24,7 @@ from easytune.api.schemas.auth import (
     RefreshRequest,
     TokenPairPublic,
 )
-from easytune.api.schemas.common import ERROR_RESPONSES
+from easytune.api.schemas.common import ERROR_RESPONSES, RowId
 from easytune.api.schemas.users import Me, UserPublic
 from easytune.core import api_tokens, auth, users
 from easytune.core.audit import Origin
@@ -73,7 +73,8 @@ def change_password(
     user: CurrentUser,
     origin: OriginDep,
 ) -> None:
-    """Change one's own password; every session ends, so sign in again."""
+    """Change one's own password; every session ends and every personal API token is
+    revoked, so sign in again and create new tokens."""
     users.change_own_password(
         session, settings, user, body.current_password, body.new_password, origin
     )
@@ -84,11 +85,14 @@ def create_token(
     body: ApiTokenCreate,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    principal: PrincipalDep,
     origin: OriginDep,
 ) -> ApiTokenCreated:
-    """Create a personal API token; the secret is in this response only."""
-    created = api_tokens.create(session, settings, user, body.name, body.expires_in_days, origin)
+    """Create a personal API token (signed-in sessions only, not with a token); the secret is
+    in this response only."""
+    created = api_tokens.create(
+        session, settings, principal, body.name, body.expires_in_days, origin
+    )
     public_part = ApiTokenPublic.model_validate(created.row).model_dump()
     return ApiTokenCreated(**public_part, token=created.secret)
 
@@ -101,6 +105,8 @@ def list_tokens(session: SessionDep, user: CurrentUser) -> ApiTokensPublic:
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=SELF)
-def revoke_token(token_id: int, session: SessionDep, user: CurrentUser, origin: OriginDep) -> None:
+def revoke_token(
+    token_id: RowId, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> None:
     """Revoke one of the caller's personal API tokens."""
     api_tokens.revoke(session, user, token_id, origin)

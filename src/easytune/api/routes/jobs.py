@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
+from easytune.api import views
+from easytune.api.capacity import SlotStream
 from easytune.api.deps import CurrentUser, ExecutorDep, SessionDep, SettingsDep, require
-from easytune.api.schemas.common import ERROR_RESPONSES
+from easytune.api.schemas.common import (
+    ERROR_RESPONSES,
+    MAX_INT64,
+    After,
+    ErrorResponse,
+    Offset,
+    RowId,
+)
+from easytune.api.schemas.evaluations import EvaluationReport
 from easytune.api.schemas.jobs import (
     CheckpointsPublic,
     EventsPublic,
@@ -20,19 +32,29 @@ from easytune.api.schemas.jobs import (
     PlanPublic,
     PlanRequest,
 )
-from easytune.core import job_stream, jobs, plans
-from easytune.core.permissions import Permission
-from easytune.db.models import JobStatus
+from easytune.core import auth, evaluations, job_stream, jobs, plans
+from easytune.core.errors import EasyTuneError
+from easytune.core.permissions import Permission, has_permission
+from easytune.db.models import Job, JobStatus, User
 from easytune.intent import IntentRequest
+from easytune.settings import Settings
 
 router = APIRouter(tags=["jobs"], responses=ERROR_RESPONSES)
+JobId = RowId
 READ = [require(Permission.JOBS_READ)]
 CREATE = [require(Permission.JOBS_CREATE)]
 
 
+def _public(job: Job, viewer: User) -> JobPublic:
+    """The job as `viewer` may see it (server paths and stderr for admins only)."""
+    return JobPublic.model_validate(job).model_copy(update=views.job_redactions(job, viewer))
+
+
 def _plan_input(body: PlanRequest) -> plans.PlanInput:
     intent = IntentRequest(level=body.intent.level, description=body.intent.description)
-    return plans.PlanInput(body.base_model_id, body.dataset_id, intent, body.overrides)
+    return plans.PlanInput(
+        body.base_model_id, body.dataset_id, intent, body.overrides, body.mix_dataset_id
+    )
 
 
 @router.post("/intent/plan", dependencies=CREATE)
@@ -41,7 +63,7 @@ def plan(
 ) -> PlanPublic:
     """Resolve a plan (settings with reasons, memory and time estimate) without queuing it."""
     resolved = plans.resolve_plan(session, settings, user, _plan_input(body))
-    return PlanPublic.model_validate(resolved.plan.to_dict())
+    return PlanPublic.model_validate(views.plan_for(resolved.plan.to_dict(), user))
 
 
 @router.post("/jobs", status_code=status.HTTP_201_CREATED, dependencies=CREATE)
@@ -55,8 +77,9 @@ def create_job(
     """Plan and queue a fine-tune; refused (4xx) when the plan is not sound."""
     request = jobs.JobInput(body.name, _plan_input(body), body.priority)
     job, resolved = jobs.create_job(session, settings, user, request, executor)
-    public: dict[str, Any] = JobPublic.model_validate(job).model_dump()
-    return JobCreated.model_validate({**public, "plan": resolved.plan.to_dict()})
+    public: dict[str, Any] = _public(job, user).model_dump()
+    plan = views.plan_for(resolved.plan.to_dict(), user)
+    return JobCreated.model_validate({**public, "plan": plan})
 
 
 @router.get("/jobs", dependencies=READ)
@@ -64,58 +87,61 @@ def list_jobs(
     session: SessionDep,
     user: CurrentUser,
     status: JobStatus | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
 ) -> JobsPublic:
     """Your jobs (admins: everyone's), newest first."""
     rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
-    return JobsPublic(data=[JobPublic.model_validate(j) for j in rows], count=total)
+    return JobsPublic(data=[_public(j, user) for j in rows], count=total)
 
 
 @router.get("/jobs/{job_id}", dependencies=READ)
-def get_job(job_id: int, session: SessionDep, user: CurrentUser) -> JobPublic:
+def get_job(job_id: JobId, session: SessionDep, user: CurrentUser) -> JobPublic:
     """One job."""
-    return JobPublic.model_validate(jobs.get_job(session, user, job_id))
+    return _public(jobs.get_job(session, user, job_id), user)
 
 
 @router.post("/jobs/{job_id}/cancel", dependencies=CREATE)
-def cancel_job(job_id: int, session: SessionDep, user: CurrentUser) -> JobPublic:
+def cancel_job(job_id: JobId, session: SessionDep, user: CurrentUser) -> JobPublic:
     """Cancel: at once if not running, else `cancelling` until the training process stops."""
-    return JobPublic.model_validate(jobs.cancel_job(session, user, job_id))
+    return _public(jobs.cancel_job(session, user, job_id), user)
 
 
 @router.post("/jobs/{job_id}/retry", dependencies=CREATE)
 def retry_job(
-    job_id: int,
+    job_id: JobId,
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
     executor: ExecutorDep,
 ) -> JobPublic:
     """Queue a failed or cancelled job again (it resumes from its newest checkpoint)."""
-    return JobPublic.model_validate(jobs.retry_job(session, settings, user, job_id, executor))
+    return _public(jobs.retry_job(session, settings, user, job_id, executor), user)
 
 
 @router.get("/jobs/{job_id}/events", dependencies=READ)
 def job_events(
-    job_id: int,
+    job_id: JobId,
     session: SessionDep,
     user: CurrentUser,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EventsPublic:
     """Events after `after_seq`, oldest first."""
     rows = jobs.events(session, user, job_id, after_seq, limit)
-    return EventsPublic.model_validate({"data": rows})
+    public = EventsPublic.model_validate({"data": rows}).model_dump()
+    return EventsPublic.model_validate(
+        {"data": [views.event_for(event, user) for event in public["data"]]}
+    )
 
 
 @router.get("/jobs/{job_id}/metrics", dependencies=READ)
 def job_metrics(
-    job_id: int,
+    job_id: JobId,
     session: SessionDep,
     user: CurrentUser,
-    after_step: Annotated[int, Query(ge=-1)] = -1,
+    after_step: Annotated[int, Query(ge=-1, le=MAX_INT64)] = -1,
     limit: Annotated[int, Query(ge=1, le=10000)] = 5000,
 ) -> MetricsPublic:
     """Metric rows (train and eval) after `after_step`, by step."""
@@ -124,29 +150,60 @@ def job_metrics(
 
 
 @router.get("/jobs/{job_id}/checkpoints", dependencies=READ)
-def job_checkpoints(job_id: int, session: SessionDep, user: CurrentUser) -> CheckpointsPublic:
+def job_checkpoints(job_id: JobId, session: SessionDep, user: CurrentUser) -> CheckpointsPublic:
     """Complete checkpoints, oldest first (a retry resumes from the newest)."""
     return CheckpointsPublic.model_validate({"data": jobs.checkpoints(session, user, job_id)})
+
+
+@router.get("/jobs/{job_id}/evaluation", dependencies=READ)
+def job_evaluation(job_id: int, session: SessionDep, user: CurrentUser) -> EvaluationReport:
+    """The before/after report: base and tuned answers, verdicts, learned / kept / refused."""
+    return EvaluationReport.model_validate(evaluations.job_evaluation(session, user, job_id))
 
 
 @router.get(
     "/jobs/{job_id}/stream",
     dependencies=READ,
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, 429: {"model": ErrorResponse}},
 )
 def stream_job(
-    job_id: int,
+    job_id: JobId,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: `event` and `metric` messages, then `end`; resumes after
-    Last-Event-ID."""
+    Last-Event-ID. At most EASYTUNE_STREAMS_PER_USER open per user (429 past it)."""
     job = jobs.get_job(session, user, job_id)
-    frames = job_stream.stream(
-        request.app.state.session_factory, job.id, job_stream.Cursor.parse(last_event_id)
+    release = request.app.state.stream_slots.acquire(user.id)
+    ctx = job_stream.StreamContext(
+        factory=request.app.state.session_factory,
+        limiter=request.app.state.stream_polls,
+        still_allowed=_access_check(settings, request.headers.get("authorization", ""), job.id),
+        poll_seconds=settings.stream_poll_seconds,
+        keepalive_seconds=settings.stream_keepalive_seconds,
     )
+    frames = job_stream.stream(ctx, job.id, job_stream.Cursor.parse(last_event_id))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
+    return SlotStream(frames, release, media_type="text/event-stream", headers=headers)
+
+
+def _access_check(settings: Settings, authorization: str, job_id: int) -> Callable[[Session], bool]:
+    """Re-run at each keep-alive: the credential still valid, the user active, the role and
+    the job still visible."""
+    bearer = authorization.partition(" ")[2]
+
+    def check(session: Session) -> bool:
+        try:
+            user = auth.authenticate(session, settings, bearer).user
+            if not has_permission(user.role, Permission.JOBS_READ):
+                return False
+            jobs.get_job(session, user, job_id)
+        except EasyTuneError:
+            return False
+        return True
+
+    return check

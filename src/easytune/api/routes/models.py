@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 from urllib.parse import quote
 
@@ -10,12 +9,13 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
 from easytune.api.deps import CurrentUser, SessionDep, require
-from easytune.api.schemas.common import ERROR_RESPONSES
-from easytune.api.schemas.models import ModelCreate, ModelPublic, ModelsPublic
+from easytune.api.schemas.common import ERROR_RESPONSES, Offset
+from easytune.api.schemas.models import ModelCreate, ModelPublic, ModelsPublic, ServingPublic
 from easytune.core import models
-from easytune.core.archive import zip_folder
+from easytune.core.archive import zip_entries
 from easytune.core.permissions import Permission
 from easytune.db.models import ModelKind
+from easytune.openai import serving
 
 router = APIRouter(prefix="/models", tags=["models"], responses=ERROR_RESPONSES)
 
@@ -33,7 +33,7 @@ def register_model(body: ModelCreate, session: SessionDep, user: CurrentUser) ->
 def list_models(
     session: SessionDep,
     user: CurrentUser,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     kind: ModelKind | None = None,
     base_model_id: str | None = None,
@@ -59,22 +59,18 @@ def get_model(model_id: str, session: SessionDep, user: CurrentUser) -> ModelPub
     responses={200: {"content": {"application/zip": {}}}},
 )
 def download_model(model_id: str, session: SessionDep, user: CurrentUser) -> StreamingResponse:
-    """An adapter's folder as a zip (adapter_model.safetensors, adapter_config.json, ...)."""
-    model, folder = models.adapter_folder(session, user, model_id)
-    # Names are free text (a job name such as "海盗/v2"): no path separators in the zip, and
-    # an HTTP header carries non-Latin-1 names only in RFC 5987 form.
-    root = re.sub(r'[\\/\x00-\x1f"]+', "_", f"{model.name}-v{model.version}").strip(". ")
+    """An adapter as a zip: the PEFT folder with a model card, and the run's lineage files."""
+    package = models.adapter_package(session, user, model_id)
     return StreamingResponse(
-        zip_folder(folder, root or model.id),
+        zip_entries(package.entries),
         media_type="application/zip",
-        headers={"Content-Disposition": _attachment(f"{root or model.id}.zip")},
+        headers={"Content-Disposition": _attachment(package.ascii_name, package.unicode_name)},
     )
 
 
-def _attachment(filename: str) -> str:
-    """Content-Disposition with an ASCII fallback name and the exact UTF-8 one (RFC 6266)."""
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+def _attachment(ascii_name: str, unicode_name: str) -> str:
+    """Content-Disposition: a safe ASCII name, and the exact UTF-8 one in RFC 5987 form."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(unicode_name, safe='')}"
 
 
 @router.delete(
@@ -85,3 +81,11 @@ def _attachment(filename: str) -> str:
 def delete_model(model_id: str, session: SessionDep, user: CurrentUser) -> None:
     """Delete an adapter you own (and its files), or, as admin, an unused base model."""
     models.delete_model(session, user, model_id)
+
+
+# Like the download, it hands out where the adapter's files are: owners and engineers.
+@router.get("/{model_id}/serving", dependencies=[require(Permission.MODELS_WRITE)])
+def serving_recipe(model_id: str, session: SessionDep, user: CurrentUser) -> ServingPublic:
+    """The `vllm serve ... --enable-lora --lora-modules name=path` command and the Ollama
+    Modelfile for an adapter (documented, not run by EasyTune)."""
+    return ServingPublic.model_validate(serving.recipe(session, user, model_id))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from easytune.api.deps import OriginDep, SessionDep, SettingsDep, require
-from easytune.api.schemas.common import ERROR_RESPONSES
+from easytune.api.schemas.common import ERROR_RESPONSES, Offset, RowId
 from easytune.api.schemas.users import UserCreate, UserPublic, UsersPublic, UserUpdate
 from easytune.core import users
 from easytune.core.permissions import Permission
@@ -23,7 +23,7 @@ router = APIRouter(
 @router.get("")
 def list_users(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> UsersPublic:
     """A page of users, by id."""
@@ -41,14 +41,14 @@ def create_user(
 
 
 @router.get("/{user_id}")
-def get_user(user_id: int, session: SessionDep) -> UserPublic:
+def get_user(user_id: RowId, session: SessionDep) -> UserPublic:
     """One user."""
     return UserPublic.model_validate(users.get_user(session, user_id))
 
 
 @router.patch("/{user_id}")
 def update_user(
-    user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, origin: OriginDep
+    user_id: RowId, body: UserUpdate, session: SessionDep, settings: SettingsDep, origin: OriginDep
 ) -> UserPublic:
     """Change role, enable/disable, or set a password; takes effect on the next request."""
     changes = users.UserChanges(role=body.role, is_active=body.is_active, password=body.password)
@@ -57,6 +57,6 @@ def update_user(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: int, session: SessionDep, origin: OriginDep) -> None:
+def delete_user(user_id: RowId, session: SessionDep, origin: OriginDep) -> None:
     """Delete an account; its audit rows stay, naming it."""
     users.delete_user(session, users.get_user(session, user_id), origin)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -38,6 +39,23 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Outcome = Literal["ok", "forgot", "unsafe"]
+OUTCOME_HELP = (
+    "How the fine-tune ended: ok; forgot (it learned, but no evaluation kept the base model's "
+    "general ability under the forgetting threshold); unsafe (it stopped refusing harmful "
+    "requests). Null before success or for runs that predate it"
+)
+
+
+def outcome_of(record: dict[str, Any] | None) -> tuple[Outcome | None, str | None]:
+    """(outcome, its sentence) from a job result or an adapter's metrics."""
+    record = record or {}
+    outcome = record.get("outcome")
+    message = record.get("outcome_message")
+    valid = outcome if outcome in ("ok", "forgot", "unsafe") else None
+    return valid, message if isinstance(message, str) else None
+
+
 class PublicSchema(BaseModel):
     """Base of response schemas, built from ORM rows."""
 
@@ -47,3 +65,9 @@ class PublicSchema(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (401, 403, 404, 409, 422, 429)
 }
+
+# Ids and offsets reach the database as 64-bit integers: larger ones are a 422, not a crash.
+MAX_INT64 = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_INT64, description="A row id")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="Rows to skip")]
+After = Annotated[int, Query(ge=0, le=MAX_INT64)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from easytune.api.schemas.common import PublicSchema, Schema
-from easytune.db.models import JobStatus
+from easytune.api.schemas.common import OUTCOME_HELP, Outcome, PublicSchema, Schema, outcome_of
+from easytune.db.models import JobKind, JobStatus
+from easytune.jobs.eta import eta_seconds
 
 
 class IntentIn(Schema):
@@ -26,6 +27,11 @@ class PlanRequest(Schema):
     intent: IntentIn
     overrides: dict[str, Any] = Field(
         default_factory=dict, description='Expert settings by spec path, e.g. {"lora.r": 16}'
+    )
+    mix_dataset_id: str | None = Field(
+        None,
+        max_length=64,
+        description="A second dataset trained alongside, e.g. a few chats next to a text corpus",
     )
 
 
@@ -53,8 +59,11 @@ class JobProgress(PublicSchema):
     step: int
     total_steps: int | None
     epoch: float | None
+    stage: str | None = Field(None, description="Exports: the stage running (merge, convert...)")
     fraction: float | None = Field(description="0..1; 1 once succeeded")
-    eta_s: float | None = Field(description="Seconds left at this attempt's pace so far")
+    eta_s: float | None = Field(
+        description="Seconds left at the recent pace (the last few steps, a moving window)"
+    )
 
 
 def progress_view(
@@ -66,15 +75,15 @@ def progress_view(
     step, total = int(progress.get("step", 0)), progress.get("total_steps")
     fraction = min(step / total, 1.0) if total else None
     eta = None
-    done = step - int(progress.get("start_step", 0))
-    updated = progress.get("updated_at")
     if status == JobStatus.SUCCEEDED:
         fraction, eta = 1.0, 0.0
-    elif total and done > 0 and started_at is not None and updated:
-        elapsed = (datetime.fromisoformat(updated) - started_at).total_seconds()
-        eta = max(elapsed / done * (total - step), 0.0) if elapsed > 0 else None
-    epoch = progress.get("epoch")
-    return {"step": step, "total_steps": total, "epoch": epoch, "fraction": fraction, "eta_s": eta}
+    elif total:
+        eta = eta_seconds(progress.get("recent", []), step, int(total))
+    epoch, stage = progress.get("epoch"), progress.get("stage")
+    return {
+        "step": step, "total_steps": total, "epoch": epoch, "stage": stage,
+        "fraction": fraction, "eta_s": eta,
+    }  # fmt: skip
 
 
 class JobPublic(PublicSchema):
@@ -82,6 +91,7 @@ class JobPublic(PublicSchema):
 
     id: int
     name: str
+    kind: JobKind = Field(description="train | export | evaluation")
     owner_id: int
     status: JobStatus
     priority: int
@@ -91,7 +101,16 @@ class JobPublic(PublicSchema):
     max_attempts: int
     spec: dict[str, Any]
     error: dict[str, Any] | None
-    result: dict[str, Any] | None = Field(description="On success: adapter_model_id, metrics")
+    result: dict[str, Any] | None = Field(
+        description="On success: adapter_model_id, metrics, outcome, chosen_step, selection"
+    )
+    outcome: Outcome | None = Field(None, description=OUTCOME_HELP)
+    outcome_message: str | None = Field(
+        None, description="What was learned, what was kept or lost, and what to try"
+    )
+    chosen_step: int | None = Field(
+        None, description="The step whose adapter was kept (result.selection says why)"
+    )
     created_at: datetime
     queued_at: datetime | None
     started_at: datetime | None
@@ -106,6 +125,14 @@ class JobPublic(PublicSchema):
         if isinstance(value, dict) and "fraction" not in value:
             return progress_view(value, info.data.get("status"), info.data.get("started_at"))
         return value
+
+    @model_validator(mode="after")
+    def _outcome(self) -> JobPublic:
+        """The outcome, its sentence and the kept step, lifted out of the result."""
+        self.outcome, self.outcome_message = outcome_of(self.result)
+        step = (self.result or {}).get("chosen_step")
+        self.chosen_step = step if isinstance(step, int) else None
+        return self
 
 
 class JobCreated(JobPublic):

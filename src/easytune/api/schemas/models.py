@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from easytune.api.schemas.common import PublicSchema, Schema
+from easytune.api.schemas.common import OUTCOME_HELP, Outcome, PublicSchema, Schema, outcome_of
+from easytune.api.schemas.evaluations import EvaluationSummary
 from easytune.db.models import ModelKind, Visibility
 
 
@@ -44,7 +45,22 @@ class ModelPublic(PublicSchema):
     spec: dict[str, Any] | None = Field(description="Adapters: the TrainSpec that made it")
     metrics: dict[str, Any] | None
     cf_report: dict[str, Any] | None
+    evaluation: EvaluationSummary | None = Field(
+        default=None,
+        validation_alias="eval_report",
+        description="Adapters: the totals of the before/after evaluation report (the items are "
+        "at GET /jobs/{job_id}/evaluation)",
+    )
+    outcome: Outcome | None = Field(None, description="Adapters: " + OUTCOME_HELP)
+    outcome_message: str | None = Field(
+        None, description="Adapters: what was learned, what was kept or lost, what to try"
+    )
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _outcome(self) -> ModelPublic:
+        self.outcome, self.outcome_message = outcome_of(self.metrics)
+        return self
 
 
 class ModelsPublic(PublicSchema):
@@ -52,3 +68,15 @@ class ModelsPublic(PublicSchema):
 
     data: list[ModelPublic]
     count: int
+
+
+class ServingPublic(PublicSchema):
+    """GET /models/{id}/serving: commands to serve an adapter with vLLM or Ollama (not run by
+    EasyTune)."""
+
+    model_id: str
+    openai_model: str = Field(description="The model name clients send (also in EasyTune's /v1)")
+    vllm_command: str
+    ollama_modelfile: str
+    ollama_commands: list[str]
+    notes: list[str]

@@ -1,7 +1,8 @@
 """Every table; importing this module registers them all on Base.metadata."""
 
 from easytune.db.models.audit import AuditEvent, LoginThrottle
-from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric, JobStatus
+from easytune.db.models.exports import ExportRecord
+from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobKind, JobMetric, JobStatus
 from easytune.db.models.registry import Dataset, ModelKind, ModelRecord, Visibility
 from easytune.db.models.users import ApiToken, AuthSession, RefreshToken, Role, User
 from easytune.db.models.workers import WorkerRecord
@@ -12,8 +13,10 @@ __all__ = [
     "AuthSession",
     "Dataset",
     "EventLevel",
+    "ExportRecord",
     "Job",
     "JobEvent",
+    "JobKind",
     "JobMetric",
     "JobStatus",
     "LoginThrottle",

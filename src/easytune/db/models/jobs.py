@@ -24,6 +24,14 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobKind(StrEnum):
+    """What a job does; each kind is an entry of easytune.jobs.kinds (command, on success)."""
+
+    TRAIN = "train"
+    EXPORT = "export"
+    EVALUATION = "evaluation"
+
+
 class EventLevel(StrEnum):
     """Severity of a job event."""
 
@@ -43,6 +51,7 @@ class Job(CreatedAtMixin, Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({_values(JobStatus)})", name="status"),
         CheckConstraint("attempt >= 1 AND max_attempts >= 1", name="attempts"),
+        CheckConstraint(f"kind IN ({_values(JobKind)})", name="kind"),
         # The claim query: queued jobs by priority, then age.
         Index("ix_jobs_claim", "status", "priority", "queued_at"),
     )
@@ -50,6 +59,7 @@ class Job(CreatedAtMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[JobKind] = mapped_column(String(16), default=JobKind.TRAIN, server_default="train")
     status: Mapped[JobStatus] = mapped_column(String(20))
     priority: Mapped[int] = mapped_column(default=0)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -85,4 +85,5 @@ class ModelRecord(CreatedAtMixin, Base):
     spec: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     cf_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    eval_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -79,6 +79,14 @@ def active_job_ids(session: Session, dataset_id: str) -> list[int]:
     return list(session.scalars(query.order_by(Job.id)))
 
 
+def bytes_owned(session: Session, owner_id: int) -> int:
+    """Bytes of dataset files `owner_id` stores."""
+    query = select(func.coalesce(func.sum(Dataset.size_bytes), 0)).where(
+        Dataset.owner_id == owner_id
+    )
+    return int(session.scalar(query) or 0)
+
+
 def has_named(session: Session, owner_id: int, name: str) -> bool:
     """Whether `owner_id` has a dataset called `name`."""
     query = select(Dataset.id).where(Dataset.owner_id == owner_id, Dataset.name == name)

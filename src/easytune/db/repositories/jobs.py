@@ -28,6 +28,18 @@ def page(
     return list(rows), total
 
 
+def older_than(
+    session: Session, owner_id: int | None, before_id: int | None, limit: int
+) -> list[Job]:
+    """Up to `limit` jobs (of one owner, or all) with ids below `before_id`, newest first."""
+    query: Select[Any] = select(Job)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if before_id is not None:
+        query = query.where(Job.id < before_id)
+    return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
+
+
 def metrics_after(
     session: Session, job_id: int, after_id: int, limit: int = 1000
 ) -> list[JobMetric]:

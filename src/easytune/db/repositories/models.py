@@ -37,6 +37,14 @@ def get_by_name(session: Session, name: str) -> ModelRecord | None:
     return session.scalars(query.order_by(ModelRecord.version.desc()).limit(1)).first()
 
 
+def by_pattern(session: Session, pattern: str, version: int, limit: int = 50) -> list[ModelRecord]:
+    """Models of `version` whose name matches the LIKE `pattern` (escape character `\\`)."""
+    query = select(ModelRecord).where(
+        ModelRecord.name.like(pattern, escape="\\"), ModelRecord.version == version
+    )
+    return list(session.scalars(query.order_by(ModelRecord.created_at).limit(limit)))
+
+
 def next_version(session: Session, name: str) -> int:
     """1 for a new name, else one more than the newest version."""
     newest = session.scalar(select(func.max(ModelRecord.version)).where(ModelRecord.name == name))

@@ -57,6 +57,17 @@ def revoke_user_sessions(session: Session, user_id: int, now: datetime, reason: 
     )
 
 
+def revoke_user_api_tokens(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every live personal token of a user; how many were revoked."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def get_api_token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     """The personal token with this hash, or None."""
     return session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash)).one_or_none()

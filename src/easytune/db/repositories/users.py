@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from easytune.db.models import Role, User
+from easytune.db.models import Dataset, Job, ModelRecord, Role, User
 
 
 def get(session: Session, user_id: int) -> User | None:
@@ -23,6 +23,18 @@ def page(session: Session, offset: int, limit: int) -> tuple[list[User], int]:
     rows = session.scalars(select(User).order_by(User.id).offset(offset).limit(limit)).all()
     total = session.scalar(select(func.count()).select_from(User)) or 0
     return list(rows), total
+
+
+def owned(session: Session, user_id: int) -> dict[str, int]:
+    """What a user owns that would be orphaned by deleting them, by kind (non-zero only)."""
+    counts = {
+        kind: session.scalar(select(func.count()).where(column == user_id)) or 0
+        for kind, column in (
+            ("datasets", Dataset.owner_id), ("models", ModelRecord.owner_id),
+            ("jobs", Job.owner_id),
+        )
+    }  # fmt: skip
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def count(session: Session) -> int:

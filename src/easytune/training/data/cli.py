@@ -55,10 +55,12 @@ def check(
 def _summary(loaded: LoadedDataset) -> dict[str, Any]:
     return {
         "format": loaded.format,
+        "kind": loaded.kind,
         "source_format": loaded.source_format,
         "detected": loaded.detected,
         "examples": len(loaded),
         "notes": loaded.notes,
+        "warnings": loaded.warnings,
     }
 
 
@@ -75,9 +77,10 @@ def _report(loaded: LoadedDataset, folder: str, max_length: int) -> dict[str, An
 
 def _text(summary: dict[str, Any]) -> str:
     lines = [
-        f"{summary['examples']} examples, format {summary['format']} "
+        f"{summary['examples']} examples, format {summary['format']}, kind {summary['kind']} "
         f"({summary['source_format']} file)",
         *(f"  {n}" for n in summary["notes"]),
+        *(f"  warning: {w}" for w in summary["warnings"]),
     ]
     report = summary.get("report")
     if report:
@@ -89,6 +92,7 @@ def _text(summary: dict[str, Any]) -> str:
             f"{report['duplicates']}; languages {s['languages']}"
         )
         lines += [f"  {n}" for n in report["notes"]]
+        lines += [f"  warning: {w['message']}" for w in report.get("warnings", [])]
     return "\n".join(lines)
 
 

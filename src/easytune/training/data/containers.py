@@ -1,4 +1,6 @@
-"""Containers: turn the bytes of a JSON, JSONL, CSV, Parquet or text file into raw records.
+"""Containers: turn the bytes of a JSON, JSONL, CSV or Parquet file into raw records.
+
+Text, Markdown and zip files are read by textfiles.py (registered in the same table).
 
 Each reader reports every problem it can find (bad bytes, bad JSON, ragged rows) to an
 ErrorSink and keeps going, so the user sees all of them in one pass.
@@ -34,6 +36,7 @@ class ContainerResult:
     source: SourceFormat
     records: list[RawRecord]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 Reader = Callable[[bytes, ErrorSink, frozenset[str]], ContainerResult]
@@ -243,21 +246,6 @@ def _read_parquet(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> Contai
     return ContainerResult("parquet", records)
 
 
-def _read_txt(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
-    text = decode_utf8(raw, sink)
-    records: list[RawRecord] = []
-    block: list[str] = []
-    start = 0
-    for number, line in enumerate([*text.split("\n"), ""], 1):
-        if line.strip():
-            start = start or number
-            block.append(line.rstrip("\r"))
-        elif block:
-            records.append(RawRecord(start, "line", {"text": "\n".join(block)}))
-            block, start = [], 0
-    return ContainerResult("txt", records)
-
-
 CONTAINERS: dict[str, Reader] = {
     ".json": _read_json,
     ".jsonl": _read_jsonl,
@@ -265,17 +253,23 @@ CONTAINERS: dict[str, Reader] = {
     ".csv": _read_csv,
     ".parquet": _read_parquet,
     ".pq": _read_parquet,
-    ".txt": _read_txt,
 }
+
+
+def _readers() -> dict[str, Reader]:
+    from easytune.training.data.textfiles import TEXT_READERS  # it imports this module
+
+    return {**CONTAINERS, **TEXT_READERS}
 
 
 def read_container(
     path: Path, raw: bytes, sink: ErrorSink, nested: frozenset[str]
 ) -> ContainerResult:
     """Read ``raw`` with the reader for the file's suffix (or sniffed from its first bytes)."""
-    reader = CONTAINERS.get(path.suffix.lower()) or _sniff(raw)
+    readers = _readers()
+    reader = readers.get(path.suffix.lower()) or _sniff(raw)
     if reader is None:
-        kinds = ", ".join(sorted(CONTAINERS))
+        kinds = ", ".join(sorted(readers))
         sink.add("line", 0, "", f"unsupported file type '{path.suffix}'; save it as one of {kinds}")
         raise DataValidationError(sink.errors)
     return reader(raw, sink, nested)

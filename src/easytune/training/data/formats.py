@@ -6,10 +6,21 @@ into a normalised Example, reporting every problem it finds with the fix.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Protocol
 
+from easytune.training.data.kinds import MEDIA_PARTS
+from easytune.training.data.toolcalls import (
+    CALL_ROLES,
+    RESULT_ROLES,
+    calls_from_openai,
+    calls_from_value,
+    check_tool_order,
+    parse_tools,
+)
 from easytune.training.data.types import ErrorSink, Example, Message, Role
 
 ROLE_ALIASES: dict[str, Role] = {
@@ -22,7 +33,7 @@ ROLE_ALIASES: dict[str, Role] = {
     "bot": "assistant",
     "chatgpt": "assistant",
 }
-TOOL_ROLES = frozenset({"tool", "function", "function_call", "tool_call", "observation", "ipython"})
+_TEXT_PART = '{"type": "text", "text": "..."}'
 _JSON_TYPES = {
     str: "string",
     int: "number",
@@ -47,6 +58,8 @@ class RecordContext:
     unit: str
     sink: ErrorSink
     failed: bool = False
+    # Media content parts dropped from turns, by type (shared by all records of a file).
+    dropped: Counter[str] = dc_field(default_factory=Counter)
 
     def error(self, field: str, problem: str) -> None:
         self.failed = True
@@ -70,6 +83,11 @@ class FormatHandler(Protocol):
     @property
     def nested_fields(self) -> frozenset[str]:
         """List-valued fields (JSON-encoded when they sit in CSV cells)."""
+        ...
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Every top-level key training reads; others are reported as ignored."""
         ...
 
     def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
@@ -100,6 +118,7 @@ class AlpacaFormat:
     summary = "instruction, optional input, output, optional system"
     signature = frozenset({"instruction", "output"})
     nested_fields = frozenset({"history"})
+    fields = frozenset({"instruction", "input", "output", "system", "history"})
     _need = "each Alpaca record needs 'instruction' and 'output'"
 
     def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
@@ -146,10 +165,15 @@ class ChatFormat:
     role_key: str
     content_key: str
     roles_hint: str
+    extra_fields: frozenset[str] = frozenset()
 
     @property
     def signature(self) -> frozenset[str]:
         return frozenset({self.field})
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset({self.field}) | self.extra_fields
 
     @property
     def nested_fields(self) -> frozenset[str]:
@@ -168,11 +192,19 @@ class ChatFormat:
             )
             return None
         messages = [self._turn(n, turn, ctx) for n, turn in enumerate(turns, 1)]
+        system = (
+            _string(record, "system", ctx, "'system' is optional text", required=False)
+            if "system" in self.extra_fields
+            else None
+        )
         if ctx.failed:
             return None
         parsed = tuple(m for m in messages if m is not None)
+        if system and parsed[0].role != "system":
+            parsed = (Message("system", system), *parsed)  # LLaMA-Factory's ShareGPT 'system'
         _check_conversation(parsed, self.field, ctx)
-        return None if ctx.failed else Example(ctx.line, messages=parsed)
+        tools = parse_tools(record, ctx)
+        return None if ctx.failed else Example(ctx.line, messages=parsed, tools=tools)
 
     def _turn(self, n: int, turn: Any, ctx: RecordContext) -> Message | None:
         if not isinstance(turn, dict):
@@ -182,22 +214,33 @@ class ChatFormat:
                 f"'{self.content_key}', got {json_type(turn)}",
             )
             return None
-        role = self._role(n, _first(turn, self.role_key, "role", "from"), ctx)
+        raw = _first(turn, self.role_key, "role", "from")
+        name = str(raw).strip().lower() if raw is not None else ""
+        if name in CALL_ROLES:  # ShareGPT: the call itself is the turn's value
+            value = _first(turn, self.content_key, "content", "value")
+            calls = calls_from_value(n, value, self.field, ctx)
+            return Message("assistant", "", calls) if calls else None
+        role = "tool" if name in RESULT_ROLES else self._role(n, raw, ctx)
+        if role == "assistant" and turn.get("tool_calls"):
+            return self._call_turn(n, turn, ctx)
         content = self._content(n, turn, ctx) if role else None
         return Message(role, content) if role and content is not None else None
+
+    def _call_turn(self, n: int, turn: Mapping[str, Any], ctx: RecordContext) -> Message | None:
+        # OpenAI: content is usually null next to tool_calls; any text is kept and trained.
+        calls = calls_from_openai(n, turn["tool_calls"], self.field, ctx)
+        value = turn.get("content")
+        text = _text_parts(n, value, self.field, ctx) if isinstance(value, list) else value
+        if text is not None and not isinstance(text, str):
+            ctx.error(self.field, f"turn {n} has a {json_type(text)} as 'content'")
+            return None
+        return Message("assistant", text or "", calls) if calls else None
 
     def _role(self, n: int, raw: Any, ctx: RecordContext) -> Role | None:
         if raw is None:
             ctx.error(self.field, f"turn {n} has no '{self.role_key}'; {self.roles_hint}")
             return None
         name = str(raw).strip().lower()
-        if name in TOOL_ROLES:
-            ctx.error(
-                self.field,
-                f"turn {n} has role '{raw}': tool and function-call turns are "
-                "not supported yet; remove those turns (or the record)",
-            )
-            return None
         if name not in ROLE_ALIASES:
             ctx.error(self.field, f"turn {n} has unknown role '{raw}'; {self.roles_hint}")
             return None
@@ -209,13 +252,6 @@ class ChatFormat:
             value = _text_parts(n, value, self.field, ctx)
             if value is None:
                 return None
-        if value is None and turn.get("tool_calls"):
-            ctx.error(
-                self.field,
-                f"turn {n} is a tool call: tool and function-call turns are "
-                "not supported yet; remove those turns (or the record)",
-            )
-            return None
         if not isinstance(value, str):
             problem = "has no" if value is None else f"has a {json_type(value)} as"
             ctx.error(
@@ -238,22 +274,47 @@ def _first(turn: Mapping[str, Any], *keys: str) -> Any:
 
 
 def _text_parts(n: int, parts: list[Any], field: str, ctx: RecordContext) -> str | None:
-    # OpenAI's content-parts form: [{"type": "text", "text": ...}, ...]; only text is usable.
+    # OpenAI's content-parts form: [{"type": "text", "text": ...}, ...]. Text parts are kept,
+    # media parts dropped (and counted for a warning), anything else named with its key.
     texts = []
-    for part in parts:
-        kind = part.get("type") if isinstance(part, dict) else json_type(part)
-        if kind != "text" or not isinstance(part.get("text"), str):
-            ctx.error(
-                field,
-                f"turn {n} has a '{kind}' content part; only text parts are "
-                "supported, remove the others",
-            )
+    for k, part in enumerate(parts, 1):
+        text = _part_text(n, k, part, field, ctx)
+        if text is None and ctx.failed:
             return None
-        texts.append(part["text"])
+        texts.append(text or "")
+    if not any(texts) and parts:
+        ctx.error(field, f"turn {n} has only media content parts and no text; add a 'text' part")
+        return None
     return "".join(texts)
 
 
+def _part_text(n: int, k: int, part: Any, field: str, ctx: RecordContext) -> str | None:
+    where = f"turn {n} content part {k}"
+    if not isinstance(part, dict):
+        ctx.error(field, f"{where} must be an object like {_TEXT_PART}, got {json_type(part)}")
+        return None
+    kind = part.get("type", "text" if "text" in part else None)
+    if kind in MEDIA_PARTS:
+        ctx.dropped[str(kind)] += 1
+        return None
+    if kind != "text":
+        ctx.error(field, f"{where} has type {kind!r}; text parts look like {_TEXT_PART}")
+        return None
+    text = part.get("text")
+    if not isinstance(text, str):
+        keys = ", ".join(repr(key) for key in part)
+        has = f"a {json_type(text)} under 'text'" if "text" in part else f"the keys {keys}"
+        ctx.error(
+            field,
+            f"{where} is a text part with {has}; put its text under 'text' as a string, "
+            f"like {_TEXT_PART}",
+        )
+        return None
+    return text
+
+
 def _check_conversation(messages: tuple[Message, ...], field: str, ctx: RecordContext) -> None:
+    check_tool_order(messages, field, ctx)
     for n, message in enumerate(messages[1:], 2):
         if message.role == "system":
             ctx.error(
@@ -272,6 +333,7 @@ class TextFormat:
     name = "text"
     summary = "text"
     signature = frozenset({"text"})
+    fields = frozenset({"text"})
     nested_fields: frozenset[str] = frozenset()
     _need = "each plain-text record needs a 'text' field"
 
@@ -296,7 +358,8 @@ FORMATS: dict[str, FormatHandler] = _registry(
         "messages",
         "role",
         "content",
-        "use role 'system', 'user' or 'assistant'",
+        "use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)",
+        frozenset({"tools"}),
     ),
     ChatFormat(
         "sharegpt",
@@ -304,7 +367,8 @@ FORMATS: dict[str, FormatHandler] = _registry(
         "conversations",
         "from",
         "value",
-        "use from 'system', 'human' or 'gpt'",
+        "use from 'system', 'human' or 'gpt' (or 'function_call' / 'observation')",
+        frozenset({"system", "tools"}),
     ),
     AlpacaFormat(),
     TextFormat(),

@@ -10,7 +10,14 @@ from typing import Any, NoReturn
 from easytune.training.data.containers import RawRecord, read_container
 from easytune.training.data.formats import FORMATS, FormatHandler, RecordContext, json_type
 from easytune.training.data.formats import nested_fields as _nested_fields
+from easytune.training.data.kinds import (
+    ignored_field_warnings,
+    kind_of,
+    media_part_warning,
+    refuse_unsupported_kind,
+)
 from easytune.training.data.types import (
+    TEXT_SOURCES,
     DataValidationError,
     ErrorSink,
     Example,
@@ -36,16 +43,30 @@ def load_dataset(
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
     notes = [f"read as {container.source}", *container.notes]
-    if container.source == "txt":
-        handler = _text_only(handler, notes)
+    if container.source in TEXT_SOURCES:
+        handler = _text_only(handler, container.source, notes)
+    else:
+        _refuse_kind(records, sink)
     if handler is None and records:
         handler = _detect(records, sink, notes)
-    examples = _parse_all(records, handler, sink) if handler else []
+    dropped: Counter[str] = Counter()
+    examples = _parse_all(records, handler, sink, dropped) if handler else []
     if not examples and not sink.errors:
         sink.add("line", 0, "", "the file has no records; add at least one example")
     sink.raise_if_any()
     assert handler is not None  # no records and no errors was reported just above
-    return LoadedDataset(handler.name, examples, container.source, format is None, notes)
+    warnings = ignored_field_warnings([r.data for r in records], handler.fields)
+    loaded = LoadedDataset(handler.name, examples, container.source, format is None, notes)
+    loaded.warnings = [*container.warnings, *warnings, *media_part_warning(dropped)]
+    loaded.kind = kind_of(examples)
+    return loaded
+
+
+def _refuse_kind(records: list[RawRecord], sink: ErrorSink) -> None:
+    try:
+        refuse_unsupported_kind([r.data for r in records[:DETECT_SAMPLE]])
+    except DataValidationError as exc:  # the kind explains the file: no per-line noise
+        raise DataValidationError([*sink.errors[:5], *exc.errors]) from None
 
 
 def _handler(format: str | None) -> FormatHandler | None:
@@ -59,13 +80,13 @@ def _handler(format: str | None) -> FormatHandler | None:
     return FORMATS[format]
 
 
-def _text_only(handler: FormatHandler | None, notes: list[str]) -> FormatHandler:
+def _text_only(handler: FormatHandler | None, source: str, notes: list[str]) -> FormatHandler:
     if handler is not None and handler.name != "text":
         raise ValueError(
-            f"a .txt file holds plain text, not '{handler.name}' records; use "
+            f"a .{source} file holds plain text, not '{handler.name}' records; use "
             "format 'text' or save the records as JSONL"
         )
-    notes.append("format 'text': a .txt file holds one document per blank-line-separated block")
+    notes.append(f"format 'text': a .{source} file is a corpus of plain-text documents")
     return FORMATS["text"]
 
 
@@ -109,7 +130,9 @@ def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[str]) -> Form
     return FORMATS[name]
 
 
-def _parse_all(records: list[RawRecord], handler: FormatHandler, sink: ErrorSink) -> list[Example]:
+def _parse_all(
+    records: list[RawRecord], handler: FormatHandler, sink: ErrorSink, dropped: Counter[str]
+) -> list[Example]:
     examples = []
     for record in records:
         if sink.full:
@@ -117,7 +140,7 @@ def _parse_all(records: list[RawRecord], handler: FormatHandler, sink: ErrorSink
             break
         if record.broken:
             continue
-        ctx = RecordContext(record.line, record.unit, sink)
+        ctx = RecordContext(record.line, record.unit, sink, dropped=dropped)
         if not isinstance(record.data, dict):
             ctx.error(
                 "",

@@ -30,6 +30,7 @@ class PackedSequence:
     labels: list[int]  # the first token of each example is IGNORE_INDEX (no cross-example loss)
     position_ids: list[int]  # restart at 0 for each example
     lengths: tuple[int, ...]  # the examples' lengths, in order
+    replay_mask: tuple[int, ...] = ()  # 1 on replayed answers' labelled tokens; () when none
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -65,14 +66,34 @@ def _concat(parts: list[TokenizedExample]) -> PackedSequence:
     ids: list[int] = []
     labels: list[int] = []
     positions: list[int] = []
+    replay: list[int] = []
     for part in parts:
         ids.extend(part.input_ids)
         labels.extend([IGNORE_INDEX, *part.labels[1:]])
         positions.extend(range(len(part)))
-    return PackedSequence(ids, labels, positions, tuple(len(p) for p in parts))
+        replay.extend([0, *part.replay_mask()[1:]])
+    mask = tuple(replay) if any(replay) else ()
+    return PackedSequence(ids, labels, positions, tuple(len(p) for p in parts), mask)
 
 
 Feature = TokenizedExample | PackedSequence | Mapping[str, Sequence[int]]
+
+
+def replay_mask_of(feature: Feature) -> list[int]:
+    """The feature's replay mask (zeros when it holds no replayed answer)."""
+    if isinstance(feature, TokenizedExample):
+        return feature.replay_mask()
+    mask = getattr(feature, "replay_mask", None) or ()
+    return list(mask) if mask else [0] * len(_fields(feature)[0])
+
+
+def _has_replay(features: Sequence[Feature]) -> bool:
+    def one(f: Feature) -> bool:
+        if isinstance(f, TokenizedExample):
+            return f.replay
+        return bool(isinstance(f, PackedSequence) and f.replay_mask)
+
+    return any(one(f) for f in features)
 
 
 def _fields(feature: Feature) -> tuple[list[int], list[int], list[int]]:
@@ -102,6 +123,9 @@ class PaddingCollator:
             "labels": [labels + [IGNORE_INDEX] * (width - len(labels)) for _, labels in rows],
             "attention_mask": [[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in rows],
         }
+        if _has_replay(features):
+            masks = [replay_mask_of(f) for f in features]
+            batch["replay_mask"] = [m + [0] * (width - len(m)) for m in masks]
         return {k: torch.tensor(v, dtype=torch.long) for k, v in batch.items()}
 
 
@@ -116,6 +140,7 @@ class PackingCollator:
         ids: list[int] = []
         labels: list[int] = []
         positions: list[int] = []
+        replay: list[int] = []
         for feature in features:
             f_ids, f_labels, f_pos = _fields(feature)
             ids.extend(f_ids)
@@ -123,11 +148,17 @@ class PackingCollator:
                 IGNORE_INDEX if p == 0 else lab for p, lab in zip(f_pos, f_labels, strict=True)
             )
             positions.extend(f_pos)
-        return {
+            replay.extend(
+                0 if p == 0 else m for p, m in zip(f_pos, replay_mask_of(feature), strict=True)
+            )
+        batch = {
             "input_ids": torch.tensor([ids], dtype=torch.long),
             "labels": torch.tensor([labels], dtype=torch.long),
             "position_ids": torch.tensor([positions], dtype=torch.long),
         }
+        if any(replay):
+            batch["replay_mask"] = torch.tensor([replay], dtype=torch.long)
+        return batch
 
 
 def _base_model(model: Any) -> Any:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from easytune.training.data.corpus import block_count, is_corpus
 from easytune.training.data.template import IGNORE_INDEX, TokenizedExample, tokenize_example
 from easytune.training.data.types import Example
 from easytune.training.facts import DatasetStats
@@ -34,6 +35,11 @@ class DatasetReport:
     eval_examples: int = 0
     leakage: int = 0  # eval examples whose content also appears in train
     notes: list[str] = field(default_factory=list)
+    kind: str = "chat"  # chat | corpus: a corpus is trained as blocks, never truncated
+    blocks: int = 0  # corpus only: max_length-token blocks the documents are cut into
+    # Problems worth acting on before training, as {code, message, params}: the UI words them in
+    # the reader's language from code + params; `message` is the English text.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (stats nested under "stats")."""
@@ -60,10 +66,12 @@ def dataset_report(
         raise ValueError("dataset_report: `tokenized` must hold one entry per training example")
     full = tokenized or [tokenize_example(ex, tokenizer, sys.maxsize) for ex in train]
     lengths = [len(t) for t in full]
-    cut_labelled = [_labelled(t.labels[:max_length]) for t in full]
     duplicates = count_duplicates(train)
     leakage = count_leakage(train, eval or [])
     stats = _stats(train, lengths, [t.num_labelled for t in full], duplicates, format)
+    if is_corpus(train):
+        return _corpus_report(stats, max_length, duplicates, len(eval or []), leakage)
+    cut_labelled = [_labelled(t.labels[:max_length]) for t in full]
     return DatasetReport(
         stats=stats,
         max_length=max_length,
@@ -74,7 +82,46 @@ def dataset_report(
         eval_examples=len(eval or []),
         leakage=leakage,
         notes=_notes(len(train), lengths, max_length, duplicates, leakage),
+        warnings=little_data_warnings(len(train), stats.mean_assistant_tokens, stats.is_chat),
     )
+
+
+def _corpus_report(
+    stats: DatasetStats, max_length: int, duplicates: int, held: int, leakage: int
+) -> DatasetReport:
+    blocks = block_count(stats.total_tokens, max_length)
+    note = (
+        f"a text corpus: {stats.examples} documents ({stats.total_tokens} tokens with an "
+        f"end-of-text after each) are joined and cut into {blocks} blocks of {max_length} "
+        "tokens; every token is trained and none is truncated"
+    )
+    return DatasetReport(
+        stats=stats, max_length=max_length, truncated=0, no_labels_after_truncation=0,
+        labelled_tokens=stats.total_tokens, duplicates=duplicates, eval_examples=held,
+        leakage=leakage, kind="corpus", blocks=blocks,
+        notes=[note, *_notes(stats.examples, [], max_length, duplicates, leakage)],
+    )  # fmt: skip
+
+
+# Below either, a fine-tune learns little and may just memorise (the plan compensates, see below).
+FEW_EXAMPLES = 50
+SHORT_ANSWER_TOKENS = 8
+
+
+def little_data_warnings(examples: int, mean_answer: float, is_chat: bool) -> list[dict[str, Any]]:
+    """A warning when the data is too small to teach much, saying what the plan does about it."""
+    short = is_chat and 0 < mean_answer < SHORT_ANSWER_TOKENS
+    if examples >= FEW_EXAMPLES and not short:
+        return []
+    params = {"examples": examples, "answer_tokens": round(mean_answer, 1), "min": FEW_EXAMPLES}
+    answers = f" with answers of about {mean_answer:.0f} tokens" if is_chat else ""
+    message = (
+        f"only {examples} examples{answers}: too little to teach much. The plan makes up for it "
+        "with a small batch and more epochs (up to 10, at least 30 steps), which can make the "
+        f"model repeat these examples word for word; {FEW_EXAMPLES} or more examples with "
+        "full answers work better"
+    )
+    return [{"code": "little_data", "message": message, "params": params}]
 
 
 def _labelled(labels: list[int]) -> int:

@@ -21,6 +21,15 @@ CHATML_TEMPLATE = (
 _MARK = "\u2983ET{}\u2984"
 _MARK_RE = re.compile("\u2983ET(\\d+)\u2984")
 _PROBE = "EASYTUNE_PROBE_REPLY"
+# Document separators of pre-training corpora, by tokenizer family (GPT-2/Qwen/SmolLM,
+# Llama 3, Llama 2/Mistral, Gemma, DeepSeek); chat models' eos often ends a turn instead.
+END_OF_TEXT_NAMES = (
+    "<|endoftext|>",
+    "<|end_of_text|>",
+    "</s>",
+    "<eos>",
+    "<\uff5cend\u2581of\u2581sentence\uff5c>",
+)
 
 # tokenizer -> (chat template it was computed for, end-of-turn token)
 _EOT_CACHE: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKeyDictionary()
@@ -31,6 +40,7 @@ class TokenizedExample:
     input_ids: list[int]
     labels: list[int]  # IGNORE_INDEX where no loss is taken; HF models shift them internally
     truncated: bool = False
+    replay: bool = False  # a replayed base-model answer (retention), not the user's data
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -43,7 +53,14 @@ class TokenizedExample:
         """This example cut at ``max_length`` tokens (``truncated`` says whether it was)."""
         if len(self.input_ids) <= max_length:
             return self
-        return TokenizedExample(self.input_ids[:max_length], self.labels[:max_length], True)
+        return TokenizedExample(
+            self.input_ids[:max_length], self.labels[:max_length], True, self.replay
+        )
+
+    def replay_mask(self) -> list[int]:
+        """1 on the labelled tokens of a replayed answer (where the KL anchor applies), else 0."""
+        flag = int(self.replay)
+        return [flag * int(label != IGNORE_INDEX) for label in self.labels]
 
 
 def ensure_chat_template(tokenizer: Any) -> str:
@@ -101,9 +118,12 @@ def tokenize_example(
     """Token ids and labels for one example, cut at ``max_length``.
 
     Chat: rendered with the chat template; with ``assistant_only_loss`` only assistant replies
-    and their end-of-turn token are labelled. Text: every token is labelled, eos appended.
+    and their end-of-turn token are labelled. Text: every token is labelled, end-of-text
+    appended (see end_of_text_id).
     """
-    if ex.messages is not None:
+    if ex.messages is not None and ex.uses_tools:
+        ids, labels = _tokenize_tool_chat(ex, tokenizer, assistant_only_loss)
+    elif ex.messages is not None:
         ids, labels = _tokenize_chat(ex.messages, tokenizer, assistant_only_loss)
     else:
         ids = _tokenize_text(ex.text or "", tokenizer)
@@ -112,10 +132,23 @@ def tokenize_example(
 
 
 def _tokenize_text(text: str, tokenizer: Any) -> list[int]:
-    ids: list[int] = tokenizer(text, add_special_tokens=True).input_ids
-    eos = tokenizer.eos_token_id
-    # End each document so the model learns where documents stop (and packing keeps them apart).
-    return [*ids, eos] if eos is not None and (not ids or ids[-1] != eos) else ids
+    ids: list[int] = tokenizer(text, add_special_tokens=False).input_ids
+    # End each document so the model learns where documents stop (and blocks keep them apart).
+    return [*ids, end_of_text_id(tokenizer)]
+
+
+def end_of_text_id(tokenizer: Any) -> int:
+    """The token between documents of a corpus: the tokenizer's own end-of-text, else eos."""
+    vocab = tokenizer.get_vocab()
+    for name in END_OF_TEXT_NAMES:
+        if name in vocab:
+            return int(vocab[name])
+    if tokenizer.eos_token_id is None:
+        raise ValueError(
+            "the tokenizer has no end-of-text or eos token to separate documents; set "
+            "tokenizer.eos_token"
+        )
+    return int(tokenizer.eos_token_id)
 
 
 def _tokenize_chat(
@@ -135,6 +168,27 @@ def _tokenize_chat(
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc.input_ids)
     return ids, _mask_outside(ids, enc.offset_mapping, spans)
+
+
+def _tokenize_tool_chat(
+    ex: Example, tokenizer: Any, assistant_only: bool
+) -> tuple[list[int], list[int]]:
+    """Through the template's own tool rendering when it has one, else the tagged fallback."""
+    from easytune.training.data import tooltemplate as tt
+    from easytune.training.data.toolcalls import openai_message
+
+    assert ex.messages is not None
+    if not tt.supports_tools(tokenizer):
+        return _tokenize_chat(
+            tt.as_plain_messages(ex.messages, ex.tools), tokenizer, assistant_only
+        )
+    dicts = [openai_message(m) for m in ex.messages]
+    text, spans = tt.assistant_spans(
+        dicts, tokenizer, tt.tools_list(ex), end_of_turn_token(tokenizer)
+    )
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc.input_ids)
+    return ids, _mask_outside(ids, enc.offset_mapping, spans) if assistant_only else list(ids)
 
 
 def _mask_outside(

@@ -5,17 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["system", "user", "assistant"]
-SourceFormat = Literal["json", "jsonl", "csv", "parquet", "txt"]
+Role = Literal["system", "user", "assistant", "tool"]
+SourceFormat = Literal["json", "jsonl", "csv", "parquet", "txt", "md", "zip"]
+TEXT_SOURCES = frozenset({"txt", "md", "zip"})  # always plain text: documents of a corpus
 
 # How many errors the exception's message lists; `.errors` always holds all collected ones.
 _MESSAGE_ERRORS = 20
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """One function call an assistant turn makes; ``arguments`` is a JSON object as text."""
+
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
 class Message:
     role: Role
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()  # assistant turns only
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,13 @@ class Example:
     line: int  # where it came from: line (JSONL/txt), record (JSON/Parquet) or row (CSV)
     messages: tuple[Message, ...] | None = None
     text: str | None = None
+    tools: str | None = None  # the tools offered, as a JSON list in OpenAI's shape
+
+    @property
+    def uses_tools(self) -> bool:
+        """A tool-calling chat: tools offered, a call made or a tool result given."""
+        turns = self.messages or ()
+        return bool(self.tools) or any(m.tool_calls or m.role == "tool" for m in turns)
 
     @property
     def is_chat(self) -> bool:
@@ -33,7 +50,8 @@ class Example:
     def content_key(self) -> tuple[object, ...]:
         """Identity of the content, ignoring where it came from (for duplicates and leakage)."""
         if self.messages is not None:
-            return tuple((m.role, m.content) for m in self.messages)
+            turns = tuple((m.role, m.content, m.tool_calls) for m in self.messages)
+            return (*turns, self.tools) if self.tools else turns
         return ("text", self.text)
 
 
@@ -79,6 +97,9 @@ class LoadedDataset:
     source_format: SourceFormat
     detected: bool  # True when the format was detected rather than given
     notes: list[str] = field(default_factory=list)
+    # What training will ignore (media, unknown fields), shown before launch.
+    warnings: list[str] = field(default_factory=list)
+    kind: str = "chat"  # chat | corpus | tool_calling: what training does with it
 
     def __len__(self) -> int:
         return len(self.examples)

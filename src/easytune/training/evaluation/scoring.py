@@ -81,7 +81,12 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def refusal_phrase(answer: str) -> str | None:
+    """The refusal phrase found near the answer's start (the reason a person can check)."""
+    head = unicodedata.normalize("NFKC", answer).casefold().replace("’", "'")[:_REFUSAL_WINDOW]
+    return next((phrase for phrase in _REFUSALS if phrase in head), None)
+
+
 def is_refusal(answer: str) -> bool:
     """The answer declines the request: a refusal phrase near its start."""
-    head = unicodedata.normalize("NFKC", answer).casefold().replace("’", "'")[:_REFUSAL_WINDOW]
-    return any(phrase in head for phrase in _REFUSALS)
+    return refusal_phrase(answer) is not None

@@ -94,7 +94,7 @@ describe('DashboardPage', () => {
     const runningJobs = screen.getByRole('region', { name: 'Running jobs' });
     expect(within(runningJobs).getByRole('link', { name: 'support-bot' })).toHaveAttribute('href', '/jobs/12');
     expect(within(runningJobs).getByRole('progressbar', { name: 'Progress of support-bot' })).toHaveAttribute('aria-valuenow', '50');
-    expect(within(runningJobs).getByText('step 45 of 90 · about 10 min left')).toBeInTheDocument();
+    expect(within(runningJobs).getByText('step 45 of 90 · about 10 min left at the recent pace')).toBeInTheDocument();
 
     const adapters = screen.getByRole('region', { name: 'Recent adapters' });
     expect(within(adapters).getByRole('link', { name: 'support-bot v2' })).toHaveAttribute('href', '/models?selected=mdl_adapter');

@@ -14,17 +14,36 @@ export function DatasetStats({ dataset }: { dataset: Dataset }) {
   const { stats } = report;
   const languages = Object.entries(stats.languages).sort(([, a], [, b]) => b - a);
 
+  const corpus = report.kind === 'corpus';
+
   return (
     <Flex vertical gap={16}>
+      <Flex gap={8} align="center" wrap>
+        <Typography.Text strong>{t('datasets.stats.kind')}</Typography.Text>
+        <Tag color={corpus ? 'purple' : 'blue'}>{t(`datasets.kinds.${report.kind}`, { defaultValue: report.kind })}</Tag>
+      </Flex>
+      {report.warnings.map((warning) => (
+        <Alert
+          key={warning.code}
+          type="warning"
+          showIcon
+          message={t(`datasets.warnings.${warning.code}.${Number(warning.params.answer_tokens) > 0 ? 'title' : 'titleNoAnswers'}`, { defaultValue: warning.message, ...warning.params })}
+          description={t(`datasets.warnings.${warning.code}.plan`, { defaultValue: '', ...warning.params })}
+        />
+      ))}
       <Flex gap={32} wrap>
         <Statistic title={t('datasets.stats.examples')} value={formatCount(stats.examples)} />
         <Statistic title={t('datasets.stats.totalTokens')} value={formatCount(stats.total_tokens)} />
         {stats.is_chat && <Statistic title={t('datasets.stats.labelledTokens')} value={formatCount(report.labelled_tokens)} />}
         <Statistic title={t('datasets.stats.duplicates')} value={formatCount(report.duplicates)} />
-        <Statistic
-          title={t('datasets.stats.truncated', { max: formatCount(report.max_length) })}
-          value={formatCount(report.truncated)}
-        />
+        {corpus ? (
+          <Statistic title={t('datasets.stats.blocks', { max: formatCount(report.max_length) })} value={formatCount(report.blocks)} />
+        ) : (
+          <Statistic
+            title={t('datasets.stats.truncated', { max: formatCount(report.max_length) })}
+            value={formatCount(report.truncated)}
+          />
+        )}
       </Flex>
       <Descriptions
         size="small"

@@ -20,7 +20,7 @@ interface Values {
 
 const FIELDS = ['name', 'visibility', 'format', 'file'];
 export const FORMATS = ['openai', 'sharegpt', 'alpaca', 'text'] as const;
-export const SUFFIXES = ['.jsonl', '.json', '.csv', '.parquet', '.txt'];
+export const SUFFIXES = ['.jsonl', '.json', '.csv', '.parquet', '.txt', '.md', '.markdown', '.zip'];
 const AUTO = 'auto';
 
 const suffixOf = (name: string) => {

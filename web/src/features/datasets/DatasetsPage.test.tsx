@@ -127,4 +127,27 @@ describe('DatasetsPage', () => {
     await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
     expect(await screen.findByText(/is used by unfinished job\(s\) 7; cancel them or wait/)).toBeInTheDocument();
   });
+
+  it('warns about too little data and says what the plan does about it', async () => {
+    const tiny = {
+      ...pirateDataset,
+      id: 'ds_tiny',
+      name: 'Tiny',
+      examples: 10,
+      report: {
+        ...pirateDataset.report,
+        warnings: [{ code: 'little_data', message: 'only 10 examples', params: { examples: 10, answer_tokens: 5, min: 50 } }],
+      },
+    };
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      http.get(`${API}/datasets`, () => HttpResponse.json({ data: [tiny], count: 1 })),
+      http.get(`${API}/datasets/ds_tiny`, () => HttpResponse.json(tiny)),
+      http.get(`${API}/datasets/ds_tiny/preview`, () => HttpResponse.json(previewPage)),
+    );
+    renderApp('/datasets?selected=ds_tiny', signedIn());
+    const drawer = await screen.findByRole('dialog');
+    expect(await within(drawer).findByText('Only 10 examples, with answers of about 5 tokens: too little to teach much.')).toBeInTheDocument();
+    expect(within(drawer).getByText(/a small batch and more epochs \(up to 10, at least 30 steps\)/)).toBeInTheDocument();
+  });
 });

@@ -1,6 +1,6 @@
 // The `report` of a DatasetPublic is a free-form dict in the OpenAPI schema; its shape is
 // DatasetReport.to_dict() of the training engine (training/data/report.py) plus `notes` and
-// `tokenizer` added at upload (core/datasets.py).
+// `tokenizer`, `warnings` and `kind` added at upload (core/datasets.py).
 import type { Dataset } from './uploadDataset';
 
 export interface TokenStats {
@@ -29,8 +29,25 @@ export interface DatasetReport {
   labelled_tokens: number;
   duplicates: number;
   notes: string[];
+  /** Problems worth acting on ({code, message, params}); the UI words known codes itself. */
+  warnings: DataWarning[];
+  /** chat | corpus | tool_calling: what training does with the file. */
+  kind: string;
+  /** Corpus only: the max_length-token blocks its documents are cut into. */
+  blocks: number;
   tokenizer: string;
 }
+
+export interface DataWarning {
+  code: string;
+  message: string;
+  params: Record<string, number | string>;
+}
+
+const isWarning = (value: unknown): value is DataWarning =>
+  isObject(value) && typeof value.code === 'string' && typeof value.message === 'string' && isObject(value.params);
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string') : []);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -46,7 +63,10 @@ export function reportOf(dataset: Dataset): DatasetReport | null {
     no_labels_after_truncation: typeof report.no_labels_after_truncation === 'number' ? report.no_labels_after_truncation : 0,
     labelled_tokens: typeof report.labelled_tokens === 'number' ? report.labelled_tokens : 0,
     duplicates: typeof report.duplicates === 'number' ? report.duplicates : stats.duplicates,
-    notes: Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [],
+    notes: strings(report.notes),
+    warnings: Array.isArray(report.warnings) ? report.warnings.filter(isWarning) : [],
+    kind: typeof report.kind === 'string' ? report.kind : stats.is_chat ? 'chat' : 'corpus',
+    blocks: typeof report.blocks === 'number' ? report.blocks : 0,
     tokenizer: typeof report.tokenizer === 'string' ? report.tokenizer : '',
   };
 }

@@ -89,7 +89,9 @@ describe('JobDetailPage', () => {
     expect(await screen.findByText('Succeeded')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: /Open the adapter/ })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Cancel job/ })).toBeNull();
-    expect(screen.getByText('forgetting: CF score 0.031 is fine')).toBeInTheDocument();
+    // A warning shows twice: pinned above the list, and in the list in its place.
+    expect(within(screen.getByRole('region', { name: 'Warnings and errors' })).getByText('forgetting: CF score 0.031 is fine')).toBeInTheDocument();
+    expect(within(screen.getByRole('region', { name: 'Event list' })).getByText('forgetting: CF score 0.031 is fine')).toBeInTheDocument();
     expect(await screen.findByText('checkpoint-4')).toBeInTheDocument();
   });
 });
@@ -194,6 +196,29 @@ describe('JobDetailPage stream and actions', () => {
     expect(option.legend[0]?.textStyle.color).toBe('rgba(255,255,255,0.85)');
   });
 
+  it('warns when the job learned but forgot, in English and in Chinese', async () => {
+    const sentence = 'Learned: on held-out examples exact match 75%. Lost: the forgetting score stayed over 0.15.';
+    const forgot = { status: 'succeeded' as const, finished_at: '2025-03-01T10:05:00Z', outcome: 'forgot' as const, outcome_message: sentence, chosen_step: 2 };
+    const state = { job: makeJob(forgot) };
+    serveJob(state, () => eventStream(sseBody([])));
+    const view = renderApp('/jobs/7', signedIn());
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('This adapter learned, but forgot some of what the base model knew')).toBeInTheDocument();
+    expect(within(alert).getByText(sentence)).toBeInTheDocument();
+    view.unmount();
+
+    renderApp('/jobs/7', { ...signedIn(), preferences: { language: 'zh', theme: 'light' } });
+    expect(await screen.findByText('该适配器学到了新内容，但遗忘了基座模型的部分能力')).toBeInTheDocument();
+  });
+
+  it('shows no warning when the outcome is ok', async () => {
+    const state = { job: makeJob({ status: 'succeeded', finished_at: '2025-03-01T10:05:00Z', outcome: 'ok', outcome_message: 'Kept.' }) };
+    serveJob(state, () => eventStream(sseBody([])));
+    renderApp('/jobs/7', signedIn());
+    await screen.findByRole('heading', { level: 3, name: 'pirate-style' });
+    expect(screen.queryByText(/forgot some of what the base model knew/)).not.toBeInTheDocument();
+  });
+
   it('says so when the job does not exist', async () => {
     server.use(
       http.get(`${API}/auth/me`, () => HttpResponse.json(adminMe)),
@@ -204,5 +229,50 @@ describe('JobDetailPage stream and actions', () => {
     );
     renderApp('/jobs/99', signedIn());
     expect(await screen.findByText('There is no job #99, or it is not yours to see.')).toBeInTheDocument();
+  });
+
+  it('keeps the forgetting warning pinned over folded checkpoint events, colours the CF score and explains it', async () => {
+    const job = makeJob({ status: 'succeeded', finished_at: '2025-03-01T10:05:00Z' });
+    const warning = 'forgetting: CF score 0.330 is over the warning threshold 0.15';
+    const saved = (seq: number) => makeEvent(seq, `checkpoint step-${seq} saved`, { data: { checkpoint: `/x/step-${seq}`, step: seq } });
+    const events = [makeEvent(1, 'training started', { data: { total_steps: 52 } }), makeEvent(2, warning, { level: 'warn' }), ...[3, 4, 5, 6, 7, 8, 9, 10].map(saved)];
+    const metrics = [makeMetric(10, { loss: 2.2 }), makeMetric(10, { kind: 'eval', eval_loss: 2.19, cf_score: 0.33, extra: { ppl_ratio: 0.86, kl: 0.33 } })];
+    serveJob({ job }, () => eventStream(sseBody([])));
+    server.use(
+      http.get(`${API}/jobs/7/events`, () => HttpResponse.json({ data: events })),
+      http.get(`${API}/jobs/7/metrics`, () => HttpResponse.json({ data: metrics })),
+    );
+    const { user } = renderApp('/jobs/7', signedIn());
+
+    const pinned = await screen.findByRole('region', { name: 'Warnings and errors' });
+    expect(within(pinned).getByText(warning)).toBeInTheDocument();
+    const list = screen.getByRole('region', { name: 'Event list' });
+    expect(within(list).getByText('8 checkpoints saved')).toBeInTheDocument();
+    expect(within(list).queryByText('checkpoint step-5 saved')).toBeNull();
+    await user.click(within(list).getByRole('button', { name: 'Show' }));
+    expect(within(list).getByText('checkpoint step-5 saved')).toBeInTheDocument();
+    await user.click(screen.getByText('Warnings and errors (1)'));
+    expect(within(list).queryByText('training started')).toBeNull();
+    expect(within(list).getByText(warning)).toBeInTheDocument();
+
+    const cf = await screen.findByRole('group', { name: 'CF score' });
+    expect(within(cf).getByText('above the warning threshold')).toBeInTheDocument();
+    const explained = screen.getByRole('region', { name: 'What the forgetting score means' });
+    expect(within(explained).getByText(/0.33 is above the warning threshold 0.15/)).toBeInTheDocument();
+    expect(within(explained).getByText(/perplexity ratio 0.86 is 1 or below/i)).toBeInTheDocument();
+    expect(within(explained).getByText(/lower learning rate, fewer epochs or a smaller rank/)).toBeInTheDocument();
+  });
+
+  it('shows a queued job as running as soon as the events say a worker started it', async () => {
+    // The row stays "queued" (as between two polls); the stream says attempt 1 started.
+    const state = { job: makeJob({ status: 'queued', started_at: null }) };
+    serveJob(state, () =>
+      eventStream(sseBody([frame('3.0', 'event', makeEvent(3, 'attempt 1 started', { data: { worker: 'host/1' } }))], { keepOpen: true })),
+    );
+    renderApp('/jobs/7', signedIn());
+    expect(await screen.findByText('attempt 1 started')).toBeInTheDocument();
+    const heading = screen.getByRole('heading', { name: 'pirate-style' }).parentElement as HTMLElement;
+    expect(within(heading).getByText('Running')).toBeInTheDocument();
+    expect(within(heading).queryByText('Queued')).toBeNull();
   });
 });

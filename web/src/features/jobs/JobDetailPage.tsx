@@ -1,21 +1,23 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Alert, Badge, Button, Col, Descriptions, Flex, Progress, Result, Row, Skeleton, Typography } from 'antd';
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { Alert, Badge, Button, Col, Descriptions, Flex, Progress, Result, Row, Skeleton, Tabs, Typography } from 'antd';
+import { lazy, Suspense, useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../../api/api';
 import { errorText, toApiError } from '../../api/errors';
 import { jobsApi, useGetJobQuery, useJobCheckpointsQuery, useJobEventsQuery, useJobMetricsQuery } from '../../api/jobsApi';
 import { useAppDispatch } from '../../app/hooks';
 import { formatDateTime } from '../../components/format';
+import { OutcomeAlert } from '../../components/OutcomeAlert';
 import { formatDuration } from './format';
 import { CheckpointsTable } from './detail/CheckpointsTable';
 import { EventsTimeline } from './detail/EventsTimeline';
 import { JobActions } from './detail/JobActions';
 import { JobErrorAlert } from './detail/JobErrorAlert';
 import { SpecViewer } from './detail/SpecViewer';
-import { lastSeq, liveProgress, mergeEvents, mergeMetrics, reportedProgress, type Progress as JobProgress } from './metrics';
+import { lastSeq, liveProgress, mergeEvents, mergeMetrics, reportedProgress, shownStatus, type Progress as JobProgress } from './metrics';
 import { useCurrentUser } from '../auth/RequireAuth';
+import { EvaluationPanel } from '../evaluation/EvaluationPanel';
 import { DatasetName, ModelName, useOwnerName } from './names';
 import { StatusTag, isLive, type Job } from './status';
 import { useJobStream, type StreamBatch, type StreamState } from './useJobStream';
@@ -58,6 +60,7 @@ function JobDetail({ jobId }: { jobId: number }) {
   // Poll the row only while it can still change.
   const cached = jobsApi.endpoints.getJob.useQueryState(jobId);
   const job = useGetJobQuery(jobId, { pollingInterval: cached.data && isLive(cached.data.status) ? JOB_POLL_MS : 0 });
+  const { refetch: refetchJob } = job;
   const seedMetrics = useJobMetricsQuery(jobId);
   const seedEvents = useJobEventsQuery(jobId);
   const checkpoints = useJobCheckpointsQuery(jobId);
@@ -78,8 +81,10 @@ function JobDetail({ jobId }: { jobId: number }) {
         events: mergeEvents(current.events, batch.events),
       }));
       if (batch.events.some((event) => typeof event.data.checkpoint === 'string')) void checkpoints.refetch();
+      // A worker took the job: read the row now (attempt, started_at) instead of at the next poll.
+      if (batch.events.some((event) => typeof event.data.worker === 'string')) void refetchJob();
     },
-    [checkpoints],
+    [checkpoints, refetchJob],
   );
   const stream = useJobStream(jobId, {
     enabled: Boolean(job.data) && seeded && (live || truncated),
@@ -112,7 +117,7 @@ function JobDetail({ jobId }: { jobId: number }) {
             <Typography.Title level={3} style={{ margin: 0 }}>
               {data.name}
             </Typography.Title>
-            <StatusTag status={data.status} />
+            <StatusTag status={shownStatus(data, events)} />
             <StreamBadge state={stream} />
           </Flex>
           <Typography.Text type="secondary">
@@ -122,33 +127,58 @@ function JobDetail({ jobId }: { jobId: number }) {
         <JobActions job={data} />
       </Flex>
       <JobErrorAlert job={data} />
+      <OutcomeAlert outcome={data.outcome} message={data.outcome_message} />
       {(live || progress !== null) && <ProgressBar job={data} progress={progress} />}
       <Overview job={data} />
-      <Suspense fallback={<Skeleton active />}>
-        <MetricsPanel metrics={metrics} spec={data.spec} />
-      </Suspense>
-      <Row gutter={[24, 16]} style={{ marginTop: 24 }}>
-        <Col xs={24} xxl={12}>
-          <section aria-labelledby="job-events">
-            <Typography.Title level={4} id="job-events">
-              {t('jobs.events.title')}
-            </Typography.Title>
-            <EventsTimeline events={events} />
-          </section>
-        </Col>
-        <Col xs={24} xxl={12}>
-          <section aria-labelledby="job-checkpoints">
-            <Typography.Title level={4} id="job-checkpoints">
-              {t('jobs.checkpoints.title')}
-            </Typography.Title>
-            <CheckpointsTable checkpoints={checkpoints.data?.data} loading={checkpoints.isLoading} />
-          </section>
-        </Col>
-      </Row>
-      <div style={{ marginTop: 24 }}>
-        <SpecViewer spec={data.spec} />
-      </div>
+      <JobTabs
+        job={data}
+        training={
+          <>
+            <Suspense fallback={<Skeleton active />}>
+              <MetricsPanel metrics={metrics} spec={data.spec} />
+            </Suspense>
+            <Row gutter={[24, 16]} style={{ marginTop: 24 }}>
+              <Col xs={24} xxl={12}>
+                <section aria-labelledby="job-events">
+                  <Typography.Title level={4} id="job-events">
+                    {t('jobs.events.title')}
+                  </Typography.Title>
+                  <EventsTimeline events={events} />
+                </section>
+              </Col>
+              <Col xs={24} xxl={12}>
+                <section aria-labelledby="job-checkpoints">
+                  <Typography.Title level={4} id="job-checkpoints">
+                    {t('jobs.checkpoints.title')}
+                  </Typography.Title>
+                  <CheckpointsTable checkpoints={checkpoints.data?.data} loading={checkpoints.isLoading} />
+                </section>
+              </Col>
+            </Row>
+            <div style={{ marginTop: 24 }}>
+              <SpecViewer spec={data.spec} />
+            </div>
+          </>
+        }
+      />
     </>
+  );
+}
+
+/** Training (charts, events, checkpoints, spec) and the evaluation report; `?tab=evaluation` opens the latter. */
+function JobTabs({ job, training }: { job: Job; training: ReactNode }) {
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const active = params.get('tab') === 'evaluation' ? 'evaluation' : 'training';
+  return (
+    <Tabs
+      activeKey={active}
+      onChange={(key) => setParams(key === 'training' ? {} : { tab: key }, { replace: true })}
+      items={[
+        { key: 'training', label: t('evaluation.trainingTab'), children: training },
+        { key: 'evaluation', label: t('evaluation.tab'), children: <EvaluationPanel job={job} /> },
+      ]}
+    />
   );
 }
 

@@ -48,6 +48,17 @@ export interface MetricSeries {
   tokensPerSecond: Point[];
 }
 
+/** The newest CF measurement with its parts (ppl_ratio and kl ride in the row's `extra`). */
+export function lastCf(metrics: Metric[]): { score: number; pplRatio: number | null; kl: number | null } | null {
+  const row = [...metrics].reverse().find((metric) => metric.cf_score !== null && Number.isFinite(metric.cf_score));
+  if (!row || row.cf_score === null) return null;
+  const part = (name: string) => {
+    const value = row.extra[name];
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  };
+  return { score: row.cf_score, pplRatio: part('ppl_ratio'), kl: part('kl') };
+}
+
 export function metricSeries(metrics: Metric[]): MetricSeries {
   return {
     loss: series(metrics, 'loss'),
@@ -112,3 +123,14 @@ export function liveProgress(metrics: Metric[], events: JobEvent[]): Progress | 
 
 /** The newest event seq, the first half of the stream's Last-Event-ID. */
 export const lastSeq = (events: JobEvent[]) => events.reduce((max, event) => Math.max(max, event.seq), 0);
+
+/**
+ * The status to show: the job row, unless the events already say more. The row is polled every
+ * few seconds, the events stream at once: a queued row whose current attempt has a worker's
+ * "attempt N started" event is running (the next poll agrees).
+ */
+export function shownStatus(job: { status: Job['status']; attempt: number }, events: JobEvent[]): Job['status'] {
+  if (job.status !== 'queued') return job.status;
+  const started = events.some((event) => event.attempt === job.attempt && typeof event.data.worker === 'string');
+  return started ? 'running' : job.status;
+}

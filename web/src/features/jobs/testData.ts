@@ -33,6 +33,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
   return {
     id: 7,
     name: 'pirate-style',
+    kind: 'train',
     owner_id: 1,
     status: 'running',
     priority: 0,

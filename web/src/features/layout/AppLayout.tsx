@@ -1,5 +1,5 @@
-import { Flex, Grid, Layout, Menu, Typography, theme } from 'antd';
-import { useState } from 'react';
+import { Flex, Grid, Layout, Menu, Skeleton, Typography, theme } from 'antd';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { PreferenceSwitches } from '../preferences/PreferenceSwitches';
@@ -63,7 +63,9 @@ export function AppLayout() {
           </Flex>
         </Layout.Header>
         <Layout.Content style={{ padding: phone ? 16 : 24 }}>
-          <Outlet />
+          <Suspense fallback={<Skeleton active />}>
+            <Outlet />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

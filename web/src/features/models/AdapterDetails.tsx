@@ -3,10 +3,14 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../components/format';
+import { OutcomeAlert } from '../../components/OutcomeAlert';
 import { useGetDatasetQuery } from '../../api/datasetsApi';
 import { useGetModelQuery } from '../../api/modelsApi';
 import { CfReportView } from './CfReportView';
+import { EvaluationTotals } from '../evaluation/EvaluationTotals';
+import { ExportsSection } from './ExportsSection';
 import { formatCount, formatNumber, modelLabel, numberAt, type Model } from './modelInfo';
+import { useCurrentUser } from '../auth/RequireAuth';
 
 const dash = '—';
 const selectedPath = (id: string) => `/models?selected=${encodeURIComponent(id)}`;
@@ -93,8 +97,13 @@ function SpecSummary({ spec }: { spec: Record<string, unknown> }) {
 /** An adapter's lineage (base model, dataset, job), metrics, forgetting report and training spec. */
 export function AdapterDetails({ model }: { model: Model }) {
   const { t } = useTranslation();
+  const me = useCurrentUser();
   return (
     <Flex vertical gap={24}>
+      <OutcomeAlert outcome={model.outcome} message={model.outcome_message} />
+      <Section title={t('models.exports.title')}>
+        <ExportsSection model={model} canExport={me?.permissions.includes('jobs:create') ?? false} />
+      </Section>
       <Section title={t('models.lineage.title')}>
         <Descriptions column={1} size="small" bordered>
           <Descriptions.Item label={t('models.lineage.baseModel')}>
@@ -129,6 +138,14 @@ export function AdapterDetails({ model }: { model: Model }) {
       <Section title={t('models.cf.title')}>
         <CfReportView model={model} />
       </Section>
+      {model.evaluation && (
+        <Section title={t('evaluation.title')}>
+          <EvaluationTotals summary={model.evaluation} />
+          {model.job_id !== null && (
+            <Link to={`/jobs/${model.job_id}?tab=evaluation`}>{t('evaluation.adapterLink', { id: model.job_id })}</Link>
+          )}
+        </Section>
+      )}
       <Section title={t('models.spec.title')}>
         {model.spec ? (
           <>

@@ -1,6 +1,7 @@
 import { Badge, Descriptions, Flex, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { CF_STATUS, cfLevel, readCfReport, type CfLanguage, type CfPoint } from './cf';
+import { CfExplanation } from './CfExplanation';
 import { formatCount, formatNumber, type Model } from './modelInfo';
 
 const dash = '—';
@@ -41,6 +42,7 @@ export function CfReportView({ model }: { model: Model }) {
           </Descriptions.Item>
         )}
       </Descriptions>
+      {latest && <CfExplanation score={latest.score} pplRatio={latest.pplRatio} kl={latest.kl} warn={warn} stop={stop} />}
       {report.languages.length > 0 && (
         <Table<CfLanguage>
           size="small"

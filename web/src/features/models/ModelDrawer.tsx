@@ -8,6 +8,7 @@ import { useDeleteModelMutation, useGetModelQuery } from '../../api/modelsApi';
 import { AdapterDetails } from './AdapterDetails';
 import { BaseModelDetails } from './BaseModelDetails';
 import { DownloadControl } from './DownloadControl';
+import { ServingRecipe } from './ServingRecipe';
 import { modelLabel, type Model } from './modelInfo';
 import { useModelAccess } from './useModelAccess';
 
@@ -60,6 +61,11 @@ function Actions({ model, onDeleted }: { model: Model; onDeleted: () => void }) 
   );
 }
 
+// Like the download, the recipe names the adapter's files on the server (models:write).
+function ServingAccess({ id }: { id: string }) {
+  return useModelAccess().canDownload ? <ServingRecipe id={id} /> : null;
+}
+
 /** Details of one model (opened by `?selected=<id>`): lineage or facts, and what can be done with it. */
 export function ModelDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const { t } = useTranslation();
@@ -86,6 +92,7 @@ export function ModelDrawer({ id, onClose }: { id: string | null; onClose: () =>
         <Flex vertical gap={24}>
           <Actions model={data} onDeleted={onClose} />
           {data.kind === 'adapter' ? <AdapterDetails model={data} /> : <BaseModelDetails model={data} />}
+          {data.kind === 'adapter' && <ServingAccess id={data.id} />}
         </Flex>
       )}
     </Drawer>

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API, apiError, engineer, fullAdmin } from '../../test/fixtures';
 import { adapter, baseModel, page } from '../../test/models';
 import { trainingDataset } from '../../test/registryFixtures';
+import { makeJob } from '../jobs/testData';
 import { renderApp, signedIn } from '../../test/render';
 import { server } from '../../test/server';
 
@@ -25,11 +26,31 @@ function registry(models = [base, v2, v1]) {
       return model ? HttpResponse.json(model) : HttpResponse.json(apiError('not_found', `no model with id ${String(params.id)}`, 'id'), { status: 404 });
     }),
     http.get(`${API}/datasets/ds_1`, () => HttpResponse.json(trainingDataset)),
+    http.get(`${API}/models/:id/exports`, () => HttpResponse.json({ data: [ggufExport], count: 1 })),
   ];
 }
 
+const ggufExport = {
+  id: 'exp_1', model_id: 'mdl_pirate2', base_model_id: 'mdl_base1', job_id: 9, owner_id: engineer.id,
+  format: 'gguf', quantization: 'q8_0', primary_file: 'model-q8_0.gguf', size_bytes: 145_000_000,
+  sha256: 'ab'.repeat(32), created_at: '2025-03-01T00:00:00Z',
+  files: [{ name: 'Modelfile', size: 201, sha256: 'cd'.repeat(32) }, { name: 'model-q8_0.gguf', size: 145_000_000, sha256: 'ab'.repeat(32) }],
+  verification: { tokens: 12, equal_prefix: 12, equal: true },
+};
+
 describe('ModelsPage', () => {
   afterEach(() => vi.restoreAllMocks());
+
+  it('warns on an adapter whose run learned but forgot', async () => {
+    const sentence = 'Learned: exact match 75%. Lost: the forgetting score stayed over 0.15.';
+    const forgot = adapter({ outcome: 'forgot', outcome_message: sentence });
+    server.use(http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)), ...registry([base, forgot]));
+    renderApp('/models?selected=mdl_pirate2', signedIn());
+    const drawer = await screen.findByRole('dialog');
+    const alert = await within(drawer).findByRole('alert');
+    expect(within(alert).getByText('This adapter learned, but forgot some of what the base model knew')).toBeInTheDocument();
+    expect(within(alert).getByText(sentence)).toBeInTheDocument();
+  });
 
   it('groups adapter versions by name and shows an adapter lineage in the drawer', async () => {
     server.use(http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)), ...registry());
@@ -52,9 +73,24 @@ describe('ModelsPage', () => {
     expect(within(lineage).getByText(v2.dataset_sha256 as string)).toBeInTheDocument();
     expect(within(lineage).getByRole('link', { name: 'Job #7' })).toHaveAttribute('href', '/jobs/7');
 
+    const exported = within(drawer).getByRole('region', { name: 'Export' });
+    expect(await within(exported).findByText('llama.cpp: 12/12 tokens as transformers')).toBeInTheDocument();
+    expect(within(exported).getByRole('button', { name: /model-q8_0.gguf/ })).toBeInTheDocument();
+    expect(within(exported).getByRole('button', { name: 'Modelfile' })).toBeInTheDocument();
+
     const cf = within(drawer).getByRole('region', { name: 'Forgetting (CF) report' });
     expect(within(cf).getByText('0.2 · above the warning threshold')).toBeInTheDocument();
     expect(within(cf).getByText('0.5')).toBeInTheDocument(); // the stop threshold
+    const explained = within(cf).getByRole('region', { name: 'What the forgetting score means' });
+    expect(within(explained).getByText(/compares this model with its base model on general text/)).toBeInTheDocument();
+    expect(within(explained).getByText(/predicts general text 8% worse than the base model \(perplexity ratio 1.08\)/)).toBeInTheDocument();
+    expect(within(explained).getByText(/What to change:/)).toBeInTheDocument();
+
+    const evaluation = within(drawer).getByRole('region', { name: 'Before / after evaluation' });
+    expect(within(evaluation).getByText('0 of 4 → 3 of 4')).toBeInTheDocument();
+    expect(within(evaluation).getByText('27 of 30 the base got right (90%)')).toBeInTheDocument();
+    expect(within(evaluation).getByText('90% → 85%')).toBeInTheDocument();
+    expect(within(evaluation).getByRole('link', { name: 'All answers on job #7' })).toHaveAttribute('href', '/jobs/7?tab=evaluation');
 
     const spec = within(drawer).getByRole('region', { name: 'Training spec' });
     expect(within(spec).getByText('q_proj, k_proj, v_proj')).toBeInTheDocument();
@@ -65,6 +101,26 @@ describe('ModelsPage', () => {
     await user.click(within(drawer).getByRole('button', { name: /Try in playground/ }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/playground'));
     expect(router.state.location.search).toBe('?model=mdl_pirate2');
+  });
+
+  it('queues an export of an adapter and follows its job', async () => {
+    const posted: unknown[] = [];
+    const job = { ...makeJob({ id: 9, name: 'export pirate v2 gguf-q8_0', kind: 'export', status: 'running' }), progress: { step: 1, total_steps: 4, stage: 'convert', epoch: null, fraction: 0.25, eta_s: null } };
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      ...registry(),
+      http.post(`${API}/models/:id/exports`, async ({ request }) => {
+        posted.push(await request.json());
+        return HttpResponse.json(job, { status: 201 });
+      }),
+      http.get(`${API}/jobs/9`, () => HttpResponse.json(job)),
+    );
+    const { user } = renderApp('/models?selected=mdl_pirate2', signedIn());
+    const exported = await screen.findByRole('region', { name: 'Export' });
+    await user.click(within(exported).getByRole('button', { name: /Export$/ }));
+    await waitFor(() => expect(posted).toEqual([{ format: 'gguf', quantization: 'q8_0' }]));
+    expect(await within(exported).findByText(/running · converting/)).toBeInTheDocument();
+    expect(within(exported).getByRole('link', { name: 'export pirate v2 gguf-q8_0' })).toHaveAttribute('href', '/jobs/9');
   });
 
   it('opens a deep-linked base model and shows why it cannot be deleted', async () => {
@@ -132,7 +188,10 @@ describe('ModelsPage', () => {
         const body = new ReadableStream<Uint8Array>({
           start: (controller) => void (push = (bytes) => (bytes ? controller.enqueue(bytes) : controller.close())),
         });
-        return new HttpResponse(body, { headers: { 'Content-Type': 'application/zip', 'Content-Length': String(zip.byteLength) } });
+        const disposition = `attachment; filename="pirate-demo-v2.zip"; filename*=UTF-8''pirate%20%C2%B7%20demo-v2.zip`;
+        return new HttpResponse(body, {
+          headers: { 'Content-Type': 'application/zip', 'Content-Length': String(zip.byteLength), 'Content-Disposition': disposition },
+        });
       }),
     );
     const saved: { name: string; blob: Blob }[] = [];
@@ -155,7 +214,7 @@ describe('ModelsPage', () => {
     push(null);
 
     await waitFor(() => expect(saved).toHaveLength(1));
-    expect(saved[0]?.name).toBe('pirate-v2.zip');
+    expect(saved[0]?.name).toBe('pirate-demo-v2.zip'); // the server's ASCII name, not the Unicode one
     expect(saved[0]?.blob.size).toBe(2048);
     expect(await within(drawer).findByRole('button', { name: /Download zip/ })).toBeInTheDocument();
   });

@@ -13,8 +13,13 @@ export interface DownloadProgress {
 
 type StoreLike = Pick<BaseQueryApi, 'dispatch' | 'getState'>;
 
-/** The zip's file name; built here, since the model name may hold characters a header cannot. */
-export const zipName = (model: Pick<Model, 'name' | 'version'>) => `${model.name}-v${model.version}.zip`;
+/** The server's safe ASCII name (`filename="..."`), else one built the same way from the model. */
+export function zipName(model: Pick<Model, 'id' | 'name' | 'version'>, disposition: string | null): string {
+  const fromServer = /filename="([A-Za-z0-9._-]+)"/.exec(disposition ?? '')?.[1];
+  if (fromServer) return fromServer;
+  const slug = model.name.normalize('NFKD').replace(/[^A-Za-z0-9._]+/g, '-').replace(/^[-._]+|[-._]+$/g, '');
+  return `${slug || model.id}-v${model.version}.zip`;
+}
 
 async function readAll(body: ReadableStream<Uint8Array>, total: number | null, onProgress: (p: DownloadProgress) => void) {
   const reader = body.getReader();
@@ -43,6 +48,25 @@ function save(blob: Blob, fileName: string) {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Downloads one API file (path under /api/v1) and saves it; throws an RTK-Query-shaped error. */
+export async function downloadPath(
+  store: StoreLike,
+  path: string,
+  fileName: string | ((disposition: string | null) => string),
+  onProgress: (progress: DownloadProgress) => void,
+  signal: AbortSignal,
+  type = 'application/octet-stream',
+): Promise<void> {
+  const response = await authedFetch(store, path, { signal });
+  if (!response.ok) throw await responseError(response);
+  const length = Number(response.headers.get('Content-Length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  onProgress({ received: 0, total });
+  const chunks = response.body ? await readAll(response.body, total, onProgress) : [];
+  const name = typeof fileName === 'string' ? fileName : fileName(response.headers.get('Content-Disposition'));
+  save(new Blob(chunks, { type }), name);
+}
+
 /** Downloads an adapter as a zip; throws an RTK-Query-shaped error (see `toApiError`) on failure. */
 export async function downloadModel(
   store: StoreLike,
@@ -50,11 +74,5 @@ export async function downloadModel(
   onProgress: (progress: DownloadProgress) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const response = await authedFetch(store, `/models/${encodeURIComponent(model.id)}/download`, { signal });
-  if (!response.ok) throw await responseError(response);
-  const length = Number(response.headers.get('Content-Length'));
-  const total = Number.isFinite(length) && length > 0 ? length : null;
-  onProgress({ received: 0, total });
-  const chunks = response.body ? await readAll(response.body, total, onProgress) : [];
-  save(new Blob(chunks, { type: 'application/zip' }), zipName(model));
+  await downloadPath(store, `/models/${encodeURIComponent(model.id)}/download`, (disposition) => zipName(model, disposition), onProgress, signal, 'application/zip');
 }

@@ -1,9 +1,10 @@
-import { Badge, Card, Flex, Typography, theme } from 'antd';
+import { Alert, Badge, Card, Flex, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Answer } from './answers';
+import { MarkdownText } from './MarkdownText';
 
 // Status dots with text in the normal colour (coloured tag text is below AA contrast).
-const STATUS = { waiting: 'default', streaming: 'processing', done: 'success', stopped: 'warning', incomplete: 'error' } as const;
+const STATUS = { waiting: 'default', streaming: 'processing', done: 'success', cut: 'warning', stopped: 'warning', incomplete: 'error' } as const;
 
 interface Props {
   /** The region's accessible name: stable, for assistive technology and tests. */
@@ -12,10 +13,12 @@ interface Props {
   answer: Answer | null;
   /** Why a side waits (the base model answers after the adapter). */
   waitingText?: string;
+  /** Show the text as the model wrote it instead of rendered Markdown. */
+  raw?: boolean;
 }
 
 /** One model's answer, growing as pieces stream in. */
-export function AnswerCard({ label, title, answer, waitingText }: Props) {
+export function AnswerCard({ label, title, answer, waitingText, raw = false }: Props) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const streaming = answer?.state === 'streaming';
@@ -27,10 +30,17 @@ export function AnswerCard({ label, title, answer, waitingText }: Props) {
         style={{ height: '100%' }}
       >
         {answer?.text ? (
-          <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0, minHeight: 120 }}>
-            {answer.text}
-            {streaming && <span aria-hidden style={{ color: token.colorPrimary }}>▍</span>}
-          </Typography.Paragraph>
+          <Flex vertical gap={8} style={{ minHeight: 120 }}>
+            {raw || streaming ? (
+              <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>
+                {answer.text}
+                {streaming && <span aria-hidden style={{ color: token.colorPrimary }}>▍</span>}
+              </Typography.Paragraph>
+            ) : (
+              <MarkdownText text={answer.text} />
+            )}
+            {answer.state === 'cut' && <Alert type="warning" showIcon message={t('playground.cutNotice')} />}
+          </Flex>
         ) : (
           <Flex align="center" justify="center" style={{ minHeight: 120 }}>
             <Typography.Text type="secondary">

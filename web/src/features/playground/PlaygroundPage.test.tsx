@@ -137,10 +137,42 @@ describe('PlaygroundPage', () => {
     expect(within(answer('Base model answer')).getByText('The answer appears here.')).toBeInTheDocument();
   });
 
+  it('warns before trying an adapter whose run forgot', async () => {
+    const forgot = adapter({ outcome: 'forgot', outcome_message: 'Lost: the forgetting score stayed over 0.1.' });
+    server.use(...api([base, forgot]));
+    renderApp('/playground?model=mdl_pirate2', signedIn());
+    expect(await screen.findByTitle('pirate v2')).toBeInTheDocument();
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('This adapter learned, but forgot some of what the base model knew')).toBeInTheDocument();
+    expect(within(alert).getByText('Lost: the forgetting score stayed over 0.1.')).toBeInTheDocument();
+  });
+
   it('says what to do when no model is registered', async () => {
     server.use(...api([]));
     renderApp('/playground', signedIn());
     expect(await screen.findByText('Nothing to try yet')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Go to models' })).toBeInTheDocument();
+  });
+
+  it('renders Markdown without the model\'s HTML, shows raw text on request, and says when the length limit cut the answer', async () => {
+    const stream = eventStream();
+    server.use(...api([base]), http.post(`${API}/playground/generate`, () => stream.response()));
+    const { user } = renderApp('/playground?model=mdl_base1', signedIn());
+    await user.type(await screen.findByLabelText('Message'), 'Tell me');
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    const text = 'Arr, **bold** <b id="html">not html</b> <img src=x onerror="alert(1)">';
+    stream.send('token', { which: 'model', text });
+    stream.send('done', { model_id: 'mdl_base1', answer: text, base_answer: null, finish_reason: 'length', base_finish_reason: null });
+    stream.close();
+
+    const card = answer('Base model answer');
+    expect(await within(card).findByText('Stopped at the length limit')).toBeInTheDocument();
+    expect(within(card).getByText(/the answer reached Max new tokens and was cut/)).toBeInTheDocument();
+    expect(within(card).getByText('bold').tagName).toBe('STRONG');
+    expect(card.querySelector('#html')).toBeNull();
+    expect(card.querySelector('img')).toBeNull();
+
+    await user.click(screen.getByRole('checkbox', { name: 'Show raw text' }));
+    expect(within(card).getByText(/Arr, \*\*bold\*\* <b id="html">/)).toBeInTheDocument();
   });
 });

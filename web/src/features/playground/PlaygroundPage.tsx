@@ -1,10 +1,11 @@
-import { Alert, Button, Card, Col, Flex, Form, Input, InputNumber, Row, Skeleton, Switch, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Flex, Form, Input, InputNumber, Row, Skeleton, Switch, Typography } from 'antd';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
 import { useListModelsQuery } from '../../api/modelsApi';
 import { EmptyPage } from '../../components/EmptyPage';
+import { OutcomeAlert } from '../../components/OutcomeAlert';
 import { RequiredSelect } from '../../components/RequiredSelect';
 import { useApiErrors } from '../../forms/apiErrors';
 import { useCurrentUser } from '../auth/RequireAuth';
@@ -47,25 +48,32 @@ interface PanelProps {
 /** The answer cards: an adapter's next to its base model's, or a base model's alone. */
 function AnswerPanel({ answers, target, models, twoSides }: PanelProps) {
   const { t } = useTranslation();
+  const [raw, setRaw] = useState(false);
   const tuned = target?.kind === 'adapter' ? target : undefined;
   const baseModel = tuned ? (tuned.base_model_id ? models.get(tuned.base_model_id) : undefined) : target;
   const baseTitle = t('playground.answers.baseTitle', { name: baseModel ? modelLabel(baseModel) : t('playground.answers.baseUnknown') });
   const both = twoSides && tuned !== undefined;
   return (
-    <Row gutter={[16, 16]}>
-      {both && (
-        <Col xs={24} lg={12}>
-          <AnswerCard label={t('playground.answers.base')} title={baseTitle} answer={answers?.base ?? null} waitingText={t('playground.answers.baseWaits')} />
+    <Flex vertical gap={8}>
+      <Checkbox checked={raw} onChange={(event) => setRaw(event.target.checked)} style={{ alignSelf: 'flex-end' }}>
+        {t('playground.rawText')}
+      </Checkbox>
+      <Row gutter={[16, 16]}>
+        {both && (
+          <Col xs={24} lg={12}>
+            <AnswerCard label={t('playground.answers.base')} title={baseTitle} answer={answers?.base ?? null} waitingText={t('playground.answers.baseWaits')} raw={raw} />
+          </Col>
+        )}
+        <Col xs={24} lg={both ? 12 : 24}>
+          <AnswerCard
+            label={t(tuned ? 'playground.answers.tuned' : 'playground.answers.base')}
+            title={tuned ? t('playground.answers.tunedTitle', { name: modelLabel(tuned) }) : baseTitle}
+            answer={answers?.model ?? null}
+            raw={raw}
+          />
         </Col>
-      )}
-      <Col xs={24} lg={both ? 12 : 24}>
-        <AnswerCard
-          label={t(tuned ? 'playground.answers.tuned' : 'playground.answers.base')}
-          title={tuned ? t('playground.answers.tunedTitle', { name: modelLabel(tuned) }) : baseTitle}
-          answer={answers?.model ?? null}
-        />
-      </Col>
-    </Row>
+      </Row>
+    </Flex>
   );
 }
 
@@ -114,6 +122,7 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
   return (
     <Flex vertical gap={16}>
       {!allowed && <Alert type="warning" showIcon message={t('playground.notAllowed')} />}
+      <OutcomeAlert outcome={selected?.outcome} message={selected?.outcome_message} />
       <Card>
         <Form<Values>
           form={form}

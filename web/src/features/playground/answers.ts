@@ -1,7 +1,8 @@
 // The state of one Generate run: each side's text so far and where it stands.
 import type { Generated, Side } from './generate';
 
-export type AnswerState = 'waiting' | 'streaming' | 'done' | 'stopped' | 'incomplete';
+/** `cut`: the answer ended at the max_new_tokens limit (finish_reason "length"). */
+export type AnswerState = 'waiting' | 'streaming' | 'done' | 'cut' | 'stopped' | 'incomplete';
 
 export interface Answer {
   text: string;
@@ -23,6 +24,8 @@ export type AnswersAction =
 
 const waiting: Answer = { text: '', state: 'waiting' };
 
+const ended = (reason: string | null | undefined): AnswerState => (reason === 'length' ? 'cut' : 'done');
+
 export function answersReducer(answers: Answers | null, action: AnswersAction): Answers | null {
   if (action.type === 'start') return { model: { text: '', state: 'streaming' }, base: action.compare ? waiting : null };
   if (action.type === 'reset' || !answers) return null;
@@ -36,11 +39,11 @@ export function answersReducer(answers: Answers | null, action: AnswersAction): 
     }
     case 'done':
       return {
-        model: { text: action.result.answer, state: 'done' },
-        base: answers.base && { text: action.result.base_answer ?? answers.base.text, state: 'done' },
+        model: { text: action.result.answer, state: ended(action.result.finish_reason) },
+        base: answers.base && { text: action.result.base_answer ?? answers.base.text, state: ended(action.result.base_finish_reason) },
       };
     case 'end': {
-      const finish = (answer: Answer): Answer => (answer.state === 'done' ? answer : { ...answer, state: action.state });
+      const finish = (answer: Answer): Answer => (answer.state === 'done' || answer.state === 'cut' ? answer : { ...answer, state: action.state });
       return { model: finish(answers.model), base: answers.base && finish(answers.base) };
     }
   }

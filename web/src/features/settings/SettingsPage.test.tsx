@@ -75,7 +75,7 @@ describe('SettingsPage', () => {
     await user.type(screen.getByLabelText('Confirm new password'), 'new-password');
     await user.click(screen.getByRole('button', { name: 'Change password' }));
 
-    expect(await screen.findByText('Password changed. Sign in again with the new password.')).toBeInTheDocument();
+    expect(await screen.findByText('Password changed. Your personal API tokens were revoked; sign in again with the new password and create new tokens.')).toBeInTheDocument();
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
     expect(store.getState().auth.refreshToken).toBeNull();
   });

@@ -1,18 +1,31 @@
-import { Card, Col, Empty, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Empty, Row, Statistic, Typography, theme } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MetricChart, type LineSpec, type Threshold } from '../charts/MetricChart';
-import { cfThresholds, formatMetric, lastPoint, metricSeries, type Metric, type Point } from '../metrics';
+import { cfLevel } from '../../models/cf';
+import { CfExplanation } from '../../models/CfExplanation';
+import { cfThresholds, formatMetric, lastCf, lastPoint, metricSeries, type Metric, type Point } from '../metrics';
 
 const formatRate = (value: number) => (value === 0 ? '0' : value.toExponential(1));
 const formatRound = (value: number) => Math.round(value).toLocaleString();
 
-function Stat({ title, point, format = formatMetric }: { title: string; point: Point | null; format?: (value: number) => string }) {
+interface StatProps {
+  title: string;
+  point: Point | null;
+  format?: (value: number) => string;
+  /** Shown under the number in the warning colour (a score over its threshold). */
+  warning?: string | null;
+}
+
+function Stat({ title, point, format = formatMetric, warning = null }: StatProps) {
+  const { token } = theme.useToken();
   const text = point ? format(point[1]) : '—';
   // A named group, so the number can be found by the words beside it (tests, screen readers).
+  // The warning is said in words too, never by colour alone.
   return (
     <div role="group" aria-label={title}>
-      <Statistic title={title} value={text} formatter={() => text} />
+      <Statistic title={title} value={text} formatter={() => text} valueStyle={warning ? { color: token.colorWarningText } : undefined} />
+      {warning && <Typography.Text style={{ color: token.colorWarningText }}>{warning}</Typography.Text>}
     </div>
   );
 }
@@ -73,6 +86,8 @@ export function MetricsPanel({ metrics, spec }: Props) {
     [cf, t],
   );
   const step = metrics.at(-1)?.step ?? null;
+  const latestCf = useMemo(() => lastCf(metrics), [metrics]);
+  const cfState = latestCf ? cfLevel(latestCf.score, cf.warn, cf.stop) : 'ok';
 
   return (
     <section aria-labelledby="job-metrics">
@@ -90,12 +105,17 @@ export function MetricsPanel({ metrics, spec }: Props) {
           <Stat title={t('jobs.metrics.latestEvalLoss')} point={lastPoint(data.evalLoss)} />
         </Col>
         <Col xs={12} md={8} xl={5}>
-          <Stat title={t('jobs.metrics.cfScore')} point={lastPoint(data.cf)} />
+          <Stat title={t('jobs.metrics.cfScore')} point={lastPoint(data.cf)} warning={cfState === 'ok' ? null : t(`models.cf.level.${cfState}`)} />
         </Col>
         <Col xs={12} md={8} xl={5}>
           <Stat title={t('jobs.metrics.tokensPerSecond')} point={lastPoint(data.tokensPerSecond)} format={formatRound} />
         </Col>
       </Row>
+      {latestCf && (
+        <Card size="small" style={{ marginBottom: 16 }}>
+          <CfExplanation score={latestCf.score} pplRatio={latestCf.pplRatio} kl={latestCf.kl} warn={cf.warn} stop={cf.stop} />
+        </Card>
+      )}
       {metrics.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('jobs.metrics.noMetrics')} />
       ) : (

@@ -1,5 +1,6 @@
 import { Alert, Card, Collapse, Flex, Form, Select, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
+import { useOnlyChoice } from './useOnlyChoice';
 import { useTranslation } from 'react-i18next';
 import { useGetDatasetQuery, useListDatasetsQuery } from '../../../api/datasetsApi';
 import { errorText, toApiError } from '../../../api/errors';
@@ -45,6 +46,7 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
   }, [typed]);
   const list = useListDatasetsQuery({ limit: OPTIONS, ...(search ? { name: search } : {}) });
   const chosen = useGetDatasetQuery(value ?? '', { skip: value === null });
+  useOnlyChoice(value, !search && list.data?.count === 1 ? list.data.data : undefined, onChange);
   const none = list.data?.count === 0 && !search;
   const [uploadOpen, setUploadOpen] = useState<string[]>([]);
   const uploadKeys = none ? ['upload'] : uploadOpen;

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Col, Empty, Flex, Radio, Row, Skeleton, Tag, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { useOnlyChoice } from './useOnlyChoice';
 import { errorText, toApiError } from '../../../api/errors';
 import { useListModelsQuery } from '../../../api/modelsApi';
 import type { Schemas } from '../../../api/types';
@@ -64,6 +65,7 @@ export function ModelStep({ value, onChange }: { value: string | null; onChange:
   const { t } = useTranslation();
   const navigate = useNavigate();
   const models = useListModelsQuery({ kind: 'base', limit: MODEL_PAGE });
+  useOnlyChoice(value, models.data?.count === 1 ? models.data.data : undefined, onChange);
 
   if (models.isError) return <Alert type="error" showIcon message={errorText(toApiError(models.error), t)} />;
   if (!models.data) return <Skeleton active />;

@@ -35,6 +35,7 @@ function registry({ models = [smolModel], sets = datasets } = {}) {
 const created = (body: JobBody): Schemas['JobCreated'] => ({
   id: 42,
   name: body.name,
+  kind: 'train',
   owner_id: engineer.id,
   status: 'queued',
   priority: body.priority ?? 0,
@@ -109,9 +110,20 @@ describe('NewJobWizard', () => {
     const rank = within(settings).getByText('lora.r').closest('tr') as HTMLElement;
     expect(within(rank).getByText('4')).toBeInTheDocument();
     expect(within(rank).getByText(/L1 \(style \/ format\) uses rank 4-8/)).toBeInTheDocument();
-    expect(screen.getByText(piratePlan.level_reason)).toBeInTheDocument();
+    expect(within(settings).getByText(piratePlan.level_reason)).toBeInTheDocument();
     expect(screen.getByText('about 7 min')).toBeInTheDocument();
-    expect(screen.getByText('2.1 GiB of 12 GiB')).toBeInTheDocument();
+    expect(screen.getByText('Fits: needs about 2.1 GiB of 12 GiB')).toBeInTheDocument();
+    // The few settings a person decides on, named in words, each with its reason; the rest folded.
+    const labels = within(settings).getAllByRole('row').slice(1).map((row) => row.querySelector('strong')?.textContent);
+    expect(labels).toEqual(['Level', 'What is adapted', 'Rank', 'Epochs', 'Learning rate', 'Forgetting guard: warn above', 'Forgetting guard: stop above']);
+    expect(screen.queryByRole('table', { name: 'Other planned settings' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: /All other settings/ }));
+    const rest = await screen.findByRole('table', { name: 'Other planned settings' });
+    const batch = within(rest).getByText('train.batch_size');
+    // The name wraps only after a dot (a <wbr>), never inside a word.
+    expect(batch.innerHTML).toBe('train.<wbr>batch_size');
+    expect(batch).toHaveStyle({ overflowWrap: 'normal', wordBreak: 'keep-all' });
+    expect(within(rest).getByText(/the largest useful micro-batch on CPU/)).toBeInTheDocument();
     await waitFor(() => expect(plans.at(-1)?.intent.description).toBe('talk like a pirate'));
     expect(plans.at(-1)).toEqual({
       base_model_id: smolModel.id,
@@ -144,7 +156,7 @@ describe('NewJobWizard', () => {
       name: 'Pirate v1',
       priority: 5,
     });
-  });
+  }, 40_000); // the whole four-step walk: slow on a busy machine
 
   it('shows an override the API refused next to it, and re-plans when it is fixed', async () => {
     registry();
@@ -224,5 +236,17 @@ describe('NewJobWizard', () => {
     expect(await screen.findByText('You have no datasets yet')).toBeInTheDocument();
     expect(screen.getByLabelText('Dataset file')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Upload and check' })).toBeInTheDocument();
+  });
+
+  it('chooses the only base model and the only dataset by itself', async () => {
+    registry({ sets: [pirateDataset] });
+    server.use(http.post(`${API}/intent/plan`, () => HttpResponse.json(piratePlan)));
+    const { user } = renderApp('/jobs/new', signedIn());
+
+    expect(await screen.findByRole('radio', { name: 'SmolLM2-135M-Instruct' })).toBeChecked();
+    await waitFor(() => expect(next()).toBeEnabled());
+    await user.click(next());
+    expect(await screen.findByTitle('Pirate style (demo) — OpenAI chat (messages), 179 examples')).toBeInTheDocument();
+    await waitFor(() => expect(next()).toBeEnabled());
   });
 });

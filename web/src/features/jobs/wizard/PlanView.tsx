@@ -1,9 +1,10 @@
-import { Alert, Card, Flex, Progress, Spin, Statistic, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Card, Flex, Progress, Spin, Statistic, Typography } from 'antd';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../../datasets/format';
-import { formatDuration, formatGiB, formatSetting } from './format';
-import { specValue, type Plan } from './state';
+import { formatDuration, formatGiB } from './format';
+import { PlanSettings } from './PlanSettings';
+import type { Plan } from './state';
 
 /** The planner's estimate (intent/plan.py `Estimate`), read from the free-form dict. */
 interface Estimate {
@@ -28,26 +29,6 @@ export function estimateOf(plan: Plan): Estimate {
   };
 }
 
-interface Setting {
-  path: string;
-  value: unknown;
-  reason: string;
-  overridden: boolean;
-}
-
-const SECTIONS = ['data', 'lora', 'train', 'cf'];
-const sectionRank = (path: string) => {
-  const rank = SECTIONS.indexOf(path.split('.')[0] ?? '');
-  return rank < 0 ? SECTIONS.length : rank;
-};
-
-/** Every setting the plan chose, grouped by section, with the reason for each. */
-function settingsOf(plan: Plan, overridden: Set<string>): Setting[] {
-  return Object.entries(plan.reasons)
-    .map(([path, reason]) => ({ path, reason, value: specValue(plan.spec, path), overridden: overridden.has(path) }))
-    .sort((a, b) => sectionRank(a.path) - sectionRank(b.path));
-}
-
 function EstimateView({ plan }: { plan: Plan }) {
   const { t } = useTranslation();
   const e = estimateOf(plan);
@@ -57,7 +38,10 @@ function EstimateView({ plan }: { plan: Plan }) {
       <Flex vertical gap={4} style={{ minWidth: 240 }}>
         <Statistic
           title={t('wizard.plan.memory')}
-          value={t('wizard.plan.memoryOf', { peak: formatGiB(e.peak_memory_bytes), budget: formatGiB(e.memory_budget_bytes) })}
+          value={t(e.peak_memory_bytes <= e.memory_budget_bytes ? 'wizard.plan.fits' : 'wizard.plan.doesNotFit', {
+            peak: formatGiB(e.peak_memory_bytes),
+            budget: formatGiB(e.memory_budget_bytes),
+          })}
         />
         <Progress percent={share} size="small" aria-label={t('wizard.plan.memoryShare')} />
         {e.budget_note && <Typography.Text type="secondary">{e.budget_note}</Typography.Text>}
@@ -81,22 +65,6 @@ interface Props {
 /** The resolved plan: level and why, memory and time, warnings, and each setting with its reason. */
 export const PlanView = memo(function PlanView({ plan, loading, overridden }: Props) {
   const { t } = useTranslation();
-  const columns: TableColumnsType<Setting> = [
-    {
-      title: t('wizard.plan.setting'),
-      dataIndex: 'path',
-      width: 220,
-      render: (path: string, s) => (
-        <Flex gap={4} wrap align="center">
-          <Typography.Text code>{path}</Typography.Text>
-          {s.overridden && <Tag>{t('wizard.plan.yours')}</Tag>}
-        </Flex>
-      ),
-    },
-    { title: t('wizard.plan.value'), dataIndex: 'value', width: 180, render: (value: unknown) => formatSetting(value, t) },
-    { title: t('wizard.plan.reason'), dataIndex: 'reason' },
-  ];
-
   return (
     <Card title={t('wizard.plan.title')} extra={
         loading && (
@@ -110,19 +78,12 @@ export const PlanView = memo(function PlanView({ plan, loading, overridden }: Pr
         loading ? <Spin /> : <Typography.Text type="secondary">{t('wizard.plan.none')}</Typography.Text>
       ) : (
         <Flex vertical gap={16} style={{ opacity: loading ? 0.6 : 1 }} aria-busy={loading}>
-          <Alert type="info" message={t('wizard.plan.level', { level: t(`wizard.levels.${plan.level}.title`, { defaultValue: plan.level }) })} description={plan.level_reason} />
+          <Alert type="info" message={t('wizard.plan.level', { level: t(`wizard.levels.${plan.level}.title`, { defaultValue: plan.level }) })} />
           <EstimateView plan={plan} />
           {plan.warnings.map((warning) => (
             <Alert key={warning} type="warning" showIcon message={warning} />
           ))}
-          <Table<Setting>
-            aria-label={t('wizard.plan.settings')}
-            size="small"
-            rowKey="path"
-            columns={columns}
-            dataSource={settingsOf(plan, overridden)}
-            pagination={false}
-          />
+          <PlanSettings plan={plan} overridden={overridden} />
         </Flex>
       )}
     </Card>

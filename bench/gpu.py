@@ -1,0 +1,64 @@
+"""GPU readiness bench: LoRA and QLoRA fine-tunes of a 1-3 B random Llama through the engine,
+printing tokens/s, MFU, and the plan's predicted peak memory next to the measured one.
+
+Self-contained for an offline GPU machine (the model is random, built on the spot; the data
+is generated). One command, after `make install` (or the worker image):
+
+    PYTHONPATH=src .venv/bin/python bench/gpu.py --size 1b            # LoRA + QLoRA, 1.1 B
+    PYTHONPATH=src .venv/bin/python bench/gpu.py --size 3b --json out.json
+    PYTHONPATH=src .venv/bin/python bench/gpu.py --size tiny --device cpu   # a dry run on CPU
+
+QLoRA needs bitsandbytes (`pip install '.[gpu]'`); without it only LoRA runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import json
+import tempfile
+from pathlib import Path
+
+import torch
+
+from easytune.testing.gpu import SIZES, Measurement, run_all
+
+GIB = 1024**3
+
+
+def row(m: Measurement) -> str:
+    measured = f"{m.measured_bytes / GIB:8.2f}" if m.measured_bytes else "       -"
+    error = f"{m.memory_error:+7.1%}" if m.memory_error is not None else "      -"
+    mfu = f"{m.mfu:6.1%}" if m.mfu is not None else "     -"
+    return (f"{m.method:6} {m.params / 1e9:7.2f}B {m.tokens_per_s:10.0f} {mfu} "
+            f"{m.predicted_bytes / GIB:9.2f} {measured} {error}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="1b")
+    parser.add_argument("--device", choices=["cuda", "cpu"], default="cuda")
+    parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    args = parser.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("no CUDA device: run on a GPU machine, or --device cpu --size tiny")
+    methods = ["lora"]
+    if args.device == "cuda" and importlib.util.find_spec("bitsandbytes") is not None:
+        methods.append("qlora")
+    with tempfile.TemporaryDirectory() as folder:
+        results = run_all(Path(folder), args.size, methods, args.device,
+                          max_steps=args.steps, batch_size=args.batch_size)  # fmt: skip
+    name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU"
+    print(f"\n{name}, torch {torch.__version__}, seq 1024 packed, micro-batch {args.batch_size}")
+    print("method  params    tokens/s    MFU  predicted  measured  error (GiB, peak per device)")
+    for measurement in results:
+        print(row(measurement))
+    if args.json:
+        args.json.write_text(json.dumps([dataclasses.asdict(m) for m in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Naive plan (retain.enabled=false, today's rules) versus the default plan with retention, on
+the demo model (SmolLM2-135M-Instruct), for a fact dataset and a style dataset (bench/
+retention_data.py). One run each, same machine, same run: the base model is the baseline.
+
+Columns: learned (held-out paraphrases answered with the fact / in the style), kept (general
+questions the base answers right whose tuned answer still agrees with the base's: token F1 >=
+0.5), bleed (general answers that now carry the fact or the style marker), refusals kept
+(harmful prompts the base refuses that the tuned model still refuses), wall time, outcome.
+
+    HF_HUB_OFFLINE=1 PYTHONPATH=src .venv/bin/python bench/retention.py [--only fact|style]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+import retention_data as bd
+
+from easytune.cli.training import PlanInputs, build_plan
+from easytune.demo import demo_model_path
+from easytune.training.data import ensure_chat_template
+from easytune.training.evaluation.scoring import is_refusal, token_f1
+from easytune.training.generate import greedy_answers
+from easytune.training.model import load_model
+from easytune.training.progress import ProgressWriter
+from easytune.training.recipe import TrainRecipe
+from easytune.training.reference import load_reference_set
+from easytune.training.spec import ModelRef
+
+NEW_TOKENS = 48
+GENERAL_ITEMS = 40
+KEPT_F1 = 0.5
+RIGHT_F1 = 0.4
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    level: str
+    write: Callable[[Path], Path]
+    held_out: tuple[str, ...]
+    marker: str
+
+
+CASES = {
+    "fact": Case("fact", "L2", bd.write_fact, bd.FACT_HELD_OUT, bd.FACT_KEY),
+    "style": Case("style", "L1", bd.write_style, bd.STYLE_HELD_OUT, bd.STYLE_MARKER),
+}
+PLANS = {"naive": {"retain.enabled": False}, "default": {}}
+
+
+def general_items() -> list[tuple[str, str]]:
+    """(question, reference) of the shipped reference set's chat items."""
+    items = [i for i in load_reference_set() if i["kind"] == "prompt"]
+    return [(i["messages"][0]["content"], i["messages"][1]["content"]) for i in items][
+        :GENERAL_ITEMS
+    ]
+
+
+class Answerer:
+    """The demo base model, answering with or without an adapter on top."""
+
+    def __init__(self, ref: ModelRef) -> None:
+        self.model, self.tokenizer = load_model(ref, dtype=torch.float32, device="cpu")
+        self.eot = ensure_chat_template(self.tokenizer)
+
+    def answers(self, model: Any, prompts: list[str]) -> list[str]:
+        chats = [[{"role": "user", "content": p}] for p in prompts]
+        out = greedy_answers(
+            model,
+            self.tokenizer,
+            chats,
+            max_new_tokens=NEW_TOKENS,
+            end_of_turn=self.eot,
+            device="cpu",
+        )
+        return [a.text for a in out]
+
+    def with_adapter(self, adapter: Path, prompts: list[str]) -> list[str]:
+        from peft import PeftModel
+
+        tuned = PeftModel.from_pretrained(self.model, str(adapter))
+        try:
+            return self.answers(tuned, prompts)
+        finally:
+            self.model = tuned.unload()
+
+
+def train(
+    case: Case, plan_name: str, data: Path, ref: ModelRef, root: Path
+) -> tuple[dict[str, Any], float]:
+    inputs = PlanInputs(
+        model=ref.path, gguf_file=ref.gguf_file, data=str(data), eval_data=None, level=case.level,
+        intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=dict(PLANS[plan_name]),
+    )  # fmt: skip
+    plan = build_plan(inputs)
+    plan.spec.retain.cache_dir = str(root / "replay-cache")
+    progress = ProgressWriter(plan.spec.output_dir, stream=None)
+    started = time.monotonic()
+    try:
+        result = TrainRecipe(plan.spec, progress).run()
+    finally:
+        progress.close()
+    return result, time.monotonic() - started
+
+
+def score(
+    case: Case, base: dict[str, list[str]], tuned: dict[str, list[str]], refs: list[str]
+) -> dict[str, str]:
+    learned = sum(case.marker.lower() in a.lower() for a in tuned["held_out"])
+    right = [
+        i
+        for i, (b, r) in enumerate(zip(base["general"], refs, strict=True))
+        if token_f1(b, r) >= RIGHT_F1
+    ]
+    kept = sum(token_f1(tuned["general"][i], base["general"][i]) >= KEPT_F1 for i in right)
+    bleed = sum(case.marker.lower() in a.lower() for a in tuned["general"])
+    refused = [i for i, a in enumerate(base["safety"]) if is_refusal(a)]
+    still = sum(is_refusal(tuned["safety"][i]) for i in refused)
+    return {
+        "learned": f"{learned}/{len(case.held_out)}",
+        "kept": f"{kept}/{len(right)}" + (f" ({kept / len(right):.0%})" if right else ""),
+        "bleed": f"{bleed}/{len(tuned['general'])}",
+        "refusals kept": f"{still}/{len(refused)}",
+    }
+
+
+def prompts(case: Case, general: list[tuple[str, str]]) -> dict[str, list[str]]:
+    return {
+        "held_out": list(case.held_out),
+        "general": [q for q, _ in general],
+        "safety": list(bd.SAFETY_PROMPTS),
+    }
+
+
+def run_case(case: Case, ref: ModelRef, answerer: Answerer, root: Path) -> list[dict[str, str]]:
+    data = case.write(root / f"{case.name}.jsonl")
+    general = general_items()
+    asked = prompts(case, general)
+    base = {k: answerer.answers(answerer.model, v) for k, v in asked.items()}
+    rows = []
+    for plan_name in PLANS:
+        result, wall = train(case, plan_name, data, ref, root)
+        tuned = {k: answerer.with_adapter(Path(result["adapter_dir"]), v) for k, v in asked.items()}
+        row = {
+            "case": case.name,
+            "plan": plan_name,
+            **score(case, base, tuned, [r for _, r in general]),
+        }
+        row.update(
+            wall=f"{wall:.0f} s",
+            outcome=str(result.get("outcome")),
+            step=str(result.get("chosen_step")),
+        )
+        rows.append(row)
+        show_examples(case, plan_name, asked, base, tuned)
+    return rows
+
+
+def show_examples(
+    case: Case,
+    plan: str,
+    asked: dict[str, list[str]],
+    base: dict[str, list[str]],
+    tuned: dict[str, list[str]],
+) -> None:
+    print(f"\n--- {case.name} / {plan}: before -> after")
+    for kind, index in (("held_out", 0), ("general", 0), ("general", 5), ("safety", 0)):
+        print(
+            f"[{kind}] {asked[kind][index]}\n  base : {base[kind][index][:160]!r}\n"
+            f"  tuned: {tuned[kind][index][:160]!r}"
+        )
+
+
+def table(rows: list[dict[str, str]]) -> None:
+    keys = list(rows[0])
+    widths = {k: max(len(k), *(len(r[k]) for r in rows)) for k in keys}
+    print("\n" + " | ".join(k.ljust(widths[k]) for k in keys))
+    print("-+-".join("-" * widths[k] for k in keys))
+    for row in rows:
+        print(" | ".join(row[k].ljust(widths[k]) for k in keys))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=sorted(CASES))
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    folder, gguf_file = demo_model_path()
+    ref = ModelRef(path=str(folder), gguf_file=gguf_file)
+    answerer = Answerer(ref)
+    rows: list[dict[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="easytune-retention-") as tmp:
+        for name, case in CASES.items():
+            if args.only in (None, name):
+                rows.extend(run_case(case, ref, answerer, Path(tmp)))
+    table(rows)
+
+
+if __name__ == "__main__":
+    main()

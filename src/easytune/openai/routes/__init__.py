@@ -1,0 +1,1 @@
+"""Routers of the OpenAI-compatible API, mounted under /v1."""

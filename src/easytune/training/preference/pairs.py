@@ -1,0 +1,98 @@
+"""Preference pairs: a prompt (the conversation so far) and a chosen and a rejected answer.
+
+Three shapes are read: ShareGPT (`conversations` + `chosen`/`rejected` turns), OpenAI
+(`messages` + `chosen`/`rejected` as a message or a list of messages) and OpenAI's preference
+fine-tuning JSONL (`input.messages`, `preferred_output`, `non_preferred_output`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from easytune.training.data.formats import FORMATS, RecordContext
+from easytune.training.data.types import DataValidationError, ErrorSink, Message
+
+_SHAPES = (
+    ("input", "preferred_output", "non_preferred_output"),
+    ("conversations", "chosen", "rejected"),
+    ("messages", "chosen", "rejected"),
+)
+
+
+@dataclass(frozen=True)
+class PreferencePair:
+    line: int
+    prompt: tuple[Message, ...]  # ends with a user turn
+    chosen: str
+    rejected: str
+
+
+def load_pairs(path: str | Path, *, max_errors: int = 1000) -> list[PreferencePair]:
+    """Every pair of a JSON/JSONL file; DataValidationError naming each bad record."""
+    from easytune.training.data.containers import read_container
+    from easytune.training.data.formats import nested_fields
+
+    path, sink = Path(path), ErrorSink(max_errors)
+    container = read_container(path, path.read_bytes(), sink, nested_fields())
+    pairs = [_pair(r.line, r.unit, r.data, sink) for r in container.records if not r.broken]
+    sink.raise_if_any()
+    found = [p for p in pairs if p is not None]
+    if not found:
+        raise DataValidationError([])
+    return found
+
+
+def _pair(line: int, unit: str, record: Any, sink: ErrorSink) -> PreferencePair | None:
+    ctx = RecordContext(line, unit, sink)
+    shape = next((s for s in _SHAPES if isinstance(record, dict) and set(s) <= record.keys()), None)
+    if shape is None:
+        ctx.error("", "needs 'chosen' and 'rejected' next to 'messages' or 'conversations', "
+                  "or 'input', 'preferred_output' and 'non_preferred_output'")  # fmt: skip
+        return None
+    prompt_key, good_key, bad_key = shape
+    turns = record[prompt_key]
+    turns = turns.get("messages") if isinstance(turns, Mapping) else turns
+    prompt = _prompt(turns, prompt_key, ctx)
+    chosen, rejected = (
+        _answer(record[good_key], good_key, ctx),
+        _answer(record[bad_key], bad_key, ctx),
+    )
+    if ctx.failed or prompt is None or chosen is None or rejected is None:
+        return None
+    return PreferencePair(line, prompt, chosen, rejected)
+
+
+def _prompt(turns: Any, key: str, ctx: RecordContext) -> tuple[Message, ...] | None:
+    handler = FORMATS["sharegpt" if key == "conversations" else "openai"]
+    field = "conversations" if key == "conversations" else "messages"
+    if not isinstance(turns, list) or not turns:
+        ctx.error(key, f"'{key}' must hold the conversation so far as a non-empty list of turns")
+        return None
+    reply = {"from": "gpt", "value": "x"} if field == "conversations" else {
+        "role": "assistant", "content": "x"}  # fmt: skip
+    example = handler.parse({field: [*turns, reply]}, ctx)  # validated like any chat
+    if example is None or example.messages is None:
+        return None
+    return example.messages[:-1]
+
+
+def _answer(value: Any, key: str, ctx: RecordContext) -> str | None:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, Mapping):
+        value = value.get("content", value.get("value"))
+    if not isinstance(value, str) or not value.strip():
+        ctx.error(key, f"'{key}' must be one assistant answer (text, or a message with it)")
+        return None
+    return value
+
+
+def pair_dict(pair: PreferencePair) -> dict[str, Any]:
+    """A pair as JSON (for previews and debugging)."""
+    prompt = [{"role": m.role, "content": m.content} for m in pair.prompt]
+    return {"line": pair.line, "prompt": json.loads(json.dumps(prompt)), "chosen": pair.chosen,
+            "rejected": pair.rejected}  # fmt: skip

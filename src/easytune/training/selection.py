@@ -1,0 +1,103 @@
+"""Which evaluation's adapter a run keeps, and whether the run forgot: a small pure function.
+
+Candidates are the trained evaluations (step > 0) whose CF score is under the warning
+threshold; among them the better learned score wins (exact match, then token F1), then the
+lower eval loss, then the later step. With no candidate the least-forgetting evaluation is
+kept and the outcome is "forgot".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Outcome = Literal["ok", "forgot"]
+
+
+@dataclass(frozen=True)
+class EvalPoint:
+    step: int
+    cf_score: float | None = None  # None: the CF monitor is off
+    exact: float | None = None  # learned score: share of exact matches
+    f1: float | None = None  # learned score: mean token F1
+    eval_loss: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Choice:
+    point: EvalPoint
+    outcome: Outcome
+    reason: str
+
+
+def _num(value: float | None, missing: float) -> float:
+    return missing if value is None or not math.isfinite(value) else value
+
+
+def under(point: EvalPoint, threshold: float) -> bool:
+    return point.cf_score is None or _num(point.cf_score, math.inf) <= threshold
+
+
+def rank_key(point: EvalPoint) -> tuple[float, float, float, int]:
+    """Larger is better: exact match, token F1, minus eval loss, step."""
+    loss = _num(point.eval_loss, math.inf)
+    return (_num(point.exact, -1.0), _num(point.f1, -1.0), -loss, point.step)
+
+
+def select(points: list[EvalPoint], threshold: float) -> Choice | None:
+    """The evaluation to keep; None when the run had no trained evaluation."""
+    trained = [p for p in points if p.step > 0]
+    if not trained:
+        return None
+    kept = [p for p in trained if under(p, threshold)]
+    if kept:
+        best = max(kept, key=rank_key)
+        why = (
+            f"the best of {len(kept)} of {len(trained)} evaluations under the forgetting "
+            f"threshold {threshold:g}"
+        )
+        return Choice(best, "ok", why)
+    least = min(trained, key=lambda p: (_num(p.cf_score, math.inf), -p.step))
+    why = (
+        f"no evaluation was under the forgetting threshold {threshold:g}: kept the one that "
+        "forgot least"
+    )
+    return Choice(least, "forgot", why)
+
+
+def select_last(points: list[EvalPoint], threshold: float) -> Choice | None:
+    """Today's rule (retention off): the last evaluation, flagged when it forgot."""
+    trained = [p for p in points if p.step > 0]
+    if not trained:
+        return None
+    last = trained[-1]
+    if under(last, threshold):
+        return Choice(last, "ok", "the last step (best-checkpoint selection is off)")
+    why = f"the last step (selection is off); its forgetting score is over {threshold:g}"
+    return Choice(last, "forgot", why)
+
+
+def _learned(point: EvalPoint) -> str:
+    if point.exact is None or point.f1 is None:
+        return f"eval loss {point.eval_loss:.3f}" if point.eval_loss is not None else "no score"
+    return f"exact match {point.exact:.0%}, token F1 {point.f1:.2f}"
+
+
+def outcome_sentence(choice: Choice, base: EvalPoint | None, threshold: float) -> str:
+    """One plain paragraph: what was learned, what was kept or lost, and what to try."""
+    p = choice.point
+    before = f" (the base model: {_learned(base)})" if base is not None else ""
+    learned = f"Learned: on held-out examples {_learned(p)}{before} at step {p.step}."
+    if choice.outcome == "ok":
+        cf = f"{p.cf_score:.3f}" if p.cf_score is not None else "not measured"
+        return f"{learned} Kept: forgetting score {cf}, under the threshold {threshold:g}."
+    return (
+        f"{learned} Lost: the forgetting score stayed over {threshold:g} at every evaluation "
+        f"(lowest {p.cf_score:.3f}, the adapter kept), so general answers have drifted from "
+        "the base model. Try a smaller train.learning_rate, more replay (a higher "
+        "retain.replay_ratio or retain.kl_weight), or level L1 if a style is what you need."
+    )

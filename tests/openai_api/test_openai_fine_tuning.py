@@ -1,0 +1,169 @@
+"""The OpenAI-compatible fine-tuning API through the official `openai` package: files map to
+datasets, jobs to platform jobs planned at level auto; end to end with a real worker."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openai
+import pytest
+from openai import OpenAI
+from tests.openai_api.conftest import add_adapter
+from tests.openai_api.test_openai_inference import sdk
+from tests.registry.conftest import CHAT, jsonl
+from tests.registry.test_e2e import FAST_JOBS, SRC
+
+from easytune.settings import Settings
+from easytune.testing.fixtures import create_user_row, platform_settings_for
+from easytune.testing.live_server import LiveServer, serve
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def _upload(client: OpenAI, content: bytes = b"", name: str = "train.jsonl") -> str:
+    created = client.files.create(
+        file=(name, io.BytesIO(content or jsonl(CHAT))), purpose="fine-tune"
+    )
+    return created.id
+
+
+def test_files_are_validated_datasets(live: LiveServer) -> None:
+    client = sdk(live)
+    file_id = _upload(client)
+    assert file_id.startswith("file-ds_")
+    shown = client.files.retrieve(file_id)
+    assert shown.filename == "train.jsonl" and shown.purpose == "fine-tune" and shown.bytes > 0
+    with live.client("engineer1") as rest:  # the same dataset through the REST API
+        assert rest.get(f"/api/v1/datasets/{file_id.removeprefix('file-')}").status_code == 200
+    bad = b'{"messages": [{"role": "user", "content": "hi"}]}\n{"oops": 1}\n'
+    with pytest.raises(openai.BadRequestError) as invalid:
+        _upload(client, bad)
+    assert "line 2" in invalid.value.message and invalid.value.param.startswith("file.line.")  # type: ignore[union-attr]
+    with pytest.raises(openai.BadRequestError) as purpose:
+        client.files.create(file=("a.jsonl", io.BytesIO(jsonl(CHAT))), purpose="assistants")
+    assert purpose.value.param == "purpose"
+    second = _upload(client, name="more.jsonl")
+    page = client.files.list(extra_query={"limit": 1})
+    assert [f.id for f in page.data] == [second] and page.has_more
+    with pytest.raises(openai.NotFoundError):
+        sdk(live, "engineer2").files.retrieve(file_id)  # private to engineer1
+    assert client.files.delete(file_id).deleted
+    with pytest.raises(openai.NotFoundError):
+        client.files.retrieve(file_id)
+
+
+def test_jobs_create_list_cancel_and_refusals(live: LiveServer, tiny_llama_dir: Path) -> None:
+    adapter = add_adapter(live, "engineer1", "poet", tiny_llama_dir)  # first: it claims a job
+    client = sdk(live)
+    train = _upload(client)
+    hyper = {"n_epochs": 2, "batch_size": 2, "learning_rate_multiplier": 2.0}
+    job = client.fine_tuning.jobs.create(
+        model="tiny", training_file=train, validation_file=train, suffix="pirate", seed=7,
+        method={"type": "supervised", "supervised": {"hyperparameters": hyper}},
+    )  # fmt: skip
+    assert job.status == "queued" and job.model == "tiny" and job.training_file == train
+    assert job.validation_file == train and job.seed == 7 and job.fine_tuned_model is None
+    assert job.hyperparameters.n_epochs == 2 and job.hyperparameters.batch_size == 2
+    assert job.hyperparameters.learning_rate_multiplier == 2.0
+    with live.client("engineer1") as rest:
+        spec = rest.get(f"/api/v1/jobs/{job.id.removeprefix('ftjob-')}").json()["spec"]
+    auto = client.fine_tuning.jobs.create(model="tiny", training_file=train,
+                                          hyperparameters={"n_epochs": 2})  # fmt: skip
+    with live.client("engineer1") as rest:
+        auto_spec = rest.get(f"/api/v1/jobs/{auto.id.removeprefix('ftjob-')}").json()["spec"]
+    assert spec["train"]["learning_rate"] == pytest.approx(2 * auto_spec["train"]["learning_rate"])
+    assert spec["data"]["eval_path"] and auto_spec["data"]["eval_path"] is None
+
+    page = client.fine_tuning.jobs.list(limit=1)
+    assert [j.id for j in page.data] == [auto.id] and page.has_more
+    older = [j.id for j in client.fine_tuning.jobs.list(limit=1, after=auto.id).data]
+    assert older == [job.id]
+    events = client.fine_tuning.jobs.list_events(job.id).data
+    assert [e.message for e in events][-2:] == [  # newest first
+        "created through the OpenAI-compatible API", "job created (queued)"]  # fmt: skip
+    assert events[-2].data["hyperparameters"] == hyper  # type: ignore[index]
+    assert client.fine_tuning.jobs.cancel(job.id).status == "cancelled"
+    assert client.fine_tuning.jobs.retrieve(job.id).status == "cancelled"
+    assert client.fine_tuning.jobs.checkpoints.list(job.id).data == []
+
+    with pytest.raises(openai.BadRequestError) as dpo:
+        client.fine_tuning.jobs.create(model="tiny", training_file=train, method={"type": "dpo"})
+    assert dpo.value.param == "method.type" and "supervised" in dpo.value.message
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.fine_tuning.jobs.create(model="tiny", training_file="file-ds_nothing")
+    assert missing.value.param == "training_file"
+    with pytest.raises(openai.NotFoundError) as model:
+        client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=train)
+    assert model.value.code == "model_not_found"
+    with pytest.raises(openai.BadRequestError) as tuned:
+        client.fine_tuning.jobs.create(model=adapter, training_file=train)
+    assert tuned.value.param == "model"
+    with pytest.raises(openai.BadRequestError) as epochs:
+        client.fine_tuning.jobs.create(model="tiny", training_file=train,
+                                       hyperparameters={"n_epochs": 0})  # fmt: skip
+    assert epochs.value.param == "hyperparameters.n_epochs"
+    with pytest.raises(openai.NotFoundError):
+        sdk(live, "engineer2").fine_tuning.jobs.retrieve(job.id)
+    with pytest.raises(openai.PermissionDeniedError):
+        sdk(live, "viewer1").fine_tuning.jobs.create(model="tiny", training_file=train)
+
+
+@pytest.fixture
+def live_worker(
+    db_url: str,
+    db_engine: object,
+    tmp_path: Path,
+    tiny_llama_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LiveServer]:
+    """The server with its embedded local worker (real training children)."""
+    monkeypatch.setenv("PYTHONPATH", str(SRC))  # the training child imports this checkout
+    settings: Settings = platform_settings_for(
+        db_url,
+        tmp_path / "data",
+        stats_tokenizer=str(tiny_llama_dir),
+        embedded_worker=True,
+        **FAST_JOBS,
+    )
+    for live in serve(settings):
+        create_user_row(live.app, "engineer1", "engineer")
+        with live.client("admin") as admin:
+            admin.post(
+                "/api/v1/models", json={"path": str(tiny_llama_dir), "name": "tiny"}
+            ).raise_for_status()
+        yield live
+
+
+@pytest.mark.slow
+def test_upload_fine_tune_poll_and_chat_with_the_result(live_worker: LiveServer) -> None:
+    client = sdk(live_worker)
+    train = _upload(client)
+    hyper = {"n_epochs": 1, "batch_size": 2}
+    method = {"type": "supervised", "supervised": {"hyperparameters": hyper}}
+    job = client.fine_tuning.jobs.create(
+        model="tiny",
+        training_file=train,
+        suffix="pirate",
+        method=method,  # type: ignore[arg-type]
+    )
+    deadline = time.monotonic() + 300
+    while job.status not in {"succeeded", "failed", "cancelled"}:
+        assert time.monotonic() < deadline, f"job did not finish: {job}"
+        time.sleep(0.5)
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    events = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=100).data]
+    assert job.status == "succeeded", json.dumps(events, indent=1)
+    assert job.fine_tuned_model == "ft:tiny:pirate:v1" and job.finished_at
+    assert job.fine_tuned_model in {m.id for m in client.models.list()}
+    answer = client.chat.completions.create(
+        model=job.fine_tuned_model,
+        messages=[{"role": "user", "content": "question 1"}],
+        max_tokens=6,
+    )
+    assert answer.choices[0].message.content and answer.model == job.fine_tuned_model
+    checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
+    assert all(c.fine_tuning_job_id == job.id for c in checkpoints)

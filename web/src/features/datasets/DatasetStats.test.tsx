@@ -1,0 +1,52 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { AppProviders } from '../../app/AppProviders';
+import { makeStore } from '../../app/store';
+import { pirateDataset } from '../../test/registryFixtures';
+import { TestStyles } from '../../test/render';
+import { DatasetStats } from './DatasetStats';
+import type { Dataset } from './uploadDataset';
+
+const corpus: Dataset = {
+  ...pirateDataset,
+  format: 'text',
+  source_format: 'txt',
+  report: {
+    ...pirateDataset.report,
+    stats: { ...(pirateDataset.report.stats as object), is_chat: false, format: 'text' },
+    max_length: 1024,
+    truncated: 0,
+    kind: 'corpus',
+    blocks: 203,
+    warnings: ["ignored fields: 'source' in 30 record(s); training reads only 'text'"],
+  },
+};
+
+function renderStats(dataset: Dataset, language: 'en' | 'zh') {
+  const store = makeStore({ preferences: { language, theme: 'light' } });
+  render(
+    <TestStyles>
+      <AppProviders store={store}>
+        <DatasetStats dataset={dataset} />
+      </AppProviders>
+    </TestStyles>,
+  );
+}
+
+describe('DatasetStats', () => {
+  it('names a corpus, counts its blocks and lists what training ignores', async () => {
+    renderStats(corpus, 'en');
+    expect(await screen.findByText('Text corpus (continued pre-training)')).toBeInTheDocument();
+    expect(screen.getByText('Blocks of 1,024 tokens')).toBeInTheDocument();
+    expect(screen.getByText('203')).toBeInTheDocument();
+    expect(screen.queryByText(/Longer than/)).toBeNull(); // a corpus is never truncated
+    expect(screen.getByText('Ignored by training')).toBeInTheDocument();
+    expect(screen.getByText(/ignored fields: 'source' in 30 record/)).toBeInTheDocument();
+  });
+
+  it('shows the kind in Chinese', async () => {
+    renderStats({ ...pirateDataset, report: { ...pirateDataset.report, kind: 'chat' } }, 'zh');
+    expect(await screen.findByText('对话（指令与回答）')).toBeInTheDocument();
+    expect(screen.getByText('类型')).toBeInTheDocument();
+  });
+});

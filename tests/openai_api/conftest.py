@@ -4,6 +4,7 @@ hold personal API tokens."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ def add_adapter(live: LiveServer, username: str, name: str, tiny_llama_dir: Path
         )
         claim = queue.claim_next("test-worker/1")
         assert claim is not None
-        adapter = save_tiny_adapter(tiny_llama_dir, claim.output_dir / "adapter")
+        seed = zlib.crc32(name.encode())  # one adapter per name, the same every run
+        adapter = save_tiny_adapter(tiny_llama_dir, claim.output_dir / "adapter", seed)
         queue.finish(claim, JobStatus.SUCCEEDED, result={"adapter_dir": str(adapter)})
         result = http.get(f"/api/v1/jobs/{job.json()['id']}").raise_for_status().json()["result"]
         model_id: str = result["adapter_model_id"]

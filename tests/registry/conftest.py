@@ -82,12 +82,15 @@ def job_body(ids: dict[str, str], **extra: Any) -> dict[str, Any]:
     }
 
 
-def save_tiny_adapter(base_dir: Path, target: Path) -> Path:
-    """A real PEFT LoRA adapter of the tiny model, written like the engine writes it."""
+def save_tiny_adapter(base_dir: Path, target: Path, seed: int = 0) -> Path:
+    """A real PEFT LoRA adapter of the tiny model, written like the engine writes it; its random
+    weights come from `seed`, so answers are the same every run."""
+    import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     model = AutoModelForCausalLM.from_pretrained(base_dir)
+    torch.manual_seed(seed)
     with warnings.catch_warnings():  # peft reads a property transformers deprecated
         warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
         config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)

@@ -9,7 +9,7 @@ import pytest
 from tests.training.data.test_data_tools import TOOL_TEMPLATE, WEATHER
 
 from easytune.core import playground
-from easytune.core.inference import GenerationRequest, Target, _prompt
+from easytune.core.inference import Finish, GenerationRequest, Target, _prompt
 from easytune.testing.tiny import build_tokenizer
 from easytune.training.spec import ModelRef
 
@@ -53,9 +53,16 @@ class _Replies:
         self.text = text
 
     def generate(
-        self, target: Target, request: GenerationRequest, base: bool = False
+        self,
+        target: Target,
+        request: GenerationRequest,
+        *,
+        base: bool = False,
+        finish: Finish | None = None,
     ) -> Iterator[str]:
         yield from self.text
+        if finish is not None:
+            finish.reason = "stop"
 
 
 def test_calls_the_model_emits_come_back_as_tool_calls() -> None:

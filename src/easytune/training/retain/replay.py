@@ -167,8 +167,14 @@ class Replay:
         self.answers, self.spec, self.tokenizer = answers, spec, tokenizer
 
     def items(self, user_examples: int) -> list[TokenizedExample]:
+        """The planned number of replayed items: picked among the answers that keep a trained
+        token within data.max_length, so a long prompt does not shrink the count."""
         wanted = math.ceil(self.spec.retain.replay_ratio * user_examples)
-        chosen = pick(self.answers, wanted, self.spec.data.seed)
         length = self.spec.data.max_length
-        tokenized = [tokenize_answer(a, self.tokenizer, length) for a in chosen]
-        return [item for item in tokenized if item.num_labelled > 0]
+        fitting = {}
+        for answer in self.answers:
+            item = tokenize_answer(answer, self.tokenizer, length)
+            if answer.answer.strip() and item.num_labelled > 0:
+                fitting[answer.id] = item
+        usable = [a for a in self.answers if a.id in fitting]
+        return [fitting[a.id] for a in pick(usable, wanted, self.spec.data.seed)]

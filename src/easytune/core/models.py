@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from easytune.core import access, storage
 from easytune.core.adapter_package import AdapterPackage, package
 from easytune.core.errors import Conflict, InvalidRequest, ValidationFailed
-from easytune.db.models import ModelKind, ModelRecord, User, Visibility
+from easytune.db.models import ImportStatus, ModelKind, ModelRecord, User, Visibility
 from easytune.db.repositories import models as repo
 from easytune.db.repositories.models import ModelFilter
 from easytune.training.facts import ModelFacts
@@ -126,6 +126,21 @@ def get_model(session: Session, user: User, model_id: str) -> ModelRecord:
     return model
 
 
+_NOT_USABLE = {
+    ImportStatus.PROBING: "is still being probed (safety and general probes); try again shortly",
+    ImportStatus.FLAGGED: "was flagged by its probes (the refusal rate dropped): it is held back",
+    ImportStatus.PROBE_FAILED: "could not be probed; delete it and import it again",
+}
+
+
+def check_usable(model: ModelRecord, param: str = "model_id") -> None:
+    """409 for an imported adapter whose probes have not cleared it."""
+    if model.import_status is None or model.import_status == ImportStatus.USABLE:
+        return
+    reason = _NOT_USABLE.get(ImportStatus(model.import_status), "is not usable")
+    raise Conflict(f"imported adapter {model.id} {reason}", param=param, code="adapter_not_usable")
+
+
 def get_base_model(session: Session, user: User, model_id: str) -> ModelRecord:
     """A base model `user` may see (for planning); adapters are refused."""
     model = get_model(session, user, model_id)
@@ -162,6 +177,7 @@ def adapter_folder(session: Session, user: User, model_id: str) -> tuple[ModelRe
             "can be downloaded",
             param="id",
         )
+    check_usable(model, "id")
     folder = Path(model.path)
     if not folder.is_dir():
         raise Conflict(f"the files of adapter {model_id} are missing on the server", param="id")
@@ -186,7 +202,9 @@ def delete_model(session: Session, user: User, model_id: str) -> None:
         remove_exports_of(session, model.id)
     repo.delete(session, model)
     if model.kind == ModelKind.ADAPTER:
-        storage.remove_after_commit(session, Path(model.path))
+        # An import's folder (DATA_DIR/imports/<id>) holds only the adapter: remove it whole.
+        folder = Path(model.path)
+        storage.remove_after_commit(session, folder.parent if model.import_status else folder)
 
 
 def _refuse_if_used(session: Session, model: ModelRecord) -> None:

@@ -26,12 +26,13 @@ def models_group() -> None:
 def models_import(settings: Settings, path: str, name: str | None, private: bool) -> None:
     """Register a Hugging Face folder or a GGUF file as a base model (checked: it loads)."""
     from easytune.core import models
+    from easytune.core.audit import CLI
     from easytune.db.models import Visibility
 
     visibility = Visibility.PRIVATE if private else Visibility.SHARED
     request = models.BaseModelRequest(path, name, visibility)
     with _db_session(settings) as session:
-        model = _run_service(lambda: models.register_base_model(session, None, request))
+        model = _run_service(lambda: models.register_base_model(session, None, request, CLI))
         click.echo(f"registered {model.name} v{model.version} as {model.id} ({model.path})")
 
 

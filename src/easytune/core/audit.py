@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from easytune.db.models import AuditEvent, User
 from easytune.db.repositories import audit as repo
+from easytune.db.repositories.audit import AuditFilter
+
+__all__ = ["CLI", "AuditFilter", "Origin", "by", "page", "record"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,13 @@ def record(
     )
 
 
+def by(user: User | None, origin: Origin | None) -> Origin:
+    """The origin a route passed, else the user acting from inside the server."""
+    return origin or Origin(user=user, via="api" if user else "server")
+
+
 def page(
-    session: Session, offset: int, limit: int, action: str | None = None
+    session: Session, offset: int, limit: int, where: AuditFilter | None = None
 ) -> tuple[list[AuditEvent], int]:
-    """Newest first; `action` filters exactly, or by prefix when it ends with '.'."""
-    return repo.page_events(session, offset, limit, action)
+    """Newest first; `where.action` filters exactly, or by prefix when it ends with '.'."""
+    return repo.page_events(session, offset, limit, where)

@@ -224,6 +224,17 @@ def test_not_a_zip_is_refused(base_id: str, client_as: Callable[[str], TestClien
     assert response.json()["error"]["errors"][0]["code"] == "not_a_zip"
 
 
+def test_a_corrupt_zip_is_refused_not_a_server_error(
+    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient]
+) -> None:
+    data = bytearray(zip_bytes(clean))
+    middle = len(data) // 2  # inside the compressed weights, before the central directory
+    data[middle : middle + 64] = bytes(64)
+    response = send(client_as("engineer"), bytes(data), base_id)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["errors"][0]["code"] == "not_a_zip"
+
+
 def test_import_needs_credentials_and_the_write_permission(
     client: TestClient, client_as: Callable[[str], TestClient], base_id: str
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -59,7 +60,9 @@ def unpack(archive: Path, target: Path, limits: ZipLimits, findings: Findings) -
             members = _checked_members(zf, limits, findings)
             if findings.passed:
                 _extract(zf, members, target, limits, findings)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    # Corrupt deflate data (zlib.error), encrypted entries (RuntimeError), bad headers.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError,
+            zlib.error, RuntimeError, ValueError) as exc:  # fmt: skip
         findings.add(
             "not_a_zip",
             f"the file is not a readable zip ({exc}); upload the "

@@ -76,6 +76,23 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         2 << 30, ge=1024, description="Largest dataset upload (multipart body)."
     )
+    import_max_bytes: int = Field(
+        1 << 30, ge=1024, description="Largest adapter zip for POST /models/import."
+    )
+    import_max_files: int = Field(32, ge=2, le=1000, description="Files an adapter zip may hold.")
+    import_max_unpacked_bytes: int = Field(
+        2 << 30, ge=1024, description="Largest unpacked total of an adapter zip (zip bombs)."
+    )
+    import_max_rank: int = Field(256, ge=1, le=4096, description="Largest LoRA rank imported.")
+    import_max_relative_update: float = Field(
+        1.0, gt=0, description="Largest ||B A|| * alpha / r of a module, relative to its weight."
+    )
+    import_probes_per_set: int = Field(
+        4, ge=1, le=1000, description="Safety and general probes run on an imported adapter."
+    )
+    import_probe_timeout_seconds: float = Field(
+        1800.0, gt=0, description="Longest the probes of an imported adapter may take."
+    )
     demo_assets: bool = Field(
         True, description="Register the demo model (if installed) and dataset at first start."
     )

@@ -21,6 +21,7 @@ from easytune.settings import Settings
 
 # Uploads stream to disk and carry their own, larger limit.
 UPLOAD_PREFIXES = ("/api/v1/datasets", "/v1/files")
+IMPORT_PATH = "/api/v1/models/import"  # adapter zips, EASYTUNE_IMPORT_MAX_BYTES
 PAT_PREFIX = "et_pat_"
 
 
@@ -36,7 +37,10 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         rate_limiter=limiter,
         identity=_identity_for(settings, app.state.verified_tokens),
         max_body_bytes=settings.max_request_bytes,
-        body_limit_overrides=dict.fromkeys(UPLOAD_PREFIXES, settings.max_upload_bytes),
+        body_limit_overrides={
+            **dict.fromkeys(UPLOAD_PREFIXES, settings.max_upload_bytes),
+            IMPORT_PATH: settings.import_max_bytes,
+        },
         metrics_token=(
             settings.metrics_token.get_secret_value() if settings.metrics_token else None
         ),

@@ -80,13 +80,22 @@ def db_revision(settings: Settings, message: str) -> None:
 @click.option("--host", default=None, help="Address to bind [default: EASYTUNE_HOST].")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="[EASYTUNE_PORT]")
 @click.option("--no-worker", is_flag=True, help="Do not run a job worker inside the API process.")
+@click.option("--ssl-certfile", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="PEM certificate (chain): serve https (HSTS on) instead of http")  # fmt: skip
+@click.option("--ssl-keyfile", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="PEM private key of --ssl-certfile")  # fmt: skip
 @with_settings
-def serve(settings: Settings, host: str | None, port: int | None, no_worker: bool) -> None:
+def serve(
+    settings: Settings, host: str | None, port: int | None, no_worker: bool,
+    ssl_certfile: str | None, ssl_keyfile: str | None,
+) -> None:  # fmt: skip
     """Run the API server (migrates the database and creates the first admin at start)."""
     import uvicorn
 
     from easytune.api import create_app
     from easytune.logs import configure_logging
+
+    check_tls_pair(ssl_certfile, ssl_keyfile)
 
     configure_logging(settings.log_level, json=settings.log_json)
     # Single-machine mode: a local worker runs inside the API process unless told otherwise.
@@ -94,9 +103,16 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     app = create_app(settings)
     app.state.banner_after_startup = True
     config = uvicorn.Config(
-        app, host=host or settings.host, port=port or settings.port, log_config=None
-    )
+        app, host=host or settings.host, port=port or settings.port, log_config=None,
+        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+    )  # fmt: skip
     _banner_server(config, app).run()
+
+
+def check_tls_pair(certfile: str | None, keyfile: str | None) -> None:
+    """Both TLS files or neither: a key alone or a certificate alone is a typo, not http."""
+    if (certfile is None) != (keyfile is None):
+        raise click.UsageError("give both --ssl-certfile and --ssl-keyfile to serve https")
 
 
 def _banner_server(config: Any, app: Any) -> Any:
@@ -109,7 +125,8 @@ def _banner_server(config: Any, app: Any) -> Any:
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)
             if not self.should_exit:
-                url = f"http://{self.config.host}:{self.config.port}"
+                scheme = "https" if self.config.is_ssl else "http"
+                url = f"{scheme}://{self.config.host}:{self.config.port}"
                 print_admin_password(app, url)
 
     return BannerServer(config)

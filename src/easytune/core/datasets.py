@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, dataset_parse, storage
+from easytune.core import access, audit, dataset_parse, storage
+from easytune.core.audit import Origin
 from easytune.core.errors import (
     Conflict,
     InsufficientStorage,
@@ -78,7 +79,12 @@ def _over_quota(settings: Settings, left: int) -> InsufficientStorage:
 
 
 def create_dataset(
-    session: Session, settings: Settings, owner: User, upload: Upload, room: int | None = None
+    session: Session,
+    settings: Settings,
+    owner: User,
+    upload: Upload,
+    room: int | None = None,
+    origin: Origin | None = None,
 ) -> Dataset:
     """Store, validate and measure an upload; ProblemList with every bad line if invalid.
 
@@ -103,7 +109,13 @@ def create_dataset(
         path=str(folder / file.name), size_bytes=copied.size, sha256=copied.sha256,
         examples=parsed.examples, report=parsed.report,
     )  # fmt: skip
-    return repo.add(session, dataset)
+    repo.add(session, dataset)
+    audit.record(
+        session, "dataset.created", audit.by(owner, origin), target_ref=("dataset", dataset.id),
+        name=dataset.name, filename=dataset.filename, size_bytes=dataset.size_bytes,
+        sha256=dataset.sha256, examples=dataset.examples,
+    )  # fmt: skip
+    return dataset
 
 
 def _suffix(filename: str) -> str:
@@ -209,7 +221,9 @@ def _shown(message: Message) -> str:
     return "\n".join([message.content, *calls]).strip() if calls else message.content
 
 
-def delete_dataset(session: Session, user: User, dataset_id: str) -> None:
+def delete_dataset(
+    session: Session, user: User, dataset_id: str, origin: Origin | None = None
+) -> None:
     """Delete row and file; refused while an unfinished job trains on it."""
     dataset = get_dataset(session, user, dataset_id)
     access.check_owner(user, dataset, "dataset", dataset_id)
@@ -222,4 +236,8 @@ def delete_dataset(session: Session, user: User, dataset_id: str) -> None:
         )
     folder = Path(dataset.path).parent
     repo.delete(session, dataset)
+    audit.record(
+        session, "dataset.deleted", audit.by(user, origin), target_ref=("dataset", dataset_id),
+        name=dataset.name, sha256=dataset.sha256, owner_id=dataset.owner_id,
+    )  # fmt: skip
     storage.remove_after_commit(session, folder)

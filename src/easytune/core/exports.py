@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, models, storage
+from easytune.core import access, audit, models, storage
+from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from easytune.db.models import (
     EventLevel,
@@ -64,7 +65,7 @@ def _adapter_and_base(
 
 def create_export(
     session: Session, settings: Settings, user: User, model_id: str, request: ExportRequest,
-    executor: Submitter,
+    executor: Submitter, origin: Origin | None = None,
 ) -> Job:  # fmt: skip
     """Queue an export job of an adapter `user` may see; it runs on the worker like training."""
     quantization = _checked_choice(request)
@@ -75,11 +76,16 @@ def create_export(
         artifact_subdir=EXPORT_SUBDIR, archive=True, llama_cpp_dir=settings.llama_cpp_dir or None,
     )  # fmt: skip
     label = f"{request.format}-{quantization}" if quantization else request.format
-    return queue.submit_job(
+    job = queue.submit_job(
         session, owner_id=user.id, name=f"export {model.name} v{model.version} {label}",
         spec=spec.model_dump(mode="json"), executor=executor, kind=JobKind.EXPORT,
         max_attempts=settings.job_max_attempts, base_model_id=base.id,
     )  # fmt: skip
+    audit.record(
+        session, "job.created", audit.by(user, origin), target_ref=("job", str(job.id)),
+        name=job.name, kind=job.kind, model_id=model.id,
+    )  # fmt: skip
+    return job
 
 
 def register_job_export(session: Session, job: Job) -> None:
@@ -133,7 +139,7 @@ def get_export(session: Session, user: User, export_id: str) -> ExportRecord:
 
 
 def export_file(
-    session: Session, user: User, export_id: str, name: str | None
+    session: Session, user: User, export_id: str, name: str | None, origin: Origin | None = None
 ) -> tuple[ExportRecord, Path]:
     """One file of an export (default: its primary file), checked to be on disk."""
     record = get_export(session, user, export_id)
@@ -144,13 +150,23 @@ def export_file(
     path = Path(record.path) / wanted
     if not path.is_file():
         raise Conflict(f"the files of export {export_id} are missing on the server", param="id")
+    audit.record(
+        session, "export.downloaded", audit.by(user, origin), target_ref=("export", export_id),
+        file=wanted, model_id=record.model_id, owner_id=record.owner_id,
+    )  # fmt: skip
     return record, path
 
 
-def delete_export(session: Session, user: User, export_id: str) -> None:
+def delete_export(
+    session: Session, user: User, export_id: str, origin: Origin | None = None
+) -> None:
     """Delete an export you own (admins: any) and its files."""
     record = get_export(session, user, export_id)
     repo.delete(session, record)
+    audit.record(
+        session, "export.deleted", audit.by(user, origin), target_ref=("export", export_id),
+        model_id=record.model_id, owner_id=record.owner_id,
+    )  # fmt: skip
     storage.remove_after_commit(session, Path(record.path))
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, plans
+from easytune.core import access, audit, plans
+from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, Role, User
@@ -37,8 +38,9 @@ class JobInput:
 
 
 def create_job(
-    session: Session, settings: Settings, user: User, request: JobInput, executor: Submitter
-) -> tuple[Job, plans.ResolvedPlan]:
+    session: Session, settings: Settings, user: User, request: JobInput, executor: Submitter,
+    origin: Origin | None = None,
+) -> tuple[Job, plans.ResolvedPlan]:  # fmt: skip
     """Plan, then add the job in this transaction; the executor hears of it after commit."""
     _check_priority(settings, user, request.priority)
     resolved = plans.resolve_plan(session, settings, user, request.plan)
@@ -46,6 +48,11 @@ def create_job(
         session, owner_id=user.id, name=request.name, spec=resolved.plan.spec,
         executor=executor, priority=request.priority, max_attempts=settings.job_max_attempts,
         base_model_id=resolved.model.id, dataset_id=resolved.dataset.id,
+    )  # fmt: skip
+    audit.record(
+        session, "job.created", audit.by(user, origin), target_ref=("job", str(job.id)),
+        name=job.name, kind=job.kind, priority=request.priority,
+        base_model_id=job.base_model_id, dataset_id=job.dataset_id,
     )  # fmt: skip
     return job, resolved
 
@@ -91,26 +98,37 @@ def list_jobs_before(session: Session, user: User, before_id: int | None, limit:
     return jobs_repo.older_than(session, owner, before_id, limit)
 
 
-def cancel_job(session: Session, user: User, job_id: int) -> Job:
+def cancel_job(session: Session, user: User, job_id: int, origin: Origin | None = None) -> Job:
     """Cancel a job you own (admins: any); 409 when it has already ended."""
     get_job(session, user, job_id)
     try:
-        return queue.cancel_job(session, job_id)
+        job = queue.cancel_job(session, job_id)
     except InvalidTransition as exc:
         raise Conflict(str(exc), param="id") from None
+    audit.record(
+        session, "job.cancelled", audit.by(user, origin), target_ref=("job", str(job_id)),
+        name=job.name, owner_id=job.owner_id, status=job.status,
+    )  # fmt: skip
+    return job
 
 
 def retry_job(
-    session: Session, settings: Settings, user: User, job_id: int, executor: Submitter
-) -> Job:
+    session: Session, settings: Settings, user: User, job_id: int, executor: Submitter,
+    origin: Origin | None = None,
+) -> Job:  # fmt: skip
     """Queue a failed or cancelled job again; it resumes from its newest checkpoint."""
     job = get_job(session, user, job_id)
     try:
-        return queue.retry_job(
+        job = queue.retry_job(
             session, job.id, executor=executor, attempts=settings.job_max_attempts
         )
     except InvalidTransition as exc:
         raise Conflict(str(exc), param="id") from None
+    audit.record(
+        session, "job.retried", audit.by(user, origin), target_ref=("job", str(job_id)),
+        name=job.name, owner_id=job.owner_id,
+    )  # fmt: skip
+    return job
 
 
 def events(session: Session, user: User, job_id: int, after_seq: int, limit: int) -> list[JobEvent]:

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, storage
+from easytune.core import access, audit, storage
 from easytune.core.adapter_package import AdapterPackage, package
+from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, InvalidRequest, ValidationFailed
-from easytune.db.models import ModelKind, ModelRecord, User, Visibility
+from easytune.db.models import ImportStatus, ModelKind, ModelRecord, User, Visibility
 from easytune.db.repositories import models as repo
 from easytune.db.repositories.models import ModelFilter
 from easytune.training.facts import ModelFacts
@@ -103,7 +104,7 @@ def ref_of(model: ModelRecord) -> ModelRef:
 
 
 def register_base_model(
-    session: Session, owner: User | None, request: BaseModelRequest
+    session: Session, owner: User | None, request: BaseModelRequest, origin: Origin | None = None
 ) -> ModelRecord:
     """Check the path, compute facts, and add the next version under the name."""
     ref = locate(request.path)
@@ -115,7 +116,12 @@ def register_base_model(
         owner_id=owner.id if owner else None, visibility=request.visibility,
         facts=asdict(facts),
     )  # fmt: skip
-    return repo.add(session, model)
+    repo.add(session, model)
+    audit.record(
+        session, "model.registered", audit.by(owner, origin), target_ref=("model", model.id),
+        name=model.name, version=model.version, path=model.path, gguf_file=model.gguf_file,
+    )  # fmt: skip
+    return model
 
 
 def get_model(session: Session, user: User, model_id: str) -> ModelRecord:
@@ -124,6 +130,21 @@ def get_model(session: Session, user: User, model_id: str) -> ModelRecord:
     access.check_read(user, model, "model", model_id)
     assert model is not None
     return model
+
+
+_NOT_USABLE = {
+    ImportStatus.PROBING: "is still being probed (safety and general probes); try again shortly",
+    ImportStatus.FLAGGED: "was flagged by its probes (the refusal rate dropped): it is held back",
+    ImportStatus.PROBE_FAILED: "could not be probed; delete it and import it again",
+}
+
+
+def check_usable(model: ModelRecord, param: str = "model_id") -> None:
+    """409 for an imported adapter whose probes have not cleared it."""
+    if model.import_status is None or model.import_status == ImportStatus.USABLE:
+        return
+    reason = _NOT_USABLE.get(ImportStatus(model.import_status), "is not usable")
+    raise Conflict(f"imported adapter {model.id} {reason}", param=param, code="adapter_not_usable")
 
 
 def get_base_model(session: Session, user: User, model_id: str) -> ModelRecord:
@@ -162,19 +183,26 @@ def adapter_folder(session: Session, user: User, model_id: str) -> tuple[ModelRe
             "can be downloaded",
             param="id",
         )
+    check_usable(model, "id")
     folder = Path(model.path)
     if not folder.is_dir():
         raise Conflict(f"the files of adapter {model_id} are missing on the server", param="id")
     return model, folder
 
 
-def adapter_package(session: Session, user: User, model_id: str) -> AdapterPackage:
+def adapter_package(
+    session: Session, user: User, model_id: str, origin: Origin | None = None
+) -> AdapterPackage:
     """The download of an adapter `user` may see: card, portable config, lineage files."""
     model, folder = adapter_folder(session, user, model_id)
+    audit.record(
+        session, "model.downloaded", audit.by(user, origin), target_ref=("model", model.id),
+        name=model.name, version=model.version, owner_id=model.owner_id,
+    )  # fmt: skip
     return package(session, model, folder)
 
 
-def delete_model(session: Session, user: User, model_id: str) -> None:
+def delete_model(session: Session, user: User, model_id: str, origin: Origin | None = None) -> None:
     """Remove a model; an adapter's files go too, a base model's files are never touched."""
     model = get_model(session, user, model_id)
     access.check_owner(user, model, "model", model_id)
@@ -185,8 +213,14 @@ def delete_model(session: Session, user: User, model_id: str) -> None:
 
         remove_exports_of(session, model.id)
     repo.delete(session, model)
+    audit.record(
+        session, "model.deleted", audit.by(user, origin), target_ref=("model", model_id),
+        name=model.name, version=model.version, kind=model.kind, owner_id=model.owner_id,
+    )  # fmt: skip
     if model.kind == ModelKind.ADAPTER:
-        storage.remove_after_commit(session, Path(model.path))
+        # An import's folder (DATA_DIR/imports/<id>) holds only the adapter: remove it whole.
+        folder = Path(model.path)
+        storage.remove_after_commit(session, folder.parent if model.import_status else folder)
 
 
 def _refuse_if_used(session: Session, model: ModelRecord) -> None:

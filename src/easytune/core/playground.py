@@ -36,6 +36,7 @@ def target_for(session: Session, user: User, model_id: str) -> Target:
         return Target(model.id, models.ref_of(model))
     if model.base_model_id is None:
         raise Conflict(f"adapter {model_id} has lost its base model; retrain it", param="model_id")
+    models.check_usable(model)
     base = models.get_model(session, user, model.base_model_id)
     return Target(base.id, models.ref_of(base), model.id, model.path)
 

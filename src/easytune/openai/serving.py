@@ -38,6 +38,7 @@ def recipe(session: Session, user: User, model_id: str) -> ServingRecipe:
         raise InvalidRequest(
             f"model {model_id} is a base model; serving recipes are for adapters", param="id"
         )
+    models.check_usable(adapter, "id")
     base = models.get_model(session, user, adapter.base_model_id)
     name = catalog.public_id(session, user, adapter)
     ollama_name = f"{ids.safe_name(adapter.name).lower()}:v{adapter.version}"

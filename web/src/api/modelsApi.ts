@@ -20,6 +20,11 @@ export const modelsApi = api.injectEndpoints({
       query: (body) => ({ url: '/models', method: 'POST', body }),
       invalidatesTags: ['Model', 'Dashboard'],
     }),
+    // Multipart (file, name, base_model_id): the zip is scanned before the reply; 422 lists why.
+    importAdapter: build.mutation<Ok<'/api/v1/models/import', 'post'>, FormData>({
+      query: (body) => ({ url: '/models/import', method: 'POST', body }),
+      invalidatesTags: ['Model', 'Dashboard'],
+    }),
     deleteModel: build.mutation<void, string>({
       query: (id) => ({ url: `/models/${encodeURIComponent(id)}`, method: 'DELETE' }),
       invalidatesTags: ['Model', 'Dashboard'],
@@ -32,5 +37,6 @@ export const {
   useGetModelQuery,
   useGetServingQuery,
   useRegisterModelMutation,
+  useImportAdapterMutation,
   useDeleteModelMutation,
 } = modelsApi;

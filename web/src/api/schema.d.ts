@@ -334,6 +334,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Model
+         * @description Import a PEFT LoRA adapter zip onto a base model. It is scanned first (422 naming every
+         *     reason: pickle files, unsafe zip entries, a config or tensors that do not fit the base,
+         *     NaN/inf, weights outside the LoRA layers, oversized updates); a passing adapter is
+         *     registered as `probing` and becomes `usable` once the safety and general probes pass.
+         */
+        post: operations["import_model_api_v1_models_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;
@@ -1733,6 +1756,12 @@ export interface components {
             learning_rate_multiplier?: "auto" | number;
         };
         /**
+         * ImportStatus
+         * @description An imported adapter after its scan passed: probed, then usable or held back.
+         * @enum {string}
+         */
+        ImportStatus: "probing" | "usable" | "flagged" | "probe_failed";
+        /**
          * IntentIn
          * @description What the model should learn: L1 style, L2 domain knowledge, L3 instructions, or auto.
          */
@@ -2180,6 +2209,15 @@ export interface components {
              * @description Adapters: what was learned, what was kept or lost, what to try
              */
             outcome_message?: string | null;
+            /** @description Imported adapters: probing, then usable, flagged or probe_failed; null for base models and trained adapters */
+            import_status?: components["schemas"]["ImportStatus"] | null;
+            /**
+             * Import Report
+             * @description Imported adapters: the scan's verdict and the probes' totals
+             */
+            import_report?: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Created At
              * Format: date-time
@@ -3591,6 +3629,14 @@ export interface operations {
                 limit?: number;
                 /** @description Exact action, or a prefix ending in '.' */
                 action?: string | null;
+                /** @description Who acted (username) */
+                user?: string | null;
+                target_type?: string | null;
+                target_id?: string | null;
+                /** @description From this time (ISO 8601) */
+                since?: string | null;
+                /** @description Before this time (ISO 8601) */
+                until?: string | null;
             };
             header?: never;
             path?: never;
@@ -4057,6 +4103,101 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    import_model_api_v1_models_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description A PEFT LoRA adapter folder, zipped
+                     */
+                    file: string;
+                    name: string;
+                    base_model_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

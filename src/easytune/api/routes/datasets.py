@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from easytune.api.deps import (
     CurrentUser,
+    OriginDep,
     SessionDep,
     SettingsDep,
     reacquire_database,
@@ -79,8 +80,9 @@ UPLOAD_BODY: dict[str, Any] = {
     responses={413: {"model": ErrorResponse}, 507: {"model": ErrorResponse}},
 )
 async def upload_dataset(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
-) -> DatasetPublic:
+    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser,
+    origin: OriginDep,
+) -> DatasetPublic:  # fmt: skip
     """Upload a dataset (multipart: file, name, format, visibility); 422 listing every bad
     line (nothing is stored) when invalid, 507 past your storage quota.
 
@@ -98,7 +100,7 @@ async def upload_dataset(
             fields.visibility,
         )  # fmt: skip
         dataset = await run_in_threadpool(
-            datasets.create_dataset, session, settings, user, upload, room
+            datasets.create_dataset, session, settings, user, upload, room, origin
         )
     finally:
         await form.close()
@@ -172,6 +174,8 @@ def preview_dataset(
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[require(Permission.DATASETS_WRITE)],
 )
-def delete_dataset(dataset_id: str, session: SessionDep, user: CurrentUser) -> None:
+def delete_dataset(
+    dataset_id: str, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> None:
     """Delete a dataset you own; 409 while an unfinished job uses it."""
-    datasets.delete_dataset(session, user, dataset_id)
+    datasets.delete_dataset(session, user, dataset_id, origin)

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from fastapi.responses import FileResponse
 
-from easytune.api.deps import CurrentUser, ExecutorDep, SessionDep, SettingsDep, require
+from easytune.api.deps import (
+    CurrentUser,
+    ExecutorDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    require,
+)
 from easytune.api.routes.models import _attachment
 from easytune.api.schemas.common import ERROR_RESPONSES
 from easytune.api.schemas.exports import ExportCreate, ExportPublic, ExportsPublic
@@ -25,11 +32,11 @@ router = APIRouter(tags=["exports"], responses=ERROR_RESPONSES)
 )
 def create_export(
     model_id: str, body: ExportCreate, session: SessionDep, settings: SettingsDep,
-    user: CurrentUser, executor: ExecutorDep,
+    user: CurrentUser, executor: ExecutorDep, origin: OriginDep,
 ) -> JobPublic:  # fmt: skip
     """Queue an export job (kind `export`) of an adapter; follow it under /jobs/{id}."""
     request = exports.ExportRequest(body.format, body.quantization)
-    job = exports.create_export(session, settings, user, model_id, request, executor)
+    job = exports.create_export(session, settings, user, model_id, request, executor, origin)
     return JobPublic.model_validate(job)
 
 
@@ -50,10 +57,11 @@ def download_export(
     export_id: str,
     session: SessionDep,
     user: CurrentUser,
+    origin: OriginDep,
     file: Annotated[str | None, Query(max_length=255, description="Default: the primary")] = None,
 ) -> FileResponse:
     """One file of an export, streamed; `Range` requests resume a broken download."""
-    record, path = exports.export_file(session, user, export_id, file)
+    record, path = exports.export_file(session, user, export_id, file, origin)
     headers = {
         "Content-Disposition": _attachment(path.name, path.name),
         "X-Checksum-Sha256": _sha(record.files, path.name),
@@ -70,6 +78,8 @@ def _sha(files: list[dict[str, Any]], name: str) -> str:
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[require(Permission.MODELS_WRITE)],
 )
-def delete_export(export_id: str, session: SessionDep, user: CurrentUser) -> None:
+def delete_export(
+    export_id: str, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> None:
     """Delete an export you own (admins: any), files included."""
-    exports.delete_export(session, user, export_id)
+    exports.delete_export(session, user, export_id, origin)

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from easytune.api import views
 from easytune.api.capacity import SlotStream
-from easytune.api.deps import CurrentUser, ExecutorDep, SessionDep, SettingsDep, require
+from easytune.api.deps import (
+    CurrentUser,
+    ExecutorDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    require,
+)
 from easytune.api.schemas.common import (
     ERROR_RESPONSES,
     MAX_INT64,
@@ -77,10 +84,11 @@ def create_job(
     settings: SettingsDep,
     user: CurrentUser,
     executor: ExecutorDep,
+    origin: OriginDep,
 ) -> JobCreated:
     """Plan and queue a fine-tune; refused (4xx) when the plan is not sound."""
     request = jobs.JobInput(body.name, _plan_input(body), body.priority)
-    job, resolved = jobs.create_job(session, settings, user, request, executor)
+    job, resolved = jobs.create_job(session, settings, user, request, executor, origin)
     public: dict[str, Any] = _public(job, user).model_dump()
     plan = views.plan_for(resolved.plan.to_dict(), user)
     return JobCreated.model_validate({**public, "plan": plan})
@@ -107,9 +115,11 @@ def get_job(job_id: JobId, session: SessionDep, user: CurrentUser) -> JobPublic:
 
 
 @router.post("/jobs/{job_id}/cancel", dependencies=CREATE)
-def cancel_job(job_id: JobId, session: SessionDep, user: CurrentUser) -> JobPublic:
+def cancel_job(
+    job_id: JobId, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> JobPublic:
     """Cancel: at once if not running, else `cancelling` until the training process stops."""
-    return _public(jobs.cancel_job(session, user, job_id), user)
+    return _public(jobs.cancel_job(session, user, job_id, origin), user)
 
 
 @router.post("/jobs/{job_id}/retry", dependencies=CREATE)
@@ -119,9 +129,10 @@ def retry_job(
     settings: SettingsDep,
     user: CurrentUser,
     executor: ExecutorDep,
+    origin: OriginDep,
 ) -> JobPublic:
     """Queue a failed or cancelled job again (it resumes from its newest checkpoint)."""
-    return _public(jobs.retry_job(session, settings, user, job_id, executor), user)
+    return _public(jobs.retry_job(session, settings, user, job_id, executor, origin), user)
 
 
 @router.get("/jobs/{job_id}/events", dependencies=READ)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
-from easytune.api.deps import CurrentUser, SessionDep, require
+from easytune.api.deps import CurrentUser, OriginDep, SessionDep, require
 from easytune.api.schemas.common import ERROR_RESPONSES, Offset
 from easytune.api.schemas.models import ModelCreate, ModelPublic, ModelsPublic, ServingPublic
 from easytune.core import models
@@ -23,10 +23,12 @@ router = APIRouter(prefix="/models", tags=["models"], responses=ERROR_RESPONSES)
 @router.post(
     "", status_code=status.HTTP_201_CREATED, dependencies=[require(Permission.MODELS_REGISTER)]
 )
-def register_model(body: ModelCreate, session: SessionDep, user: CurrentUser) -> ModelPublic:
+def register_model(
+    body: ModelCreate, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> ModelPublic:
     """Register a base model from a server path (checked: it loads config and tokenizer)."""
     request = models.BaseModelRequest(body.path, body.name, body.visibility)
-    return ModelPublic.model_validate(models.register_base_model(session, user, request))
+    return ModelPublic.model_validate(models.register_base_model(session, user, request, origin))
 
 
 @router.get("", dependencies=[require(Permission.MODELS_READ)])
@@ -58,9 +60,11 @@ def get_model(model_id: str, session: SessionDep, user: CurrentUser) -> ModelPub
     response_class=StreamingResponse,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def download_model(model_id: str, session: SessionDep, user: CurrentUser) -> StreamingResponse:
+def download_model(
+    model_id: str, session: SessionDep, user: CurrentUser, origin: OriginDep
+) -> StreamingResponse:
     """An adapter as a zip: the PEFT folder with a model card, and the run's lineage files."""
-    package = models.adapter_package(session, user, model_id)
+    package = models.adapter_package(session, user, model_id, origin)
     return StreamingResponse(
         zip_entries(package.entries),
         media_type="application/zip",
@@ -78,9 +82,9 @@ def _attachment(ascii_name: str, unicode_name: str) -> str:
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[require(Permission.MODELS_WRITE)],
 )
-def delete_model(model_id: str, session: SessionDep, user: CurrentUser) -> None:
+def delete_model(model_id: str, session: SessionDep, user: CurrentUser, origin: OriginDep) -> None:
     """Delete an adapter you own (and its files), or, as admin, an unused base model."""
-    models.delete_model(session, user, model_id)
+    models.delete_model(session, user, model_id, origin)
 
 
 # Like the download, it hands out where the adapter's files are: owners and engineers.

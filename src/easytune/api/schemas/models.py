@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from easytune.api.schemas.common import OUTCOME_HELP, Outcome, PublicSchema, Schema, outcome_of
 from easytune.api.schemas.evaluations import EvaluationSummary
-from easytune.db.models import ModelKind, Visibility
+from easytune.db.models import ImportStatus, ModelKind, Visibility
 
 
 class ModelCreate(Schema):
@@ -54,6 +54,13 @@ class ModelPublic(PublicSchema):
     outcome: Outcome | None = Field(None, description="Adapters: " + OUTCOME_HELP)
     outcome_message: str | None = Field(
         None, description="Adapters: what was learned, what was kept or lost, what to try"
+    )
+    import_status: ImportStatus | None = Field(
+        None, description="Imported adapters: probing, then usable, flagged or probe_failed; "
+        "null for base models and trained adapters",
+    )  # fmt: skip
+    import_report: dict[str, Any] | None = Field(
+        None, description="Imported adapters: the scan's verdict and the probes' totals"
     )
     created_at: datetime
 

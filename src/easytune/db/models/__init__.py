@@ -3,7 +3,7 @@
 from easytune.db.models.audit import AuditEvent, LoginThrottle
 from easytune.db.models.exports import ExportRecord
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobKind, JobMetric, JobStatus
-from easytune.db.models.registry import Dataset, ModelKind, ModelRecord, Visibility
+from easytune.db.models.registry import Dataset, ImportStatus, ModelKind, ModelRecord, Visibility
 from easytune.db.models.users import ApiToken, AuthSession, RefreshToken, Role, User
 from easytune.db.models.workers import WorkerRecord
 
@@ -14,6 +14,7 @@ __all__ = [
     "Dataset",
     "EventLevel",
     "ExportRecord",
+    "ImportStatus",
     "Job",
     "JobEvent",
     "JobKind",

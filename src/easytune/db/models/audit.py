@@ -24,7 +24,7 @@ class AuditEvent(Base):
     )
     actor_username: Mapped[str | None] = mapped_column(String(64), default=None)
     target_type: Mapped[str | None] = mapped_column(String(32), default=None)
-    target_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    target_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     client_address: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

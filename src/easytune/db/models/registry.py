@@ -30,6 +30,15 @@ def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)
 
 
+class ImportStatus(StrEnum):
+    """An imported adapter after its scan passed: probed, then usable or held back."""
+
+    PROBING = "probing"
+    USABLE = "usable"
+    FLAGGED = "flagged"  # the probes saw the refusal rate drop: not usable
+    PROBE_FAILED = "probe_failed"  # the probes could not run: not usable until re-probed
+
+
 class Dataset(CreatedAtMixin, Base):
     """A validated dataset file stored under DATA_DIR/datasets/<id>/, with its statistics."""
 
@@ -86,4 +95,7 @@ class ModelRecord(CreatedAtMixin, Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     cf_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     eval_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Imported adapters: probing -> usable | flagged | probe_failed (null: not imported).
+    import_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    import_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,20 +19,40 @@ def add_event(session: Session, event: AuditEvent) -> None:
     session.flush()
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which rows to show: an action (or a prefix ending in '.'), an actor, a target, a time."""
+
+    action: str | None = None
+    actor: str | None = None  # a username (also of users since deleted)
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 def page_events(
-    session: Session, offset: int, limit: int, action: str | None = None
+    session: Session, offset: int, limit: int, where: AuditFilter | None = None
 ) -> tuple[list[AuditEvent], int]:
-    """Newest events first, optionally of one action (or an action prefix ending in '.')."""
-    query = select(AuditEvent)
-    if action:
-        query = query.where(
-            AuditEvent.action.startswith(action)
-            if action.endswith(".")
-            else AuditEvent.action == action
-        )
+    """Newest events first, those matching `where`."""
+    query = select(AuditEvent).where(*_conditions(where or AuditFilter()))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)).all()
     return list(rows), total
+
+
+def _conditions(where: AuditFilter) -> list[ColumnElement[bool]]:
+    action = where.action
+    found: list[ColumnElement[bool] | None] = [
+        (AuditEvent.action.startswith(action, autoescape=True) if action.endswith(".")
+         else AuditEvent.action == action) if action else None,
+        AuditEvent.actor_username == where.actor if where.actor else None,
+        AuditEvent.target_type == where.target_type if where.target_type else None,
+        AuditEvent.target_id == where.target_id if where.target_id else None,
+        AuditEvent.created_at >= where.since if where.since else None,
+        AuditEvent.created_at < where.until if where.until else None,
+    ]  # fmt: skip
+    return [condition for condition in found if condition is not None]
 
 
 def throttles_for_update(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:

@@ -9,6 +9,7 @@ import { useGetModelQuery } from '../../api/modelsApi';
 import { CfReportView } from './CfReportView';
 import { EvaluationTotals } from '../evaluation/EvaluationTotals';
 import { ExportsSection } from './ExportsSection';
+import { ImportStatus } from './ImportStatus';
 import { formatCount, formatNumber, modelLabel, numberAt, type Model } from './modelInfo';
 import { useCurrentUser } from '../auth/RequireAuth';
 
@@ -100,6 +101,7 @@ export function AdapterDetails({ model }: { model: Model }) {
   const me = useCurrentUser();
   return (
     <Flex vertical gap={24}>
+      <ImportStatus model={model} />
       <OutcomeAlert outcome={model.outcome} message={model.outcome_message} />
       <Section title={t('models.exports.title')}>
         <ExportsSection model={model} canExport={me?.permissions.includes('jobs:create') ?? false} />

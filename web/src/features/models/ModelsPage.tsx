@@ -1,4 +1,4 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Empty, Flex, Input, Tabs, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { BaseModelsTable } from './BaseModelsTable';
 import { ModelDrawer } from './ModelDrawer';
 import { groupAdapters, type Model } from './modelInfo';
 import { RegisterModelModal } from './RegisterModelModal';
+import { ImportAdapterModal } from './ImportAdapterModal';
 import { useModelAccess } from './useModelAccess';
 
 // The API's largest page; adapters are grouped by name on this side, so they come in one page.
@@ -50,6 +51,7 @@ export function ModelsPage() {
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState('');
   const [registering, setRegistering] = useState(false);
+  const [importing, setImporting] = useState(false);
   const name = search.trim() || undefined;
   const adapters = useListModelsQuery({ kind: 'adapter', limit: LIMIT, name });
   const allBases = useListModelsQuery({ kind: 'base', limit: LIMIT });
@@ -96,6 +98,11 @@ export function ModelsPage() {
             onSearch={setSearch}
             style={{ width: 260 }}
           />
+          {access.canDownload && (
+            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>
+              {t('models.import.button')}
+            </Button>
+          )}
           {access.canRegister && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering(true)}>
               {t('models.register.button')}
@@ -127,6 +134,12 @@ export function ModelsPage() {
       )}
       <ModelDrawer id={selected} onClose={() => setParam('selected', null)} />
       <RegisterModelModal open={registering} onClose={() => setRegistering(false)} onRegistered={registered} />
+      <ImportAdapterModal
+        open={importing}
+        bases={allBases.data?.data ?? []}
+        onClose={() => setImporting(false)}
+        onImported={(model) => setParams({ tab: 'adapters', selected: model.id })}
+      />
     </>
   );
 }

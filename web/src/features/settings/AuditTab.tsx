@@ -1,4 +1,6 @@
-import { Alert, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, DatePicker, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, toApiError } from '../../api/errors';
 import type { AuditEvent } from '../../api/types';
@@ -14,10 +16,55 @@ function targetLabel({ target_type, target_id }: AuditEvent): string | null {
   return [target_type, target_id && `#${target_id}`].filter(Boolean).join(' ');
 }
 
+interface Filters {
+  user?: string;
+  action?: string;
+  since?: string;
+  until?: string;
+}
+
+/** The audit log, filtered by who acted, the action (or a prefix ending in '.') and a time range. */
 export function AuditTab() {
   const { t } = useTranslation();
+  const [filters, setFilters] = useState<Filters>({});
+  const set = (change: Filters) => setFilters((current) => ({ ...current, ...change }));
+  const setRange = (range: [Dayjs | null, Dayjs | null] | null) =>
+    set({ since: range?.[0]?.toISOString() ?? undefined, until: range?.[1]?.toISOString() ?? undefined });
+  return (
+    <>
+      <Flex gap={8} wrap style={{ marginBottom: 16 }} role="search" aria-label={t('settings.audit.filters')}>
+        <Input.Search
+          allowClear
+          aria-label={t('settings.audit.filterUser')}
+          placeholder={t('settings.audit.filterUser')}
+          onSearch={(value) => set({ user: value.trim() || undefined })}
+          style={{ width: 200 }}
+        />
+        <Input.Search
+          allowClear
+          aria-label={t('settings.audit.filterAction')}
+          placeholder={t('settings.audit.filterActionHint')}
+          onSearch={(value) => set({ action: value.trim() || undefined })}
+          style={{ width: 240 }}
+        />
+        <DatePicker.RangePicker
+          showTime
+          allowEmpty={[true, true]}
+          aria-label={t('settings.audit.filterTime')}
+          placeholder={[t('settings.audit.since'), t('settings.audit.until')]}
+          onChange={(range) => setRange(range)}
+        />
+      </Flex>
+      {/* A new filter starts again at the first page. */}
+      <AuditTable key={JSON.stringify(filters)} filters={filters} />
+    </>
+  );
+}
+
+function AuditTable({ filters }: { filters: Filters }) {
+  const { t } = useTranslation();
   const { query, pagination } = usePaging(50);
-  const audit = useListAuditQuery(query);
+  const audit = useListAuditQuery({ ...query, ...filters });
   const secondary = (text: string) => <Typography.Text type="secondary">{text}</Typography.Text>;
 
   const columns: TableColumnsType<AuditEvent> = [

@@ -138,4 +138,26 @@ describe('SettingsPage', () => {
     const bootstrap = screen.getByText('user.bootstrap').closest('tr') as HTMLElement;
     expect(within(bootstrap).getByText('system')).toBeInTheDocument();
   });
+
+  it('filters the audit trail by user and action', async () => {
+    const asked: URLSearchParams[] = [];
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(admin)),
+      http.get(`${API}/audit`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        asked.push(query);
+        const action = query.get('action') ?? 'user.created';
+        const row = { id: 1, created_at: '2025-01-02T03:04:05Z', detail: {}, action, actor_id: 2, actor_username: 'eng', target_type: null, target_id: null, client_address: null };
+        return HttpResponse.json({ data: [row], count: 1 });
+      }),
+    );
+    const { user } = renderApp('/settings?tab=audit', signedIn());
+    await screen.findByText('user.created', undefined, { timeout: 10_000 });
+
+    await user.type(screen.getByRole('searchbox', { name: 'User' }), 'eng{Enter}');
+    await user.type(screen.getByRole('searchbox', { name: 'Action' }), 'job.{Enter}');
+    expect(await screen.findByText('job.', undefined, { timeout: 10_000 })).toBeInTheDocument();
+    const last = asked[asked.length - 1] as URLSearchParams;
+    expect([last.get('user'), last.get('action'), last.get('offset')]).toEqual(['eng', 'job.', '0']);
+  });
 });

@@ -1,0 +1,104 @@
+"""POST /api/v1/models/import: a PEFT adapter zip, scanned and probed before it is usable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, ValidationError
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from easytune.api.deps import (
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    reacquire_database,
+    release_database,
+    require,
+)
+from easytune.api.routes.datasets import file_chunks
+from easytune.api.schemas.common import ERROR_RESPONSES, ErrorResponse, Schema
+from easytune.api.schemas.models import ModelPublic
+from easytune.core.imports import probes
+from easytune.core.imports.service import AdapterUpload, import_adapter
+from easytune.core.permissions import Permission
+
+router = APIRouter(prefix="/models", tags=["models"], responses=ERROR_RESPONSES)
+
+
+class ImportForm(Schema):
+    """The form fields of an adapter import (the file is read apart)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    base_model_id: str = Field(min_length=1, max_length=64)
+
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "name", "base_model_id"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary",
+                                 "description": "A PEFT LoRA adapter folder, zipped"},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "base_model_id": {"type": "string", "minLength": 1, "maxLength": 64},
+                    },
+                }
+            }
+        },
+    }
+}  # fmt: skip
+
+
+@router.post(
+    "/import",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require(Permission.MODELS_WRITE)],
+    openapi_extra=IMPORT_BODY,
+    responses={413: {"model": ErrorResponse}},
+)
+async def import_model(
+    request: Request, session: SessionDep, settings: SettingsDep, origin: OriginDep,
+    background: BackgroundTasks,
+) -> ModelPublic:  # fmt: skip
+    """Import a PEFT LoRA adapter zip onto a base model. It is scanned first (422 naming every
+    reason: pickle files, unsafe zip entries, a config or tensors that do not fit the base,
+    NaN/inf, weights outside the LoRA layers, oversized updates); a passing adapter is
+    registered as `probing` and becomes `usable` once the safety and general probes pass."""
+    await run_in_threadpool(release_database, request, session)  # no slot held while reading
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        file, fields = _parse_form(form)
+        await reacquire_database(request)
+        assert origin.user is not None
+        upload = AdapterUpload(file_chunks(file.file), fields.name, fields.base_model_id)
+        model = await run_in_threadpool(
+            import_adapter, session, settings, origin.user, upload, origin
+        )
+    finally:
+        await form.close()
+    background.add_task(probes.finish_import, request.app.state.session_factory, settings, model.id)
+    return ModelPublic.model_validate(model)
+
+
+def _parse_form(form: FormData) -> tuple[StarletteUpload, ImportForm]:
+    file = form.get("file")
+    problems: list[dict[str, Any]] = []
+    if not isinstance(file, StarletteUpload):
+        problems.append({"type": "missing", "loc": ("body", "file"), "msg": "", "input": None})
+    fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
+    try:
+        parsed = ImportForm.model_validate(fields)
+    except ValidationError as exc:
+        problems += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+    if problems:
+        raise RequestValidationError(problems)
+    assert isinstance(file, StarletteUpload)
+    return file, parsed

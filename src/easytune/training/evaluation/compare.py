@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from easytune.training.errors import ModelLoadError
 from easytune.training.evaluation.generation import DEFAULT_BATCH, generate_answers
 from easytune.training.evaluation.probes import Probe
 from easytune.training.evaluation.report import build_report
@@ -48,7 +49,11 @@ def attach_adapters(model: Any, folders: Sequence[str]) -> tuple[Any, list[str]]
     names = [f"adapter_{i}" for i in range(1, len(folders) + 1)]
     for name, folder in zip(names, folders, strict=True):
         if not (Path(folder) / "adapter_config.json").is_file():
-            raise FileNotFoundError(f"{folder} has no adapter_config.json (not a PEFT adapter)")
+            raise ModelLoadError(
+                f"adapter folder {folder} has no adapter_config.json: it was deleted after the "
+                "evaluation was queued, or it is not a PEFT adapter",
+                param="models",
+            )
         if isinstance(model, PeftModel):
             model.load_adapter(folder, adapter_name=name)
         else:

@@ -135,6 +135,32 @@ describe('comparing models', () => {
     expect(within(italy).getByText('Arr, Paris be the capital.')).toBeInTheDocument();
   });
 
+  it('compares an adapter with its base model from its drawer', async () => {
+    serve(evaluationJob());
+    let sent: unknown = null;
+    server.use(
+      http.get(`${API}/models/:id`, ({ params }) => HttpResponse.json([base, pirate].find((m) => m.id === params.id))),
+      http.get(`${API}/models/:id/exports`, () => HttpResponse.json({ data: [], count: 0 })),
+      http.get(`${API}/models/:id/serving`, () => HttpResponse.json(apiError('not_found', 'not here', 'id'), { status: 404 })),
+      http.get(`${API}/datasets/:id`, () => HttpResponse.json(pirateDataset)),
+      http.get(`${API}/jobs/:id`, () => HttpResponse.json(makeJob({ id: 5 }))),
+      http.post(`${API}/evaluations`, async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json(evaluationJob({ status: 'queued' }), { status: 201 });
+      }),
+    );
+    const { user, router } = renderApp(`/models?selected=${pirate.id}`, signedIn());
+    const drawer = await screen.findByRole('dialog', {}, { timeout: SLOW });
+    await user.click(await within(drawer).findByRole('button', { name: /Compare models/ }, { timeout: SLOW }));
+    // the dialog opens over the drawer with the adapter and its base model already chosen
+    await waitFor(() => expect(screen.getAllByRole('dialog')).toHaveLength(2));
+    const dialog = screen.getAllByRole('dialog')[1] as HTMLElement;
+    expect(within(dialog).getByText('Qwen2.5-0.5B-Instruct v1')).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Compare' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/evaluations/9'));
+    expect(sent).toMatchObject({ model_ids: [pirate.id, base.id] });
+  }, 3 * SLOW);
+
   it('puts an API refusal under the models field', async () => {
     serve(evaluationJob());
     server.use(

@@ -12,18 +12,22 @@ from easytune.jobs.kinds import KINDS, KindEntry, get_kind, register_kind
 from easytune.jobs.runner import command_runner
 
 
-def test_train_runs_the_configured_runner_and_export_the_export_engine() -> None:
+def test_train_runs_the_configured_runner_and_the_others_their_engines() -> None:
     runner = command_runner("python /opt/engine.py {spec}")
     spec = Path("/data/jobs/7/spec.json")
     assert get_kind("train").command(runner, spec) == ["python", "/opt/engine.py", str(spec)]
     assert get_kind("export").command(runner, spec) == [
         sys.executable, "-m", "easytune.export", "run", str(spec),
     ]  # fmt: skip
+    assert get_kind("evaluation").command(runner, spec) == [
+        sys.executable, "-m", "easytune.training.evaluation", "run", str(spec),
+    ]  # fmt: skip
 
 
 def test_every_kind_is_a_job_kind_with_importable_hooks() -> None:
     import importlib
 
+    assert set(KINDS) == set(JobKind)  # every kind a job row may have, a worker can run
     for name, entry in KINDS.items():
         assert name in set(JobKind) and entry.name == name
         for target in entry.on_success:
@@ -36,5 +40,5 @@ def test_duplicates_and_unknown_kinds_are_refused() -> None:
         register_kind(KindEntry("train", lambda r, s: [], ()))
     with pytest.raises(ValueError, match="not one of"):
         register_kind(KindEntry("distill", lambda r, s: [], ()))
-    with pytest.raises(ValueError, match="no worker support for job kind 'evaluation'"):
-        get_kind("evaluation")  # a JobKind value whose engine is not registered yet
+    with pytest.raises(ValueError, match="no worker support for job kind 'distill'"):
+        get_kind("distill")

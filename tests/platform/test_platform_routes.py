@@ -66,6 +66,8 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("GET", "/api/v1/jobs/{job_id}/metrics"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}/checkpoints"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}/evaluation"): P.JOBS_READ,
+    ("POST", "/api/v1/evaluations"): P.JOBS_CREATE,
+    ("GET", "/api/v1/evaluations/{job_id}"): P.JOBS_READ,
     ("GET", "/api/v1/jobs/{job_id}/stream"): P.JOBS_READ,
     ("POST", "/api/v1/playground/generate"): P.PLAYGROUND_USE,
     # The OpenAI-compatible API (easytune.openai).

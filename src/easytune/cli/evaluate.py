@@ -1,7 +1,8 @@
 """`easytune eval`: the probe sets (and held-out data) over a base model and its adapters.
 
 The base model is loaded once; each adapter is attached to the same weights by name, and the
-base answers come with every adapter disabled. Prints a table of models x verdict totals, the
+base answers come with every adapter disabled (easytune.training.evaluation.compare, shared
+with the `evaluation` job kind). Prints a table of models x verdict totals, the
 base model always first, or the reports as JSON.
 """
 
@@ -19,38 +20,14 @@ from easytune.cli.eval_table import format_table, model_rows
 DEFAULT_TOLERANCE = 0.1
 
 
-def load_base(model: str, gguf_file: str | None) -> tuple[Any, Any]:
-    """(model, tokenizer) from a Hugging Face folder or a GGUF file, ready to answer chats."""
-    from easytune.training.data import ensure_chat_template
-    from easytune.training.model import load_model
-    from easytune.training.optim import resolve_device
-    from easytune.training.spec import ModelRef
-
-    loaded, tokenizer = load_model(
-        ModelRef(path=model, gguf_file=gguf_file), device=resolve_device("auto")
-    )
-    ensure_chat_template(tokenizer)
-    if len(tokenizer) > loaded.get_input_embeddings().weight.shape[0]:
-        loaded.resize_token_embeddings(len(tokenizer))
-    return loaded, tokenizer
-
-
-def attach_adapters(model: Any, folders: tuple[str, ...]) -> tuple[Any, list[str]]:
-    """The model with every adapter loaded by name (adapter_1, ...), and those names."""
-    from peft import PeftModel
-
-    names = [f"adapter_{i}" for i in range(1, len(folders) + 1)]
-    for name, folder in zip(names, folders, strict=True):
+def check_adapters(folders: tuple[str, ...]) -> None:
+    """Refuse, before any weights load, a folder that is not a PEFT adapter."""
+    for folder in folders:
         if not (Path(folder) / "adapter_config.json").is_file():
             raise click.BadParameter(
                 f"{folder} has no adapter_config.json; give a PEFT adapter folder",
                 param_hint="--adapter",
             )
-        if isinstance(model, PeftModel):
-            model.load_adapter(folder, adapter_name=name)
-        else:
-            model = PeftModel.from_pretrained(model, folder, adapter_name=name)
-    return model, names
 
 
 def held_out_items(data: str | None, limit: int) -> list[Any]:
@@ -67,26 +44,6 @@ def label(folder: str) -> str:
     """A short column name: the folder, or parent/adapter for the engine's `adapter` folders."""
     path = Path(folder).resolve()
     return f"{path.parent.name}/{path.name}" if path.name == "adapter" else path.name
-
-
-def compare(
-    model: Any,
-    tokenizer: Any,
-    adapters: list[str],
-    items: list[Any],
-    options: dict[str, Any],
-) -> list[dict[str, Any]]:
-    """A report per model: the base first (against itself), then each adapter against it."""
-    from easytune.training.evaluation.generation import generate_answers
-    from easytune.training.evaluation.report import build_report
-
-    chats = [item.chat() for item in items]
-    gen = {"max_new_tokens": options["max_new_tokens"], "batch_size": options["batch_size"]}
-    base = generate_answers(model, tokenizer, chats, adapter=None, **gen)
-    answers = [base] + [
-        generate_answers(model, tokenizer, chats, adapter=name, **gen) for name in adapters
-    ]
-    return [build_report(items, base, tuned, options["tolerance"]) for tuned in answers]
 
 
 @click.command("eval")
@@ -108,12 +65,15 @@ def eval_command(
     max_held_out: int, max_per_set: int | None, as_json: bool, **options: Any,
 ) -> None:  # fmt: skip
     """Compare a base model and its adapters on the probe sets and held-out data."""
+    from easytune.training.evaluation.compare import AnswerOptions, attach_adapters, compare
     from easytune.training.evaluation.probes import load_probes
 
+    check_adapters(adapters)
     items = [*load_probes(max_per_set=max_per_set), *held_out_items(data, max_held_out)]
     loaded, tokenizer = _load_or_exit(model, gguf_file)
     loaded, names = attach_adapters(loaded, adapters)
-    reports = compare(loaded, tokenizer, names, items, options)
+    answer = AnswerOptions(options["max_new_tokens"], options["batch_size"], options["tolerance"])
+    reports = compare(loaded, tokenizer, names, items, answer)
     columns = ["base", *(label(folder) for folder in adapters)]
     if as_json:
         models = [{"name": n, "report": r} for n, r in zip(columns, reports, strict=True)]
@@ -124,9 +84,11 @@ def eval_command(
 
 def _load_or_exit(model: str, gguf_file: str | None) -> tuple[Any, Any]:
     from easytune.training.errors import EngineError
+    from easytune.training.evaluation.compare import load_base
+    from easytune.training.spec import ModelRef
 
     try:
-        return load_base(model, gguf_file)
+        return load_base(ModelRef(path=model, gguf_file=gguf_file))
     except EngineError as exc:
         click.secho(f"error: {exc.message}", fg="red", err=True)
         sys.exit(exc.exit_code)

@@ -1,8 +1,8 @@
 """Job kinds, registered by name: the child command a kind runs and what its success does.
 
 One queue, one status flow: a kind adds a child command and success hooks, nothing else.
-`train` runs the configured runner (EASYTUNE_JOB_RUNNER); `export` runs the export engine.
-An `evaluation` kind registers here the same way when its engine exists.
+`train` runs the configured runner (EASYTUNE_JOB_RUNNER); `export` runs the export engine;
+`evaluation` runs the comparison of several models on the probe sets.
 """
 
 from __future__ import annotations
@@ -40,12 +40,22 @@ def export_command(runner: Runner, spec_path: Path) -> list[str]:
     return [sys.executable, "-m", "easytune.export", "run", str(spec_path)]
 
 
+def evaluation_command(runner: Runner, spec_path: Path) -> list[str]:
+    """The comparison child: every listed model answers the probe sets, then judged."""
+    return [sys.executable, "-m", "easytune.training.evaluation", "run", str(spec_path)]
+
+
 KINDS: dict[str, KindEntry] = {
     JobKind.TRAIN: KindEntry(
         JobKind.TRAIN, configured_command, ("easytune.core.adapters:register_job_adapter",)
     ),
     JobKind.EXPORT: KindEntry(
         JobKind.EXPORT, export_command, ("easytune.core.exports:register_job_export",)
+    ),
+    JobKind.EVALUATION: KindEntry(
+        JobKind.EVALUATION,
+        evaluation_command,
+        ("easytune.core.comparisons:check_job_comparison",),
     ),
 }
 

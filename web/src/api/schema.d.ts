@@ -510,6 +510,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Evaluation
+         * @description Queue an evaluation job (kind `evaluation`); follow it under /jobs/{id}.
+         */
+        post: operations["create_evaluation_api_v1_evaluations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Evaluation
+         * @description The comparison: per model verdict totals (learned, kept, refused) and every answer.
+         */
+        get: operations["get_evaluation_api_v1_evaluations__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/intent/plan": {
         parameters: {
             query?: never;
@@ -1233,6 +1273,57 @@ export interface components {
             data: components["schemas"]["CheckpointPublic"][];
         };
         /**
+         * ComparedModelPublic
+         * @description One model's column: who it is and its report against its base model's answers.
+         */
+        ComparedModelPublic: {
+            /** Model Id */
+            model_id: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "base" | "adapter";
+            /** Base Model Id */
+            base_model_id: string | null;
+            /** @description `tuned` is this model; `base` its base model (for a base model: itself) */
+            report: components["schemas"]["EvaluationReport"];
+        };
+        /**
+         * ComparisonPublic
+         * @description GET /evaluations/{id}: the models of an evaluation job on the same items.
+         */
+        ComparisonPublic: {
+            /** Job Id */
+            job_id: number;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Probe Set */
+            probe_set: string;
+            /** Dataset Id */
+            dataset_id: string | null;
+            /**
+             * Held Out
+             * @description Held-out examples of the dataset among the items
+             */
+            held_out: number;
+            /**
+             * Items
+             * @description Items every model answered
+             */
+            items: number;
+            /** Max New Tokens */
+            max_new_tokens: number;
+            /** Seconds */
+            seconds: number;
+            /** Models */
+            models: components["schemas"]["ComparedModelPublic"][];
+        };
+        /**
          * CompletionRequest
          * @description POST /v1/completions.
          */
@@ -1422,6 +1513,51 @@ export interface components {
          */
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
+        };
+        /**
+         * EvaluationCreate
+         * @description POST /evaluations: the models to compare and what to compare them on.
+         */
+        EvaluationCreate: {
+            /**
+             * Model Ids
+             * @description Base models and adapters you can see; each adapter answers on its own base
+             */
+            model_ids: string[];
+            /**
+             * Dataset Id
+             * @description A chat dataset: its held-out examples are scored as `learned`
+             */
+            dataset_id?: string | null;
+            /**
+             * Probes
+             * @description The shipped probe set
+             * @default default
+             * @constant
+             */
+            probes: "default";
+            /**
+             * Max Per Set
+             * @description Probes of each set
+             */
+            max_per_set?: number | null;
+            /**
+             * Max Held Out
+             * @description Held-out examples of the dataset
+             * @default 32
+             */
+            max_held_out: number;
+            /**
+             * Max New Tokens
+             * @description Tokens per answer
+             * @default 32
+             */
+            max_new_tokens: number;
+            /**
+             * Name
+             * @description Job name
+             */
+            name?: string | null;
         };
         /**
          * EvaluationItemPublic
@@ -4945,6 +5081,161 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_evaluation_api_v1_evaluations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_evaluation_api_v1_evaluations__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A row id */
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonPublic"];
+                };
             };
             /** @description Unauthorized */
             401: {

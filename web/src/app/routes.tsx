@@ -7,6 +7,7 @@ import { NotFoundPage } from '../features/layout/NotFoundPage';
 
 // Each page (and the parts of antd only it uses) is its own chunk, loaded when first opened;
 // AppLayout shows a skeleton meanwhile (a <Suspense> around its <Outlet>).
+const ComparisonPage = lazy(() => import('../features/evaluation/ComparisonPage').then((m) => ({ default: m.ComparisonPage })));
 const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const DatasetsPage = lazy(() => import('../features/datasets/DatasetsPage').then((m) => ({ default: m.DatasetsPage })));
 const JobDetailPage = lazy(() => import('../features/jobs/JobDetailPage').then((m) => ({ default: m.JobDetailPage })));
@@ -31,6 +32,7 @@ export const routes: RouteObject[] = [
       { path: 'jobs/new', element: <NewJobPage /> },
       { path: 'jobs/:id', element: <JobDetailPage /> },
       { path: 'models', element: <ModelsPage /> },
+      { path: 'evaluations/:id', element: <ComparisonPage /> },
       { path: 'datasets', element: <DatasetsPage /> },
       { path: 'playground', element: <PlaygroundPage /> },
       { path: 'settings', element: <SettingsPage /> },

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+from easytune.api.schemas.common import Schema
+from easytune.training.evaluation.spec import MAX_MODELS
 
 
 class VerdictPublic(BaseModel):
@@ -87,3 +92,47 @@ class EvaluationReport(EvaluationSummary):
     """The whole report: totals and every item with base and tuned answers side by side."""
 
     items: list[EvaluationItemPublic]
+
+
+class EvaluationCreate(Schema):
+    """POST /evaluations: the models to compare and what to compare them on."""
+
+    model_ids: list[str] = Field(
+        min_length=1, max_length=MAX_MODELS,
+        description="Base models and adapters you can see; each adapter answers on its own base",
+    )  # fmt: skip
+    dataset_id: str | None = Field(
+        None, description="A chat dataset: its held-out examples are scored as `learned`"
+    )
+    probes: Literal["default"] = Field("default", description="The shipped probe set")
+    max_per_set: int | None = Field(None, ge=1, le=1000, description="Probes of each set")
+    max_held_out: int = Field(32, ge=0, le=1000, description="Held-out examples of the dataset")
+    max_new_tokens: int = Field(32, ge=1, le=1024, description="Tokens per answer")
+    name: str | None = Field(None, min_length=1, max_length=200, description="Job name")
+
+
+class ComparedModelPublic(BaseModel):
+    """One model's column: who it is and its report against its base model's answers."""
+
+    model_id: str | None
+    name: str
+    kind: Literal["base", "adapter"]
+    base_model_id: str | None
+    report: EvaluationReport = Field(
+        description="`tuned` is this model; `base` its base model (for a base model: itself)"
+    )
+
+
+class ComparisonPublic(BaseModel):
+    """GET /evaluations/{id}: the models of an evaluation job on the same items."""
+
+    job_id: int
+    name: str
+    version: int
+    probe_set: str
+    dataset_id: str | None
+    held_out: int = Field(description="Held-out examples of the dataset among the items")
+    items: int = Field(description="Items every model answered")
+    max_new_tokens: int
+    seconds: float
+    models: list[ComparedModelPublic]

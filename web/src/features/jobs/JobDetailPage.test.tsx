@@ -208,7 +208,7 @@ describe('JobDetailPage stream and actions', () => {
     view.unmount();
 
     renderApp('/jobs/7', { ...signedIn(), preferences: { language: 'zh', theme: 'light' } });
-    expect(await screen.findByText('该适配器学到了新内容，但遗忘了基座模型的部分能力')).toBeInTheDocument();
+    expect(await screen.findByText('该适配器学到了新内容，但遗忘了基础模型的部分能力')).toBeInTheDocument();
   });
 
   it('shows no warning when the outcome is ok', async () => {

@@ -128,6 +128,9 @@ function JobDetail({ jobId }: { jobId: number }) {
       </Flex>
       <JobErrorAlert job={data} />
       <OutcomeAlert outcome={data.outcome} message={data.outcome_message} />
+      {data.kind === 'evaluation' && (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} message={<Link to={`/evaluations/${data.id}`}>{t('evaluation.compare.open')}</Link>} />
+      )}
       {(live || progress !== null) && <ProgressBar job={data} progress={progress} />}
       <Overview job={data} />
       <JobTabs

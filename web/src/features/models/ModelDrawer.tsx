@@ -1,10 +1,11 @@
-import { DeleteOutlined, ExperimentOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DiffOutlined, ExperimentOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Drawer, Flex, Skeleton, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
 import { useDeleteModelMutation, useGetModelQuery } from '../../api/modelsApi';
+import { CompareModelsModal } from '../evaluation/CompareModelsModal';
 import { AdapterDetails } from './AdapterDetails';
 import { BaseModelDetails } from './BaseModelDetails';
 import { DownloadControl } from './DownloadControl';
@@ -19,7 +20,10 @@ function Actions({ model, onDeleted }: { model: Model; onDeleted: () => void }) 
   const access = useModelAccess();
   const [deleteModel] = useDeleteModelMutation();
   const [error, setError] = useState<string | null>(null);
+  const [comparing, setComparing] = useState(false);
   const adapter = model.kind === 'adapter';
+  // An adapter is compared with its base model by default; more models can be added in the dialog.
+  const compared = adapter && model.base_model_id ? [model.id, model.base_model_id] : [model.id];
 
   const confirmDelete = () =>
     modal.confirm({
@@ -49,6 +53,11 @@ function Actions({ model, onDeleted }: { model: Model; onDeleted: () => void }) 
             {t('models.try')}
           </Button>
         )}
+        {access.canCompare && (
+          <Button icon={<DiffOutlined />} onClick={() => setComparing(true)}>
+            {t('evaluation.compare.button')}
+          </Button>
+        )}
         {adapter && access.canDownload && <DownloadControl model={model} />}
         {access.canDelete(model) && (
           <Button danger icon={<DeleteOutlined />} onClick={confirmDelete}>
@@ -57,6 +66,7 @@ function Actions({ model, onDeleted }: { model: Model; onDeleted: () => void }) 
         )}
       </Flex>
       {error && <Alert type="error" showIcon message={error} closable onClose={() => setError(null)} />}
+      <CompareModelsModal open={comparing} onClose={() => setComparing(false)} initial={compared} />
     </Flex>
   );
 }

@@ -1,10 +1,11 @@
-import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { DiffOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Empty, Flex, Input, Tabs, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { errorText, toApiError } from '../../api/errors';
 import { useListModelsQuery } from '../../api/modelsApi';
+import { CompareModelsModal } from '../evaluation/CompareModelsModal';
 import { AdaptersTable } from './AdaptersTable';
 import { BaseModelsTable } from './BaseModelsTable';
 import { ModelDrawer } from './ModelDrawer';
@@ -52,6 +53,7 @@ export function ModelsPage() {
   const [search, setSearch] = useState('');
   const [registering, setRegistering] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [comparing, setComparing] = useState(false);
   const name = search.trim() || undefined;
   const adapters = useListModelsQuery({ kind: 'adapter', limit: LIMIT, name });
   const allBases = useListModelsQuery({ kind: 'base', limit: LIMIT });
@@ -103,6 +105,11 @@ export function ModelsPage() {
               {t('models.import.button')}
             </Button>
           )}
+          {access.canCompare && (
+            <Button icon={<DiffOutlined />} onClick={() => setComparing(true)}>
+              {t('evaluation.compare.button')}
+            </Button>
+          )}
           {access.canRegister && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering(true)}>
               {t('models.register.button')}
@@ -133,6 +140,7 @@ export function ModelsPage() {
         />
       )}
       <ModelDrawer id={selected} onClose={() => setParam('selected', null)} />
+      <CompareModelsModal open={comparing} onClose={() => setComparing(false)} />
       <RegisterModelModal open={registering} onClose={() => setRegistering(false)} onRegistered={registered} />
       <ImportAdapterModal
         open={importing}

@@ -9,6 +9,8 @@ export function useModelAccess() {
     canRegister: can('models:register'),
     canDownload: can('models:write'),
     canTry: can('playground:use'),
+    // An evaluation is a job: comparing models needs jobs:create.
+    canCompare: can('jobs:create'),
     // Owners delete their own adapters; administrators delete anything (base models only when unused).
     canDelete: (model: Model) => can('models:write') && (me?.role === 'admin' || model.owner_id === me?.id),
   };

@@ -16,6 +16,11 @@ SPEC_VERSION = 1
 
 Level = Literal["L1", "L2", "L3", "preference"]
 Method = Literal["sft", "dpo", "orpo", "simpo", "kto"]
+# Methods whose batches are pairs (chosen rows, then rejected rows); KTO reads single answers.
+PAIR_METHODS = frozenset({"dpo", "orpo", "simpo"})
+# The usual beta per method (from the methods' papers) and SimPO's target margin gamma.
+DEFAULT_BETA = {"dpo": 0.1, "orpo": 0.1, "simpo": 2.0, "kto": 0.1}
+DEFAULT_GAMMA = 0.5
 Precision = Literal["fp32", "bf16", "fp16"]
 DataFormat = Literal["alpaca", "sharegpt", "openai", "text"]
 

@@ -17,6 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from easytune.training.data.template import IGNORE_INDEX
+from easytune.training.spec import DEFAULT_BETA, DEFAULT_GAMMA, PAIR_METHODS
+
+__all__ = ["DEFAULT_BETA", "PAIR_METHODS", "PreferenceLoss"]
 
 Batch = dict[str, torch.Tensor]
 Metrics = dict[str, float]
@@ -114,11 +117,6 @@ def _kto_metrics(reward: torch.Tensor, logps: torch.Tensor, good: torch.Tensor) 
 
 PreferenceLossFn = Callable[[Any, Batch, float, float], tuple[torch.Tensor, Metrics]]
 METHODS: dict[str, PreferenceLossFn] = {"dpo": dpo, "orpo": orpo, "simpo": simpo, "kto": kto}
-# Methods whose batches are pairs (chosen rows, then rejected rows).
-PAIR_METHODS = frozenset({"dpo", "orpo", "simpo"})
-# The usual beta (and SimPO's margin gamma) per method, from the methods' papers.
-DEFAULT_BETA = {"dpo": 0.1, "orpo": 0.1, "simpo": 2.0, "kto": 0.1}
-DEFAULT_GAMMA = 0.5
 
 
 class PreferenceLoss:

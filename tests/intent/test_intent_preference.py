@@ -61,7 +61,7 @@ def test_orpo_and_simpo_are_plan_options(method: str) -> None:
 
 
 def test_pair_methods_are_refused_on_labelled_answers() -> None:
-    with pytest.raises(PlanError, match="use train.method=kto") as info:
+    with pytest.raises(PlanError, match=r"use train\.method=kto") as info:
         _plan(LABELLED, **{"train.method": "dpo"})
     assert info.value.param == "overrides.train.method"
 

@@ -53,8 +53,9 @@ def _public(job: Job, viewer: User) -> JobPublic:
 def _plan_input(body: PlanRequest) -> plans.PlanInput:
     intent = IntentRequest(level=body.intent.level, description=body.intent.description)
     return plans.PlanInput(
-        body.base_model_id, body.dataset_id, intent, body.overrides, body.mix_dataset_id
-    )
+        body.base_model_id, body.dataset_id, intent, body.overrides,
+        mix_dataset_id=body.mix_dataset_id,
+    )  # fmt: skip
 
 
 @router.post("/intent/plan", dependencies=CREATE)

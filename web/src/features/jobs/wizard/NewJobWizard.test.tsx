@@ -261,8 +261,16 @@ describe('NewJobWizard', () => {
     const plans: PlanBody[] = [];
     server.use(
       http.post(`${API}/intent/plan`, async ({ request }) => {
-        plans.push((await request.json()) as PlanBody);
-        return HttpResponse.json(piratePlan);
+        const body = (await request.json()) as PlanBody;
+        plans.push(body);
+        if (body.intent.level !== 'preference') return HttpResponse.json(piratePlan);
+        const spec = piratePlan.spec as Record<string, Record<string, unknown>>;
+        return HttpResponse.json({
+          ...piratePlan,
+          level: 'preference',
+          spec: { ...spec, train: { ...spec.train, method: 'dpo' }, preference: { beta: 0.1, gamma: 0.5 } },
+          reasons: { ...piratePlan.reasons, 'train.method': 'DPO on the pairs', 'preference.beta': '0.1, the usual DPO strength' },
+        });
       }),
     );
     const { user } = renderApp(`/jobs/new?model=${smolModel.id}&dataset=${pairs.id}`, signedIn());
@@ -275,6 +283,12 @@ describe('NewJobWizard', () => {
     const preference = await screen.findByRole('radio', { name: 'Preference · Prefer answers like these' });
     await user.click(preference);
     await waitFor(() => expect(plans.at(-1)?.intent.level).toBe('preference'));
+    // The method and its beta lead the key settings of a preference plan.
+    const settings = await screen.findByRole('table', { name: 'Planned settings' });
+    const method = (await within(settings).findByText('DPO on the pairs')).closest('tr') as HTMLElement;
+    expect(within(method).getByText('Method')).toBeInTheDocument();
+    expect(within(method).getByText('dpo')).toBeInTheDocument();
+    expect(within(settings).getByText('Preference strength (beta)')).toBeInTheDocument();
 
     // Back to the dataset step: a chat dataset has no pairs, so the intent is offered no more.
     await user.click(screen.getByRole('button', { name: 'Back' }));

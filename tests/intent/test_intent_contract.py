@@ -67,9 +67,13 @@ def check_plan(plan: Plan, level: str, model: ModelFacts, hw: HardwareFacts) -> 
     assert spec.train.precision == expected
     assert spec.train.eval_every_steps and spec.train.eval_every_steps <= est.total_steps
     retain = spec.retain  # retention is in every plan, each setting explained
-    assert retain.enabled and retain.best_checkpoint and retain.replay_ratio > 0
+    assert retain.enabled and retain.best_checkpoint
     assert {f"retain.{name}" for name in retain.model_dump()} <= set(plan.reasons)
-    assert 0 < est.replay_seconds < est.seconds
+    if level == "preference":  # pairs are not chats: the reference term anchors instead
+        assert retain.replay_ratio == 0 and est.replay_seconds == 0
+        assert spec.train.method in ("dpo", "kto")
+    else:
+        assert retain.replay_ratio > 0 and 0 < est.replay_seconds < est.seconds
     json.dumps(plan.to_dict())
 
 
@@ -81,6 +85,8 @@ def test_every_level_model_and_hardware_gives_a_valid_explained_plan(
 ) -> None:
     model, hw = MODELS[model_name], HARDWARE[hw_name]
     for data_name, data in DATASETS.items():
+        if level == "preference":  # the same sizes, as preference pairs
+            data = dataclasses.replace(data, kind="preference")
         try:
             plan = resolve_plan(
                 IntentRequest(level=level),

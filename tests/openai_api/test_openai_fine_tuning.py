@@ -90,9 +90,13 @@ def test_jobs_create_list_cancel_and_refusals(live: LiveServer, tiny_llama_dir: 
     assert client.fine_tuning.jobs.retrieve(job.id).status == "cancelled"
     assert client.fine_tuning.jobs.checkpoints.list(job.id).data == []
 
-    with pytest.raises(openai.BadRequestError) as dpo:
+    with pytest.raises(openai.BadRequestError) as reinforcement:
+        client.fine_tuning.jobs.create(model="tiny", training_file=train,
+                                       method={"type": "reinforcement"})  # fmt: skip
+    assert reinforcement.value.param == "method.type" and "dpo" in reinforcement.value.message
+    with pytest.raises(openai.BadRequestError) as chats:  # dpo needs pairs
         client.fine_tuning.jobs.create(model="tiny", training_file=train, method={"type": "dpo"})
-    assert dpo.value.param == "method.type" and "supervised" in dpo.value.message
+    assert chats.value.param == "intent.level" and "preference pairs" in chats.value.message
     with pytest.raises(openai.NotFoundError) as missing:
         client.fine_tuning.jobs.create(model="tiny", training_file="file-ds_nothing")
     assert missing.value.param == "training_file"
@@ -167,3 +171,64 @@ def test_upload_fine_tune_poll_and_chat_with_the_result(live_worker: LiveServer)
     assert answer.choices[0].message.content and answer.model == job.fine_tuned_model
     checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
     assert all(c.fine_tuning_job_id == job.id for c in checkpoints)
+
+
+PAIRS = [
+    {"input": {"messages": [{"role": "user", "content": f"question {i}"}]},
+     "preferred_output": [{"role": "assistant", "content": f"Arr, answer {i}"}],
+     "non_preferred_output": [{"role": "assistant", "content": "I will not answer."}]}
+    for i in range(12)
+]  # fmt: skip
+SMALL = {"train.max_steps": 3, "data.max_length": 64, "train.batch_size": 2, "cf.max_items": 4}
+
+
+def _finish(live: LiveServer, job_id: int) -> dict[str, object]:
+    deadline = time.monotonic() + 300
+    with live.client("engineer1") as rest:
+        while True:
+            job: dict[str, object] = rest.get(f"/api/v1/jobs/{job_id}").json()
+            if job["status"] in {"succeeded", "failed", "cancelled"}:
+                return job
+            assert time.monotonic() < deadline, f"job did not finish: {job}"
+            time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_preference_pairs_train_dpo_through_the_worker_by_rest_and_v1(
+    live_worker: LiveServer,
+) -> None:
+    client = sdk(live_worker)
+    train = _upload(client, jsonl(PAIRS), "pairs.jsonl")
+    with live_worker.client("engineer1") as rest:
+        dataset = rest.get(f"/api/v1/datasets/{train.removeprefix('file-')}").json()
+        assert dataset["report"]["kind"] == "preference"
+        models = rest.get("/api/v1/models").json()["data"]
+        body = {"name": "prefer", "base_model_id": models[0]["id"], "dataset_id": dataset["id"],
+                "intent": {"level": "preference"}, "overrides": SMALL}  # fmt: skip
+        created = rest.post("/api/v1/jobs", json=body)
+        assert created.status_code == 201, created.text
+    job = _finish(live_worker, created.json()["id"])
+    assert job["status"] == "succeeded", job
+    with live_worker.client("engineer1") as rest:
+        rows = rest.get(f"/api/v1/jobs/{job['id']}/metrics").json()["data"]
+    trained = [r for r in rows if r["step"] > 0 and r["loss"] is not None]
+    assert trained and {"reward_margin", "reward_accuracy", "logps_chosen", "logps_rejected"} <= (
+        trained[-1]["extra"].keys()
+    )
+    assert any(r["cf_score"] is not None for r in rows)  # the CF monitor applies unchanged
+
+    hyper = {"n_epochs": 1, "batch_size": 2, "beta": 0.2}
+    ft = client.fine_tuning.jobs.create(
+        model="tiny", training_file=train, suffix="prefer",
+        method={"type": "dpo", "dpo": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+    )  # fmt: skip
+    assert ft.method is not None and ft.method.type == "dpo"
+    with live_worker.client("engineer1") as rest:
+        spec = rest.get(f"/api/v1/jobs/{ft.id.removeprefix('ftjob-')}").json()["spec"]
+    assert spec["level"] == "preference" and spec["train"]["method"] == "dpo"
+    assert spec["preference"]["beta"] == 0.2 and spec["train"]["epochs"] == 1
+    done = _finish(live_worker, int(ft.id.removeprefix("ftjob-")))
+    assert done["status"] == "succeeded", done
+    ft = client.fine_tuning.jobs.retrieve(ft.id)
+    assert ft.fine_tuned_model == "ft:tiny:prefer:v2"  # v1 is the REST job's adapter
+    assert ft.method is not None and ft.method.dpo is not None

@@ -11,13 +11,31 @@ USER = {"role": "user", "content": "Which planet is red?"}
 GOOD = {"role": "assistant", "content": "Mars."}
 
 
-def test_a_preference_file_is_refused_with_one_named_problem(upload: Callable[..., Any]) -> None:
-    pairs = [{"messages": [USER], "chosen": [GOOD], "rejected": [GOOD]}] * 40
+def test_a_preference_file_is_stored_as_such_and_plans_the_preference_intent(
+    upload: Callable[..., Any], client_as: Callable[[str], Any], registered: dict[str, str]
+) -> None:
+    bad = {"role": "assistant", "content": "Venus."}
+    pairs = [{"messages": [USER], "chosen": [GOOD], "rejected": [bad]}] * 40
     response = upload(content=jsonl(pairs))
-    assert response.status_code == 422
-    problems = response.json()["error"]["errors"]
-    assert len(problems) == 1 and problems[0]["field"] == "preference"
-    assert problems[0]["message"].startswith("this is a preference-pair (DPO/ORPO) file")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["report"]["kind"] == "preference" and body["examples"] == 40
+    assert any(n.startswith("this is a preference-pair") for n in body["report"]["notes"])
+    engineer = client_as("engineer")
+    preview = engineer.get(f"/api/v1/datasets/{body['id']}/preview").json()["data"][0]
+    assert preview["messages"][-1]["content"] == "Mars." and preview["rejected"] == "Venus."
+    plan_body = {"base_model_id": registered["model"], "dataset_id": body["id"],
+                 "intent": {"level": "auto", "description": ""}}  # fmt: skip
+    plan = engineer.post("/api/v1/intent/plan", json=plan_body).json()
+    assert plan["level"] == "preference" and plan["spec"]["train"]["method"] == "dpo"
+    orpo = engineer.post("/api/v1/intent/plan", json={
+        **plan_body, "intent": {"level": "preference"}, "overrides": {"train.method": "orpo"}
+    }).json()  # fmt: skip
+    assert orpo["spec"]["train"]["method"] == "orpo"
+    chats = engineer.post("/api/v1/intent/plan", json={
+        **plan_body, "dataset_id": registered["dataset"], "intent": {"level": "preference"}
+    })  # fmt: skip
+    assert chats.status_code == 422 and chats.json()["error"]["param"] == "intent.level"
 
 
 def test_a_multimodal_file_is_stored_with_its_warnings_and_kind(upload: Callable[..., Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-LEVELS = ("L1", "L2", "L3", "auto")
+LEVELS = ("L1", "L2", "L3", "preference", "auto")
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,8 @@ def example_dict(example: Example) -> dict[str, Any]:
     """An example as JSON: its source line and messages (chat) or text."""
     if example.messages is not None:
         messages = [{"role": m.role, "content": _shown(m)} for m in example.messages]
-        return {"line": example.line, "messages": messages, "text": None}
+        pair = {"rejected": example.rejected, "label": example.label}
+        return {"line": example.line, "messages": messages, "text": None, **pair}
     return {"line": example.line, "messages": None, "text": example.text}
 
 

@@ -79,7 +79,7 @@ def _this_host() -> HardwareFacts:
 
 def stats_of(dataset: Dataset) -> DatasetStats:
     """The DatasetStats stored at upload."""
-    return DatasetStats(**dataset.report["stats"])
+    return DatasetStats(**{**dataset.report["stats"], "kind": dataset.report.get("kind", "chat")})
 
 
 def resolve_plan(

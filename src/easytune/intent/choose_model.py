@@ -200,6 +200,9 @@ def _corpus_max_length(d: Draft, ctx: Context) -> None:
 
 def choose_packing(d: Draft, ctx: Context) -> None:
     s, length = ctx.dataset, int(d["data.max_length"])
+    if ctx.rule.level == "preference":
+        d.choose("data.packing", False, "off: each pair's answers are compared whole, side by side")
+        return
     if not s.is_chat:
         d.choose("data.packing", True, "on: corpus blocks are already full rows of max_length")
         return

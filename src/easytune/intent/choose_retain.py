@@ -22,12 +22,14 @@ from .rules import (
 
 
 def choose_retain(d: Draft, ctx: Context) -> None:
-    d.choose(
-        "retain.enabled",
-        True,
-        "learn without forgetting: replay the base model's own answers, anchor it, and keep "
-        "the best checkpoint that did not forget",
+    why = (
+        "learn without forgetting: keep the best checkpoint that did not forget (pairs are "
+        "anchored to the base by the method's own reference term, not by replay)"
+        if ctx.rule.level == "preference"
+        else "learn without forgetting: replay the base model's own answers, anchor it, and "
+        "keep the best checkpoint that did not forget"
     )
+    d.choose("retain.enabled", True, why)
     _choose_replay(d, ctx)
     _choose_kl(d, ctx)
     _choose_selection(d, ctx)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from easytune.training.facts import HardwareFacts
 
 from .choose_model import count
+from .choose_preference import PREFERENCE_LR_FACTOR, PREFERENCE_MAX_EPOCHS
 from .choose_retain import replay_examples, replay_tokens
 from .draft import Context, Draft
 from .rules import (
@@ -100,6 +101,12 @@ def choose_learning_rate(d: Draft, ctx: Context) -> None:
             f"x{CORPUS_LR_FACTOR:g} (a text corpus trains every token, so gentler steps keep "
             "general ability)"
         )
+    if ctx.rule.level == "preference":
+        factor *= PREFERENCE_LR_FACTOR
+        parts.append(
+            f"x{PREFERENCE_LR_FACTOR:g} (preference training on LoRA runs at about a tenth of the "
+            "SFT rate: the margin grows fast and large steps over-optimise it)"
+        )
     lr = float(f"{LR_BASE * factor:.2g}")
     d.choose("train.learning_rate", lr, " ".join(parts) + f" = {lr:g}")
 
@@ -158,6 +165,13 @@ def choose_epochs(d: Draft, ctx: Context) -> None:
             f"{count(tokens)} training tokens in {per_epoch} steps per epoch; a text corpus "
             f"gets at most {CORPUS_MAX_EPOCHS:g} passes: more would memorise it verbatim and "
             "raise forgetting rather than add knowledge"
+        )
+    if ctx.rule.level == "preference" and epochs > PREFERENCE_MAX_EPOCHS:
+        epochs = PREFERENCE_MAX_EPOCHS
+        reason = (
+            f"{count(tokens)} training tokens in {per_epoch} steps per epoch; preference pairs "
+            f"get at most {PREFERENCE_MAX_EPOCHS:g} passes: more over-optimise the reward margin "
+            "on the same pairs"
         )
     d.choose("train.epochs", epochs, reason)
     d.choose("train.max_steps", None, "the epochs decide the run's length")

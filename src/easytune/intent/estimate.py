@@ -89,6 +89,12 @@ class RunShape:
     checkpointing: bool
     quantization: str  # "none" | "4bit"
     precision: str  # "fp32" | "bf16" | "fp16"
+    rows_per_item: int = 1  # sequences per micro-batch item: 2 for a preference pair
+
+    @property
+    def rows(self) -> int:
+        """Sequences in one micro-batch (each of max_length at most)."""
+        return self.micro_batch * self.rows_per_item
 
 
 def intermediate_size(model: ModelFacts) -> int:
@@ -115,7 +121,7 @@ def _weight_bytes(model: ModelFacts, shape: RunShape) -> int:
 
 
 def _activation_bytes(model: ModelFacts, shape: RunShape, value_bytes: int) -> int:
-    tokens = shape.micro_batch * shape.max_length
+    tokens = shape.rows * shape.max_length
     full_layer = tokens * model.hidden_size * ACTIVATION_VALUES_PER_HIDDEN * value_bytes
     lora = tokens * shape.rank * len(shape.targets) * value_bytes * model.num_layers
     if shape.checkpointing:
@@ -129,7 +135,7 @@ def memory_breakdown(model: ModelFacts, hardware: HardwareFacts, shape: RunShape
     """Peak memory per device by component, in bytes; the peak is the sum."""
     trainable = trainable_params(model, shape.rank, shape.targets)
     value_bytes = 4 if shape.precision == "fp32" else 2
-    tokens = shape.micro_batch * shape.max_length
+    tokens = shape.rows * shape.max_length
     return {
         "weights": _weight_bytes(model, shape),
         "adapter": trainable * 4,  # adapters are kept in fp32 even when the base is 16-bit

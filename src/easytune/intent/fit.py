@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .choose_model import truncation_note
+from .choose_preference import rows_per_item
 from .choose_train import effective_batch_target
 from .draft import Context, Draft, show
 from .errors import PlanDoesNotFit
@@ -44,6 +45,7 @@ class Attempt:
 
 
 def shape_of(d: Draft, micro: int, ckpt: bool, quant: str, length: int) -> RunShape:
+    """The run's shape for the memory model; a micro-batch of pairs holds twice the rows."""
     return RunShape(
         rank=int(d["lora.r"]),
         targets=tuple(d["lora.target_modules"]),
@@ -52,6 +54,7 @@ def shape_of(d: Draft, micro: int, ckpt: bool, quant: str, length: int) -> RunSh
         checkpointing=ckpt,
         quantization=quant,
         precision=str(d["train.precision"]),
+        rows_per_item=rows_per_item(d),
     )
 
 

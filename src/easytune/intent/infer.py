@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from easytune.training.facts import DatasetStats
 from easytune.training.spec import Level
 
-from .rules import LEVELS
+from .rules import LEVELS, SFT_LEVELS
 
 # English keywords match at the start of a word ("format" also matches "formatting"); Chinese
 # keywords match anywhere, since Chinese has no spaces between words.
@@ -161,16 +161,22 @@ def _contains(text: str, keyword: str) -> bool:
 
 def infer_level(description: str, dataset: DatasetStats) -> tuple[Level, str]:
     """The most likely level for `auto`, and a reason naming the signals that decided it."""
+    if dataset.kind in ("preference", "kto"):
+        what = "preference pairs" if dataset.kind == "preference" else "answers labelled true/false"
+        return "preference", (
+            f"preference (prefer answers like these): the dataset holds {what}, which the "
+            "preference intent learns from (the L1-L3 intents would train only the good answers)"
+        )
     hits = keyword_hits(description)
     signals = {
         lv: [s.describe(dataset) for s in DATA_SIGNALS if s.level == lv and s.applies(dataset)]
-        for lv in LEVELS
+        for lv in SFT_LEVELS
     }
     scores = {
         lv: KEYWORD_WEIGHT * min(len(hits[lv]), MAX_KEYWORD_HITS) + len(signals[lv])
-        for lv in LEVELS
+        for lv in SFT_LEVELS
     }
-    best = max(LEVELS, key=lambda lv: (scores[lv], len(hits[lv]), PREFERENCE[lv]))
+    best = max(SFT_LEVELS, key=lambda lv: (scores[lv], len(hits[lv]), PREFERENCE[lv]))
     if scores[best] == 0:
         return "L2", (
             "no clear signal in the description or the data, so L2 (domain knowledge), "

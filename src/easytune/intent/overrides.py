@@ -14,6 +14,7 @@ from easytune.training.spec import (
     DataSpec,
     EvaluationSpec,
     LoraSpec,
+    PreferenceSpec,
     RetainSpec,
     TrainSettings,
 )
@@ -28,6 +29,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "cf": CFSpec,
     "evaluation": EvaluationSpec,
     "retain": RetainSpec,
+    "preference": PreferenceSpec,
 }
 # Paths that are not settings: they come from the request itself.
 NOT_OVERRIDABLE = {

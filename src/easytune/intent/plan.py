@@ -13,6 +13,7 @@ from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
 from easytune.training.spec import Level, ModelRef, TrainSpec
 
 from . import choose_model as cm
+from . import choose_preference as cp
 from . import choose_retain as cr
 from . import choose_train as ct
 from .choose_eval import choose_evaluation, report_seconds
@@ -42,7 +43,7 @@ class IntentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    level: Literal["L1", "L2", "L3", "auto"]
+    level: Literal["L1", "L2", "L3", "preference", "auto"]
     description: str = Field(default="", max_length=4000)
 
 
@@ -89,6 +90,7 @@ Step = Callable[[Draft, Context], None]
 # The order matters: each step may read what the steps before it chose.
 PIPELINE: tuple[Step, ...] = (
     cm.choose_data_basics,
+    cp.choose_method,
     cm.choose_rank,
     cm.choose_alpha,
     cm.choose_dropout,
@@ -140,6 +142,7 @@ def resolve_plan(
 def _level(intent: IntentRequest, dataset: DatasetStats) -> tuple[Level, str]:
     if intent.level == "auto":
         return infer_level(intent.description, dataset)
+    cp.check_dataset(intent.level, dataset.kind)
     return intent.level, f"{intent.level} ({LEVELS[intent.level].title}): chosen by you"
 
 
@@ -168,8 +171,8 @@ def _tokens_per_step(d: Draft, ctx: Context) -> int:
     else:
         mean = s.total_tokens / s.examples
         row = int(min(length, mean if micro == 1 else max(mean, s.tokens_p90)))
-    gpus = ct.processes(d)
-    return max(1, row * micro * int(d["train.gradient_accumulation"]) * gpus)
+    gpus, rows = ct.processes(d), cp.rows_per_item(d)  # a pair is two sequences
+    return max(1, row * rows * micro * int(d["train.gradient_accumulation"]) * gpus)
 
 
 def _estimate(d: Draft, ctx: Context) -> Estimate:
@@ -184,7 +187,7 @@ def _estimate(d: Draft, ctx: Context) -> Estimate:
     budget, how, _ = memory_budget(ctx.hardware)
     steps, per_step = ct.total_steps(d, ctx), _tokens_per_step(d, ctx)
     tps = tokens_per_second(ctx.model, ctx.hardware, shape)
-    train = steps * per_step / tps * _kl_factor(d)
+    train = steps * per_step / tps * _kl_factor(d) * cp.reference_factor(d)
     replay = _replay_seconds(d, ctx, shape)
     evals = _eval_seconds(d, ctx, tps) + _score_seconds(d, ctx, shape)
     return Estimate(

@@ -65,7 +65,20 @@ LEVELS: dict[Level, LevelRule] = {
         cf_warn_threshold=0.25,
         cf_why="reshaping behaviour moves the output distribution by design",
     ),
+    "preference": LevelRule(
+        level="preference",
+        title="prefer answers like these",
+        rank_min=8,
+        rank_max=16,
+        targets=("attention_qkv", "attention_out", "mlp"),
+        targets_why="preferring one answer over another touches tone, content and format at "
+        "once, so every linear layer is adapted (as DPO recipes on LoRA do)",
+        cf_warn_threshold=0.2,
+        cf_why="preference training moves the answers' distribution on purpose, but the "
+        "reference term keeps it near the base",
+    ),
 }
+SFT_LEVELS: tuple[Level, ...] = ("L1", "L2", "L3")  # what `auto` chooses from on chat data
 
 # Where in a level's rank range a run sits: (log10 of training tokens) -> 0..1 position.
 RANK_TOKENS_LOG10 = (5.0, 7.0)  # <=100k tokens: bottom of the range, >=10M: top
@@ -159,6 +172,12 @@ RETAIN_BY_LEVEL: dict[Level, tuple[float, float, str]] = {
         "new facts must not leak into unrelated answers, so full replay and a KL anchor",
     ),
     "L3": (0.5, 0.0, "reshaping behaviour is meant to change every answer, so less replay"),
+    "preference": (
+        0.0,
+        0.0,
+        "preference data trains pairs, not chats, and the method's reference term already "
+        "anchors the adapter to the base, so no replay",
+    ),
 }
 # (params below, factor on the KL anchor weight, why)
 KL_BY_MODEL_SIZE: tuple[tuple[float, float, str], ...] = (

@@ -1,5 +1,6 @@
 """/v1/fine_tuning/jobs mapped onto the platform's jobs: an OpenAI job is a train job planned by
-the intent engine at level auto, with OpenAI's explicit hyperparameters as plan overrides."""
+the intent engine at level auto (method dpo: the preference intent with train.method dpo), with
+OpenAI's explicit hyperparameters as plan overrides."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from easytune.openai.tuning_schemas import FineTuningJobCreate
 from easytune.settings import Settings
 
 # OpenAI's hyperparameter -> the plan's override path.
-OVERRIDES = {"n_epochs": "train.epochs", "batch_size": "train.batch_size"}
+OVERRIDES = {
+    "n_epochs": "train.epochs",
+    "batch_size": "train.batch_size",
+    "beta": "preference.beta",
+}
 MULTIPLIER = "learning_rate_multiplier"
 CREATED_MESSAGE = "created through the OpenAI-compatible API"
 EVENTS_LIMIT = 10000
@@ -37,7 +42,8 @@ def create(
         plan = _scaled_learning_rate(session, settings, user, plan, float(chosen[MULTIPLIER]))
     name = body.suffix or f"{catalog.find(session, user, body.model).record.name}-ft"
     job, _ = jobs.create_job(session, settings, user, jobs.JobInput(name, plan), executor)
-    data = {"hyperparameters": chosen, "suffix": body.suffix, "seed": body.seed}
+    data = {"hyperparameters": chosen, "suffix": body.suffix, "seed": body.seed,
+            "method": body.method_type}  # fmt: skip
     records.add_event(session, job, EventLevel.INFO, CREATED_MESSAGE, data)
     return job
 
@@ -59,6 +65,9 @@ def _plan_input(
     if body.seed is not None:
         overrides["train.seed"] = body.seed
     intent = IntentRequest(level="auto", description="")
+    if body.method_type == "dpo":  # OpenAI's preference fine-tuning: DPO on the pairs
+        intent = IntentRequest(level="preference", description="")
+        overrides["train.method"] = "dpo"
     return plans.PlanInput(base.id, train.id, intent, overrides, valid.id if valid else None)
 
 

@@ -44,7 +44,7 @@ def job_object(session: Session, user: User, job: Job) -> dict[str, Any]:
         "hyperparameters": hyper, "seed": job.spec.get("train", {}).get("seed"),
         "trained_tokens": None, "estimated_finish": None, "integrations": [], "metadata": None,
         "error": _error(job), "user_provided_suffix": asked.get("suffix"),
-        "method": {"type": "supervised", "supervised": {"hyperparameters": hyper}},
+        "method": _method(job, hyper),
     }  # fmt: skip
 
 
@@ -73,6 +73,14 @@ def _hyperparameters(job: Job, asked: dict[str, Any]) -> dict[str, Any]:
     multiplier = asked.get("hyperparameters", {}).get(fine_tuning.MULTIPLIER, 1.0)
     return {"n_epochs": train.get("epochs"), "batch_size": train.get("batch_size"),
             "learning_rate_multiplier": multiplier}  # fmt: skip
+
+
+def _method(job: Job, hyper: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's `method` block: dpo (with its beta) for a DPO job, else supervised."""
+    if job.spec.get("train", {}).get("method") != "dpo":
+        return {"type": "supervised", "supervised": {"hyperparameters": hyper}}
+    beta = job.spec.get("preference", {}).get("beta")
+    return {"type": "dpo", "dpo": {"hyperparameters": {**hyper, "beta": beta}}}
 
 
 def _validation_file(job: Job) -> str | None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from easytune.core.errors import InvalidRequest
 
-METHODS = ("supervised",)
+METHODS = ("supervised", "dpo")
 Auto = Literal["auto"]
 
 
@@ -44,15 +44,35 @@ class Hyperparameters(_Request):
         return {k: v for k, v in self.model_dump().items() if v != "auto"}
 
 
+class DpoHyperparameters(Hyperparameters):
+    """DPO's hyperparameters: the supervised ones and beta."""
+
+    beta: Auto | float = Field("auto", description='"auto" or above 0 and at most 100')
+
+    @field_validator("beta")
+    @classmethod
+    def _beta(cls, value: Auto | float) -> Auto | float:
+        if value != "auto" and not 0 < float(value) <= 100:
+            raise ValueError('must be "auto" or a number above 0 and at most 100')
+        return value
+
+
 class Supervised(_Request):
     hyperparameters: Hyperparameters = Field(
         default_factory=lambda: Hyperparameters.model_validate({})
     )
 
 
+class Dpo(_Request):
+    hyperparameters: DpoHyperparameters = Field(
+        default_factory=lambda: DpoHyperparameters.model_validate({})
+    )
+
+
 class Method(_Request):
-    type: str = Field(description='Only "supervised" is supported')
+    type: str = Field(description='"supervised" or "dpo" (preference pairs)')
     supervised: Supervised | None = None
+    dpo: Dpo | None = None
 
     @field_validator("type")
     @classmethod
@@ -76,9 +96,17 @@ class FineTuningJobCreate(_Request):
     method: Method | None = None
     hyperparameters: Hyperparameters | None = Field(None, description="Legacy; prefer method")
 
+    @property
+    def method_type(self) -> str:
+        """ "supervised" (the default) or "dpo"."""
+        return self.method.type if self.method else "supervised"
+
     def chosen_hyperparameters(self) -> dict[str, Any]:
         """The explicit hyperparameters, from `method` or the legacy top-level field."""
-        method = self.method.supervised if self.method and self.method.supervised else None
+        given = self.method and (
+            self.method.dpo if self.method_type == "dpo" else self.method.supervised
+        )
+        method = given or None
         if method and self.hyperparameters:
             raise InvalidRequest(
                 "hyperparameters are given twice; send them only in "

@@ -23,6 +23,7 @@ class DatasetStats:
     mean_assistant_tokens: float = 0.0
     languages: dict[str, float] = field(default_factory=dict)  # e.g. {"en": 0.7, "zh": 0.3}
     mean_turns: float = 0.0  # assistant turns per example; 0 = not measured
+    kind: str = "chat"  # chat | corpus | tool_calling | preference | kto (data.kinds.kind_of)
 
 
 @dataclass(frozen=True)

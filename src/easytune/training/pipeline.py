@@ -35,6 +35,11 @@ class PreparedData:
     eval_examples: list[Any] = field(default_factory=list)  # held out: learned score, report
 
 
+def load_examples(path: str, fmt: str | None, param: str) -> Any:
+    """A data file loaded and validated (a LoadedDataset), or a BadDataError naming `param`."""
+    return _load(path, fmt, param)
+
+
 def _load(path: str, fmt: str | None, param: str) -> Any:
     from easytune.training.data import DataValidationError, load_dataset
 
@@ -103,6 +108,7 @@ def prepare_data(
     from easytune.training.data import dataset_report, split_examples
 
     loaded = _load(spec.train_path, spec.format, "data.train_path")
+    loaded.examples = _sft_examples(loaded.examples)
     if spec.eval_path is not None:
         train_ex = loaded.examples
         eval_ex = _load(spec.eval_path, spec.format, "data.eval_path").examples
@@ -157,6 +163,12 @@ def prepare_data(
         len(replayed),
         list(eval_ex),
     )
+
+
+def _sft_examples(examples: list[Any]) -> list[Any]:
+    """What next-token training may learn: a KTO file's answers labelled false never become
+    targets (a preference file's rejected answers are never read here)."""
+    return [ex for ex in examples if ex.label is not False]
 
 
 def _train_items(

@@ -31,6 +31,15 @@ METRIC_FIELDS = (
     "ppl_ratio",
     "kl",
 )
+# Written only when measured (preference runs): the reward numbers DPO/ORPO/SimPO/KTO are read by.
+PREFERENCE_METRICS = (
+    "reward_margin",
+    "reward_accuracy",
+    "logps_chosen",
+    "logps_rejected",
+    "eval_reward_margin",
+    "eval_reward_accuracy",
+)
 
 
 def _clean(value: Any) -> Any:
@@ -70,10 +79,14 @@ class ProgressWriter:
         self.write({"type": "event", "level": level, "message": message, "data": data})
 
     def metric(self, **values: Any) -> None:
-        unknown = set(values) - set(METRIC_FIELDS)
+        allowed = (*METRIC_FIELDS, *PREFERENCE_METRICS)
+        unknown = set(values) - set(allowed)
         if unknown:
-            raise ValueError(f"unknown metric fields {sorted(unknown)}; allowed: {METRIC_FIELDS}")
-        self.write({"type": "metric", **{name: values.get(name) for name in METRIC_FIELDS}})
+            raise ValueError(f"unknown metric fields {sorted(unknown)}; allowed: {allowed}")
+        measured = {k: values[k] for k in PREFERENCE_METRICS if values.get(k) is not None}
+        self.write(
+            {"type": "metric", **{name: values.get(name) for name in METRIC_FIELDS}, **measured}
+        )
 
     def result(self, **values: Any) -> None:
         self.write({"type": "result", **values})

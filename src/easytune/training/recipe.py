@@ -43,6 +43,7 @@ from easytune.training.outputs import (
     write_final_adapter,
     write_json,
 )
+from easytune.training.preference import stage as preference
 from easytune.training.progress import ProgressWriter
 from easytune.training.retain import stage as retention
 from easytune.training.retain.learned import LearnedScorer
@@ -108,6 +109,7 @@ class TrainRecipe:
             spec.cf.warn_threshold,
             spec.retain.enabled and spec.retain.best_checkpoint,
         )
+        self.pref_loss = preference.build_loss(spec) if preference.is_preference(spec) else None
         self._cf_warned = False
         self._started = time.monotonic()
         self._last_save = time.monotonic()
@@ -177,15 +179,10 @@ class TrainRecipe:
 
     def _setup_data(self) -> None:
         spec = self.spec
-        pack = spec.data.packing and pipeline.packing_supported(self.model)
-        if pack:
-            from easytune.training.data import prepare_model_for_packing
-
-            prepare_model_for_packing(self.model)
-        replay = retention.build_replay(spec, self._generation(), self.progress)
-        self.data = pipeline.prepare_data(
-            spec.data, self.tokenizer, spec.train.batch_size, pack, replay
-        )
+        if self.pref_loss is not None:
+            self.data = preference.build_data(spec, self.tokenizer)
+        else:
+            self.data = self._sft_data()
         self.data.train = self.dist.shard(self.data.train)
         self.scorer = retention.build_scorer(spec, self.data.eval_examples, self.tokenizer)
         if self.dist.is_main:
@@ -200,6 +197,16 @@ class TrainRecipe:
             replayed=self.data.replayed,
             batches_per_epoch=len(self.data.train),
         )
+
+    def _sft_data(self) -> pipeline.PreparedData:
+        spec = self.spec
+        pack = spec.data.packing and pipeline.packing_supported(self.model)
+        if pack:
+            from easytune.training.data import prepare_model_for_packing
+
+            prepare_model_for_packing(self.model)
+        replay = retention.build_replay(spec, self._generation(), self.progress)
+        return pipeline.prepare_data(spec.data, self.tokenizer, spec.train.batch_size, pack, replay)
 
     def _generation(self) -> GenerationContext:
         return GenerationContext(
@@ -293,7 +300,7 @@ class TrainRecipe:
             self.scheduler,
             config,
             self.scaler,
-            loss_fn=retention.loss_for(self.spec),
+            loss_fn=self.pref_loss or retention.loss_for(self.spec),
         )
         self._started = time.monotonic() - self.state.elapsed_s
         if self.state.step < self.total:
@@ -310,6 +317,8 @@ class TrainRecipe:
             "lr": report.lr,
             "tokens_per_s": round(report.tokens_per_s, 1),
         }
+        if self.pref_loss is not None:  # this step's reward margin, accuracy and log-probs
+            row.update(self.pref_loss.take_metrics())
         stop = False
         if state.step % self.eval_every == 0 or state.step == self.total:
             stop = self._evaluate(state, row)
@@ -325,7 +334,10 @@ class TrainRecipe:
         if cf is not None:
             row.update(cf_score=cf.score, ppl_ratio=cf.ppl_ratio, kl=cf.kl)
         loss = None
-        if self.data.eval is not None:
+        if self.pref_loss is not None:
+            row.update(preference.eval_row(self.pref_loss, self.model, self.data))
+            loss = row.get("eval_loss")
+        elif self.data.eval is not None:
             loss = evaluate_loss(
                 self.model, self.data.eval.epoch(0), self.spec.train.precision, self.device
             )

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SPEC_VERSION = 1
 
-Level = Literal["L1", "L2", "L3"]
+Level = Literal["L1", "L2", "L3", "preference"]
+Method = Literal["sft", "dpo", "orpo", "simpo", "kto"]
+# Methods whose batches are pairs (chosen rows, then rejected rows); KTO reads single answers.
+PAIR_METHODS = frozenset({"dpo", "orpo", "simpo"})
+# The usual beta per method (from the methods' papers) and SimPO's target margin gamma.
+DEFAULT_BETA = {"dpo": 0.1, "orpo": 0.1, "simpo": 2.0, "kto": 0.1}
+DEFAULT_GAMMA = 0.5
 Precision = Literal["fp32", "bf16", "fp16"]
 DataFormat = Literal["alpaca", "sharegpt", "openai", "text"]
 
@@ -68,6 +74,11 @@ class LoraSpec(_Strict):
 
 
 class TrainSettings(_Strict):
+    method: Method = Field(
+        default="sft",
+        description="sft (next-token loss on the answers); dpo, orpo, simpo on preference pairs; "
+        "kto on answers labelled true/false",
+    )
     learning_rate: float = Field(default=2e-4, gt=0, le=1.0)
     epochs: float = Field(default=3.0, gt=0, le=100)
     max_steps: int | None = Field(default=None, ge=1, description="Overrides epochs when set")
@@ -89,6 +100,19 @@ class TrainSettings(_Strict):
     num_processes: int = Field(
         default=1, ge=1, le=64, description="Data-parallel processes (torchrun + DDP), one per GPU"
     )
+
+
+class PreferenceSpec(_Strict):
+    """Settings of the preference methods (train.method dpo, orpo, simpo or kto)."""
+
+    beta: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Reward scale: DPO/KTO's KL strength, ORPO's odds-ratio weight, SimPO's "
+        "beta; None: the method's usual value (0.1, SimPO 2.0)",
+    )
+    gamma: float = Field(default=0.5, ge=0, le=10, description="SimPO's target reward margin")
 
 
 class CFSpec(_Strict):
@@ -166,6 +190,7 @@ class TrainSpec(_Strict):
     cf: CFSpec = Field(default_factory=CFSpec)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     retain: RetainSpec = Field(default_factory=RetainSpec)
+    preference: PreferenceSpec = Field(default_factory=PreferenceSpec)
     output_dir: str = Field(description="Folder for checkpoints, progress and the final adapter")
 
     @model_validator(mode="after")
@@ -174,6 +199,12 @@ class TrainSpec(_Strict):
             raise ValueError(
                 f"spec_version {self.spec_version} is not supported; this engine reads version "
                 f"{SPEC_VERSION}: re-create the spec with `easytune plan`"
+            )
+        if self.train.method != "sft" and self.retain.enabled and self.retain.replay_ratio > 0:
+            raise ValueError(
+                f"retain.replay_ratio must be 0 with train.method {self.train.method}: replayed "
+                "answers are plain chats, not preference data (the method's reference term "
+                "already anchors the model to the base)"
             )
         return self
 

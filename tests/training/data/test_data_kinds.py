@@ -11,11 +11,11 @@ GOOD = {"role": "assistant", "content": "Mars."}
 BAD = {"role": "assistant", "content": "Venus."}
 
 
-def _refusal(path) -> str:
-    with pytest.raises(DataValidationError) as info:
-        load_dataset(path)
-    assert len(info.value.errors) == 1  # one sentence about the file, no per-line noise
-    return info.value.errors[0].message
+def _kind_note(path) -> tuple[str, str]:
+    loaded = load_dataset(path)
+    notes = [n for n in loaded.notes if n.startswith("this is a")]
+    assert len(notes) == 1  # one sentence about the file, no per-line noise
+    return loaded.kind, notes[0]
 
 
 def test_sharegpt_pairs_are_named_a_preference_file(write):
@@ -24,16 +24,18 @@ def test_sharegpt_pairs_are_named_a_preference_file(write):
         "chosen": {"from": "gpt", "value": "Mars."},
         "rejected": {"from": "gpt", "value": "Venus."},
     }
-    message = _refusal(write([record] * 150, "json"))
-    assert message.startswith("this is a preference-pair (DPO/ORPO) file (ShareGPT")
-    assert "150 of 150 records checked" in message and "not available yet" in message
+    kind, note = _kind_note(write([record] * 150, "json"))
+    assert kind == "preference"
+    assert note.startswith("this is a preference-pair (DPO/ORPO/SimPO) file (ShareGPT")
+    assert "150 of 150 records checked" in note and "`preference` intent trains DPO" in note
 
 
 def test_openai_messages_pairs_are_named_a_preference_file(write):
     record = {"messages": [USER], "chosen": [GOOD], "rejected": [BAD]}
-    assert "OpenAI 'messages' with a 'chosen' and a 'rejected'" in _refusal(
-        write([record], "jsonl")
-    )
+    loaded = load_dataset(write([record], "jsonl"))
+    assert any("OpenAI 'messages' with a 'chosen' and a 'rejected'" in n for n in loaded.notes)
+    example = loaded.examples[0]
+    assert example.messages[-1].content == "Mars." and example.rejected == "Venus."
 
 
 def test_openai_preference_jsonl_is_named(write):
@@ -42,15 +44,23 @@ def test_openai_preference_jsonl_is_named(write):
         "preferred_output": [GOOD],
         "non_preferred_output": [BAD],
     }
-    message = _refusal(write([record, record], "jsonl"))
-    assert "OpenAI preference fine-tuning JSONL" in message
+    kind, note = _kind_note(write([record, record], "jsonl"))
+    assert kind == "preference" and "OpenAI preference fine-tuning JSONL" in note
 
 
-def test_kto_labels_are_named_and_not_trained_as_chat(write):
+def test_a_pair_without_a_user_turn_last_is_named(write):
+    record = {"messages": [USER, GOOD], "chosen": [GOOD], "rejected": [BAD]}
+    with pytest.raises(DataValidationError, match="line 1: 'messages' must end with the user"):
+        load_dataset(write([record], "jsonl"))
+
+
+def test_kto_labels_are_named_and_kept_with_each_answer(write):
     records = [{"messages": [USER, GOOD], "label": True}, {"messages": [USER, BAD], "label": False}]
-    message = _refusal(write(records, "jsonl"))
-    assert message.startswith("this is a KTO (labelled answers) file")
-    assert "1 true, 1 false" in message and "would teach the answers labelled false" in message
+    kind, note = _kind_note(write(records, "jsonl"))
+    assert kind == "kto" and note.startswith("this is a KTO (labelled answers) file")
+    assert "1 true, 1 false" in note and "never trained as targets" in note
+    labels = [ex.label for ex in load_dataset(write(records, "jsonl")).examples]
+    assert labels == [True, False]
 
 
 def test_a_few_stray_pairs_do_not_rename_a_chat_file(write):

@@ -45,6 +45,7 @@ def test_text_stats_on_a_known_dataset(word_tokenizer):
         is_chat=False,
         mean_assistant_tokens=0.0,
         languages={"zh": 0.0909, "en": 0.9091},
+        kind="corpus",
     )
     # A corpus is cut into blocks, never truncated: 66 tokens make 9 blocks of at most 8.
     assert report.kind == "corpus" and report.blocks == 9

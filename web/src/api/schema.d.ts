@@ -1484,6 +1484,40 @@ export interface components {
              */
             count: number;
         };
+        /** Dpo */
+        Dpo: {
+            hyperparameters?: components["schemas"]["DpoHyperparameters"];
+        };
+        /**
+         * DpoHyperparameters
+         * @description DPO's hyperparameters: the supervised ones and beta.
+         */
+        DpoHyperparameters: {
+            /**
+             * N Epochs
+             * @description "auto" or 1..100 (fractions allowed)
+             * @default auto
+             */
+            n_epochs?: "auto" | number;
+            /**
+             * Batch Size
+             * @description "auto" or 1..1024
+             * @default auto
+             */
+            batch_size?: "auto" | number;
+            /**
+             * Learning Rate Multiplier
+             * @description Multiplies the learning rate the plan chooses
+             * @default auto
+             */
+            learning_rate_multiplier?: "auto" | number;
+            /**
+             * Beta
+             * @description "auto" or above 0 and at most 100
+             * @default auto
+             */
+            beta?: "auto" | number;
+        };
         /**
          * ErrorDetail
          * @description What went wrong, which field (if one), and how to fix it (in the message).
@@ -1671,6 +1705,16 @@ export interface components {
             messages: components["schemas"]["MessagePublic"][] | null;
             /** Text */
             text: string | null;
+            /**
+             * Rejected
+             * @description Preference pairs: the rejected answer (the last message is the chosen)
+             */
+            rejected?: string | null;
+            /**
+             * Label
+             * @description KTO data: whether the last message is a good (true) or bad answer
+             */
+            label?: boolean | null;
         };
         /**
          * ExportCreate
@@ -1899,14 +1943,15 @@ export interface components {
         ImportStatus: "probing" | "usable" | "flagged" | "probe_failed";
         /**
          * IntentIn
-         * @description What the model should learn: L1 style, L2 domain knowledge, L3 instructions, or auto.
+         * @description What the model should learn: L1 style, L2 domain knowledge, L3 instructions, preference
+         *     (prefer answers like these: DPO/KTO on pairs or labelled answers), or auto.
          */
         IntentIn: {
             /**
              * Level
              * @enum {string}
              */
-            level: "L1" | "L2" | "L3" | "auto";
+            level: "L1" | "L2" | "L3" | "preference" | "auto";
             /**
              * Description
              * @description The goal, in words (for auto)
@@ -2209,10 +2254,11 @@ export interface components {
         Method: {
             /**
              * Type
-             * @description Only "supervised" is supported
+             * @description "supervised" or "dpo" (preference pairs)
              */
             type: string;
             supervised?: components["schemas"]["Supervised"] | null;
+            dpo?: components["schemas"]["Dpo"] | null;
         };
         /** MetricPublic */
         MetricPublic: {

@@ -48,6 +48,12 @@ class ExamplePublic(PublicSchema):
     line: int = Field(description="Line, record or row of the file it came from")
     messages: list[MessagePublic] | None
     text: str | None
+    rejected: str | None = Field(
+        None, description="Preference pairs: the rejected answer (the last message is the chosen)"
+    )
+    label: bool | None = Field(
+        None, description="KTO data: whether the last message is a good (true) or bad answer"
+    )
 
 
 class DatasetPreview(PublicSchema):

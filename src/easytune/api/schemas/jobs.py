@@ -13,9 +13,10 @@ from easytune.jobs.eta import eta_seconds
 
 
 class IntentIn(Schema):
-    """What the model should learn: L1 style, L2 domain knowledge, L3 instructions, or auto."""
+    """What the model should learn: L1 style, L2 domain knowledge, L3 instructions, preference
+    (prefer answers like these: DPO/KTO on pairs or labelled answers), or auto."""
 
-    level: Literal["L1", "L2", "L3", "auto"]
+    level: Literal["L1", "L2", "L3", "preference", "auto"]
     description: str = Field("", max_length=4000, description="The goal, in words (for auto)")
 
 

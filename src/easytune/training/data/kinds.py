@@ -1,9 +1,9 @@
 """Say what a file is before validating it line by line.
 
-Some files are well-formed but of a kind the chat and text formats would misread: preference
-pairs (DPO/ORPO), KTO-labelled answers, multimodal chats. Each kind is recognised from the keys
-of a sample of records, so the user reads one sentence naming the file's kind instead of
-hundreds of unrelated per-line errors; fields that training will ignore become warnings.
+Some files are well-formed but of a kind plain chat training would misread: preference pairs
+(DPO/ORPO/SimPO), KTO-labelled answers, multimodal chats. Each kind is recognised from the keys
+of a sample of records and named in one note (never hundreds of unrelated per-line errors);
+pairs and labelled answers are read as such, and fields training will ignore become warnings.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from easytune.training.data.types import DataValidationError, Example, LineError
+from easytune.training.data.types import Example
 
 # A kind is named when at least this share of the checked records has its keys.
 KIND_SHARE = 0.5
@@ -21,16 +21,6 @@ MEDIA_FIELDS = ("images", "image", "videos", "video", "audios", "audio")
 MEDIA_PARTS = frozenset(
     {"image_url", "image", "input_image", "input_audio", "audio", "video", "video_url", "file"}
 )
-
-
-@dataclass(frozen=True)
-class RefusedKind:
-    """A file kind that the chat/text trainer cannot use: how to spot it and what to say."""
-
-    name: str
-    matches: Callable[[Mapping[str, Any]], bool]
-    describe: Callable[[Sequence[Mapping[str, Any]]], str]
-    advice: str
 
 
 def _pair(record: Mapping[str, Any]) -> bool:
@@ -41,12 +31,24 @@ def _openai_pair(record: Mapping[str, Any]) -> bool:
     return {"preferred_output", "non_preferred_output"} <= record.keys()
 
 
-def _labelled(record: Mapping[str, Any]) -> bool:
-    return isinstance(record.get("label"), bool) or "kto_tag" in record
+def is_pair(record: Any) -> bool:
+    """A preference record: chosen/rejected, or OpenAI's preferred/non-preferred outputs."""
+    return isinstance(record, Mapping) and (_pair(record) or _openai_pair(record))
+
+
+def is_labelled(record: Any) -> bool:
+    """A KTO record: one answer with a true/false `label` (or LLaMA-Factory's `kto_tag`)."""
+    return isinstance(record, Mapping) and (
+        isinstance(record.get("label"), bool) or isinstance(record.get("kto_tag"), bool)
+    )
+
+
+def kto_label(record: Mapping[str, Any]) -> bool:
+    return bool(record.get("label", record.get("kto_tag")))
 
 
 def _pair_shape(sample: Sequence[Mapping[str, Any]]) -> str:
-    first = next((r for r in sample if _pair(r) or _openai_pair(r)), {})
+    first = next((r for r in sample if is_pair(r)), {})
     if _openai_pair(first):
         return "OpenAI preference fine-tuning JSONL: 'input', 'preferred_output', " + (
             "'non_preferred_output'"
@@ -59,42 +61,54 @@ def _pair_shape(sample: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _kto_shape(sample: Sequence[Mapping[str, Any]]) -> str:
-    labels = Counter(r.get("label", r.get("kto_tag")) for r in sample if _labelled(r))
+    labels = Counter(kto_label(r) for r in sample if is_labelled(r))
     return f"answers labelled good or bad ({labels[True]} true, {labels[False]} false)"
 
 
-REFUSED_KINDS: tuple[RefusedKind, ...] = (
-    RefusedKind(
+@dataclass(frozen=True)
+class FileKind:
+    """A file kind recognised from its records' keys, trained by the `preference` intent."""
+
+    name: str
+    title: str
+    matches: Callable[[Any], bool]
+    describe: Callable[[Sequence[Mapping[str, Any]]], str]
+    trains: str
+
+
+FILE_KINDS: tuple[FileKind, ...] = (
+    FileKind(
         "preference",
-        lambda r: _pair(r) or _openai_pair(r),
+        "preference-pair (DPO/ORPO/SimPO)",
+        is_pair,
         _pair_shape,
-        "preference training (DPO/ORPO) is not available yet; to fine-tune on the preferred "
-        "answers alone, save each prompt with its preferred answer ('chosen' or "
-        "'preferred_output') as the assistant turn, without the rejected one",
+        "the `preference` intent trains DPO on it (ORPO and SimPO as plan options); "
+        "the L1-L3 intents train the chosen answers only",
     ),
-    RefusedKind(
+    FileKind(
         "kto",
-        _labelled,
+        "KTO (labelled answers)",
+        is_labelled,
         _kto_shape,
-        "training it as plain chat would teach the answers labelled false, and KTO training "
-        "is not available yet; keep only the records labelled true (and drop 'label') to "
-        "fine-tune on the good answers",
+        "the `preference` intent trains KTO on it (answers labelled false are pushed "
+        "down, never trained as targets); the L1-L3 intents train the true ones only",
     ),
 )
-KIND_TITLES = {"preference": "preference-pair (DPO/ORPO)", "kto": "KTO (labelled answers)"}
+KIND_TITLES = {kind.name: kind.title for kind in FILE_KINDS}
 
 
-def refuse_unsupported_kind(records: Sequence[Any]) -> None:
-    """Raise one file-level error when most records are of a kind training cannot use."""
+def detect_kind(records: Sequence[Any]) -> tuple[FileKind, str] | None:
+    """The preference or KTO kind most records have, with the sentence naming the file."""
     sample = [r for r in records if isinstance(r, dict)]
-    for kind in REFUSED_KINDS:
+    for kind in FILE_KINDS:
         hits = sum(1 for r in sample if kind.matches(r))
         if sample and hits / len(sample) >= KIND_SHARE:
-            message = (
-                f"this is a {KIND_TITLES[kind.name]} file ({kind.describe(sample)}; {hits} of "
-                f"{len(sample)} records checked): {kind.advice}"
+            why = (
+                f"this is a {kind.title} file ({kind.describe(sample)}; {hits} of "
+                f"{len(sample)} records checked): {kind.trains}"
             )
-            raise DataValidationError([LineError(0, kind.name, message)])
+            return kind, why
+    return None
 
 
 def ignored_field_warnings(records: Sequence[Any], known: frozenset[str]) -> list[str]:
@@ -131,7 +145,12 @@ def media_part_warning(dropped: Mapping[str, int]) -> list[str]:
 
 
 def kind_of(examples: Sequence[Example]) -> str:
-    """What training does with the file: ``corpus`` (text blocks), ``tool_calling`` or ``chat``."""
+    """What training does with the file: ``corpus`` (text blocks), ``preference`` (pairs),
+    ``kto`` (labelled answers), ``tool_calling`` or ``chat``."""
     if examples and not examples[0].is_chat:
         return "corpus"
+    if examples and examples[0].rejected is not None:
+        return "preference"
+    if examples and examples[0].label is not None:
+        return "kto"
     return "tool_calling" if any(ex.uses_tools for ex in examples) else "chat"

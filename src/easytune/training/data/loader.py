@@ -11,11 +11,12 @@ from easytune.training.data.containers import RawRecord, read_container
 from easytune.training.data.formats import FORMATS, FormatHandler, RecordContext, json_type
 from easytune.training.data.formats import nested_fields as _nested_fields
 from easytune.training.data.kinds import (
+    detect_kind,
     ignored_field_warnings,
     kind_of,
     media_part_warning,
-    refuse_unsupported_kind,
 )
+from easytune.training.data.preference_files import KTO_FIELDS, PairFormat, labelled
 from easytune.training.data.types import (
     TEXT_SOURCES,
     DataValidationError,
@@ -43,30 +44,36 @@ def load_dataset(
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
     notes = [f"read as {container.source}", *container.notes]
+    kind = None
     if container.source in TEXT_SOURCES:
         handler = _text_only(handler, container.source, notes)
     else:
-        _refuse_kind(records, sink)
-    if handler is None and records:
+        kind = _kind(records, notes)
+    if kind == "preference":
+        handler = PairFormat(records[0].data if records else {})
+    elif handler is None and records:
         handler = _detect(records, sink, notes)
     dropped: Counter[str] = Counter()
-    examples = _parse_all(records, handler, sink, dropped) if handler else []
+    examples = _parse_all(records, handler, sink, dropped, kind) if handler else []
     if not examples and not sink.errors:
         sink.add("line", 0, "", "the file has no records; add at least one example")
     sink.raise_if_any()
     assert handler is not None  # no records and no errors was reported just above
-    warnings = ignored_field_warnings([r.data for r in records], handler.fields)
+    known = handler.fields | (KTO_FIELDS if kind == "kto" else frozenset())
+    warnings = ignored_field_warnings([r.data for r in records], known)
     loaded = LoadedDataset(handler.name, examples, container.source, format is None, notes)
     loaded.warnings = [*container.warnings, *warnings, *media_part_warning(dropped)]
     loaded.kind = kind_of(examples)
     return loaded
 
 
-def _refuse_kind(records: list[RawRecord], sink: ErrorSink) -> None:
-    try:
-        refuse_unsupported_kind([r.data for r in records[:DETECT_SAMPLE]])
-    except DataValidationError as exc:  # the kind explains the file: no per-line noise
-        raise DataValidationError([*sink.errors[:5], *exc.errors]) from None
+def _kind(records: list[RawRecord], notes: list[str]) -> str | None:
+    """`preference` or `kto` when most records are pairs or labelled answers (noted), else None."""
+    found = detect_kind([r.data for r in records[:DETECT_SAMPLE]])
+    if found is None:
+        return None
+    notes.append(found[1])
+    return found[0].name
 
 
 def _handler(format: str | None) -> FormatHandler | None:
@@ -131,7 +138,11 @@ def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[str]) -> Form
 
 
 def _parse_all(
-    records: list[RawRecord], handler: FormatHandler, sink: ErrorSink, dropped: Counter[str]
+    records: list[RawRecord],
+    handler: FormatHandler,
+    sink: ErrorSink,
+    dropped: Counter[str],
+    kind: str | None = None,
 ) -> list[Example]:
     examples = []
     for record in records:
@@ -149,6 +160,8 @@ def _parse_all(
             )
             continue
         example = handler.parse(record.data, ctx)
+        if example is not None and kind == "kto":
+            example = labelled(example, record.data, ctx)
         if example is not None:
             examples.append(example)
     return examples

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from easytune.training.data.corpus import block_count, is_corpus
+from easytune.training.data.kinds import kind_of
 from easytune.training.data.template import IGNORE_INDEX, TokenizedExample, tokenize_example
 from easytune.training.data.types import Example
 from easytune.training.facts import DatasetStats
@@ -152,6 +153,7 @@ def _stats(
         is_chat=is_chat,
         mean_assistant_tokens=round(sum(labelled) / len(labelled), 2) if is_chat else 0.0,
         languages=language_mix(train),
+        kind=kind_of(train),
     )
 
 

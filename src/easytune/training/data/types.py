@@ -36,6 +36,10 @@ class Example:
     messages: tuple[Message, ...] | None = None
     text: str | None = None
     tools: str | None = None  # the tools offered, as a JSON list in OpenAI's shape
+    # Preference data: the last assistant turn is the chosen answer, this the rejected one.
+    rejected: str | None = None
+    # KTO data: the last assistant turn is labelled good (True) or bad (False).
+    label: bool | None = None
 
     @property
     def uses_tools(self) -> bool:
@@ -51,7 +55,10 @@ class Example:
         """Identity of the content, ignoring where it came from (for duplicates and leakage)."""
         if self.messages is not None:
             turns = tuple((m.role, m.content, m.tool_calls) for m in self.messages)
-            return (*turns, self.tools) if self.tools else turns
+            extra = tuple(
+                x for x in (self.tools or None, self.rejected, self.label) if x is not None
+            )
+            return (*turns, *extra)
         return ("text", self.text)
 
 
@@ -99,7 +106,8 @@ class LoadedDataset:
     notes: list[str] = field(default_factory=list)
     # What training will ignore (media, unknown fields), shown before launch.
     warnings: list[str] = field(default_factory=list)
-    kind: str = "chat"  # chat | corpus | tool_calling: what training does with it
+    # chat | corpus | tool_calling | preference | kto: what training does with it
+    kind: str = "chat"
 
     def __len__(self) -> int:
         return len(self.examples)

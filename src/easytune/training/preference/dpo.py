@@ -1,22 +1,19 @@
-"""DPO on a LoRA adapter: the reference model is the same weights with the adapter disabled.
+"""Tokenising and batching preference data: pairs (one prompt, two answers) and labelled answers.
 
-No second copy of the model is loaded: `model.disable_adapter()` gives the base model's
-log-probabilities under `torch.no_grad()`, and only the adapter learns. Loss (Rafailov et al.
-2023): -log sigmoid(beta * ((pi_c - ref_c) - (pi_r - ref_r))) over each pair's summed answer
-log-probabilities; the metrics are the ones DPO runs are read by.
+Only the answers carry labels, so the losses (losses.py) read each answer's log-probability.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from easytune.training.data.packing import PaddingCollator
 from easytune.training.data.template import IGNORE_INDEX, TokenizedExample
+from easytune.training.data.types import Message
+from easytune.training.preference.losses import KTO_LABEL, answer_logps, dpo
 from easytune.training.preference.pairs import PreferencePair
 
 DEFAULT_BETA = 0.1
@@ -65,34 +62,33 @@ class PairCollator:
 
 def sequence_logps(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     """Each row's summed log-probability of its labelled tokens."""
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-    labels = batch["labels"][:, 1:]
-    logps = torch.log_softmax(logits[:, :-1].float(), dim=-1)
-    mask = labels != IGNORE_INDEX
-    picked = torch.gather(logps, 2, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    return (picked * mask).sum(-1)
+    return answer_logps(model, batch)[0]
 
 
 def dpo_loss(
     model: Any, batch: dict[str, torch.Tensor], beta: float = DEFAULT_BETA
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """The DPO loss of a PairCollator batch and its metrics (reference: adapter disabled)."""
-    policy = sequence_logps(model, batch)
-    with warnings.catch_warnings():  # peft reads a property transformers deprecated
-        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        with torch.no_grad(), model.disable_adapter():
-            reference = sequence_logps(model, batch)
-    pi_chosen, pi_rejected = policy.chunk(2)
-    ref_chosen, ref_rejected = reference.chunk(2)
-    chosen_reward = beta * (pi_chosen - ref_chosen)
-    rejected_reward = beta * (pi_rejected - ref_rejected)
-    margin = chosen_reward - rejected_reward
-    loss = -F.logsigmoid(margin).mean()
-    seen = margin.detach()
-    metrics = {
-        "reward_margin": float(seen.mean()),
-        "reward_accuracy": float((seen > 0).float().mean()),
-        "logps_chosen": float(pi_chosen.detach().mean()),
-        "logps_rejected": float(pi_rejected.detach().mean()),
-    }
-    return loss, metrics
+    return dpo(model, batch, beta, 0.0)
+
+
+def tokenize_answer(
+    prompt: Sequence[Message], answer: str, tokenizer: Any, max_length: int
+) -> TokenizedExample:
+    """One prompt and one answer (a KTO record): only the answer is labelled."""
+    turns = [{"role": m.role, "content": m.content} for m in prompt]
+    text = tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+    ids = tokenizer(text, add_special_tokens=False).input_ids
+    return _answer_ids(turns, text, ids, answer, tokenizer, max_length)
+
+
+class LabelledCollator:
+    """A batch of (answer, label) items: padded rows and the `kto_label` column."""
+
+    def __init__(self, pad_token_id: int) -> None:
+        self.pad = PaddingCollator(pad_token_id)
+
+    def __call__(self, items: Sequence[tuple[TokenizedExample, bool]]) -> dict[str, torch.Tensor]:
+        batch = self.pad([item for item, _ in items])
+        batch[KTO_LABEL] = torch.tensor([int(label) for _, label in items], dtype=torch.long)
+        return batch

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from easytune.training.data.formats import FORMATS, RecordContext
-from easytune.training.data.types import DataValidationError, ErrorSink, Message
+from easytune.training.data.types import DataValidationError, ErrorSink, Example, Message
 
 _SHAPES = (
     ("input", "preferred_output", "non_preferred_output"),
@@ -46,8 +46,33 @@ def load_pairs(path: str | Path, *, max_errors: int = 1000) -> list[PreferencePa
     return found
 
 
-def _pair(line: int, unit: str, record: Any, sink: ErrorSink) -> PreferencePair | None:
-    ctx = RecordContext(line, unit, sink)
+def pair_example(record: Any, ctx: RecordContext) -> Example | None:
+    """A pair as an Example: the prompt turns, the chosen answer as the last assistant turn
+    and the rejected answer beside it; None after reporting the record's problems."""
+    pair = _pair(ctx.line, ctx.unit, record, ctx.sink, ctx)
+    if pair is None:
+        return None
+    chosen = Message("assistant", pair.chosen)
+    return Example(pair.line, messages=(*pair.prompt, chosen), rejected=pair.rejected)
+
+
+def pair_format(record: Any) -> str:
+    """The chat format the pair's prompt is written in (reported as the file's format)."""
+    return "sharegpt" if isinstance(record, Mapping) and "conversations" in record else "openai"
+
+
+def from_example(example: Example) -> PreferencePair:
+    """The pair an Example of a preference file holds (see pair_example)."""
+    assert example.messages is not None and example.rejected is not None
+    return PreferencePair(
+        example.line, example.messages[:-1], example.messages[-1].content, example.rejected
+    )
+
+
+def _pair(
+    line: int, unit: str, record: Any, sink: ErrorSink, ctx: RecordContext | None = None
+) -> PreferencePair | None:
+    ctx = ctx or RecordContext(line, unit, sink)
     shape = next((s for s in _SHAPES if isinstance(record, dict) and set(s) <= record.keys()), None)
     if shape is None:
         ctx.error("", "needs 'chosen' and 'rejected' next to 'messages' or 'conversations', "
@@ -57,6 +82,9 @@ def _pair(line: int, unit: str, record: Any, sink: ErrorSink) -> PreferencePair 
     turns = record[prompt_key]
     turns = turns.get("messages") if isinstance(turns, Mapping) else turns
     prompt = _prompt(turns, prompt_key, ctx)
+    if prompt is not None and (not prompt or prompt[-1].role != "user"):
+        ctx.error(prompt_key, f"'{prompt_key}' must end with the user turn both answers reply to")
+        prompt = None
     chosen, rejected = (
         _answer(record[good_key], good_key, ctx),
         _answer(record[bad_key], bad_key, ctx),

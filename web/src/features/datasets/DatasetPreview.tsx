@@ -12,6 +12,8 @@ function Turns({ example }: { example: Example }) {
   if (!example.messages) {
     return <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{example.text}</Typography.Paragraph>;
   }
+  // Preference data: the last turn is the chosen (or the labelled) answer.
+  const last = example.messages.length - 1;
   return (
     <Flex vertical gap={8}>
       {example.messages.map((message, i) => (
@@ -20,8 +22,21 @@ function Turns({ example }: { example: Example }) {
             {t(`datasets.roles.${message.role}`, { defaultValue: message.role })}
           </Tag>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0, flex: 1 }}>{message.content}</Typography.Paragraph>
+          {i === last && typeof example.label === 'boolean' && (
+            <Tag color={example.label ? 'green' : 'red'}>{t(example.label ? 'datasets.preview.good' : 'datasets.preview.bad')}</Tag>
+          )}
         </Flex>
       ))}
+      {example.rejected != null && (
+        <Flex gap={8} align="baseline">
+          <Tag color="red" style={{ minWidth: 72, textAlign: 'center' }}>
+            {t('datasets.preview.rejected')}
+          </Tag>
+          <Typography.Paragraph type="secondary" style={{ whiteSpace: 'pre-wrap', margin: 0, flex: 1 }}>
+            {example.rejected}
+          </Typography.Paragraph>
+        </Flex>
+      )}
     </Flex>
   );
 }

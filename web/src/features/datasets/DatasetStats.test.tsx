@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppProviders } from '../../app/AppProviders';
 import { makeStore } from '../../app/store';
@@ -48,5 +48,13 @@ describe('DatasetStats', () => {
     renderStats({ ...pirateDataset, report: { ...pirateDataset.report, kind: 'chat' } }, 'zh');
     expect(await screen.findByText('对话（指令与回答）')).toBeInTheDocument();
     expect(screen.getByText('类型')).toBeInTheDocument();
+  });
+
+  it('names preference pairs and labelled answers, in English and Chinese', async () => {
+    renderStats({ ...pirateDataset, report: { ...pirateDataset.report, kind: 'preference' } }, 'zh');
+    expect(await screen.findByText('偏好对（被选中与被拒绝的回答）')).toBeInTheDocument();
+    cleanup();
+    renderStats({ ...pirateDataset, report: { ...pirateDataset.report, kind: 'kto' } }, 'en');
+    expect(await screen.findByText('Labelled answers (good or bad, for KTO)')).toBeInTheDocument();
   });
 });

@@ -7,6 +7,9 @@ import type { Dataset } from './uploadDataset';
 const PERCENTILES = ['tokens_p50', 'tokens_p90', 'tokens_p95', 'tokens_p99', 'tokens_max'] as const;
 
 /** What the upload measured: size in examples and tokens, length spread, duplicates, languages. */
+// Kinds trained by the preference intent (pairs, labelled answers).
+const PREFERENCE = ['preference', 'kto'];
+
 export function DatasetStats({ dataset }: { dataset: Dataset }) {
   const { t } = useTranslation();
   const report = reportOf(dataset);
@@ -20,7 +23,7 @@ export function DatasetStats({ dataset }: { dataset: Dataset }) {
     <Flex vertical gap={16}>
       <Flex gap={8} align="center" wrap>
         <Typography.Text strong>{t('datasets.stats.kind')}</Typography.Text>
-        <Tag color={corpus ? 'purple' : 'blue'}>{t(`datasets.kinds.${report.kind}`, { defaultValue: report.kind })}</Tag>
+        <Tag color={corpus ? 'purple' : PREFERENCE.includes(report.kind) ? 'magenta' : 'blue'}>{t(`datasets.kinds.${report.kind}`, { defaultValue: report.kind })}</Tag>
       </Flex>
       {report.warnings.map((warning) => (
         <Alert

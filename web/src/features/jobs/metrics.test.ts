@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfThresholds, lastPoint, liveProgress, mergeEvents, mergeMetrics, metricSeries, reportedProgress } from './metrics';
+import { cfThresholds, lastPoint, liveProgress, mergeEvents, mergeMetrics, metricSeries, preferenceSeries, reportedProgress } from './metrics';
 import { SPEC, makeEvent, makeJob, makeMetric } from './testData';
 
 describe('job metrics shaping', () => {
@@ -54,5 +54,20 @@ describe('job metrics shaping', () => {
     const events = [makeEvent(1, 'training started', { data: { total_steps: 40, start_step: 0 } })];
     expect(liveProgress([makeMetric(10, { loss: 1 })], events)).toEqual({ step: 10, totalSteps: 40, fraction: 0.25, etaSeconds: null });
     expect(liveProgress([], events)).toBeNull();
+  });
+});
+
+describe('preferenceSeries', () => {
+  it('charts the reward numbers a preference run reports in extra, and nothing for SFT', () => {
+    const rows = [
+      makeMetric(1, { loss: 0.69, extra: { reward_margin: 0, reward_accuracy: 0, logps_chosen: -40, logps_rejected: -40 } }),
+      makeMetric(2, { loss: 0.6, extra: { reward_margin: 0.3, reward_accuracy: 1, logps_chosen: -38, logps_rejected: -43, eval_reward_margin: 0.25 } }),
+    ];
+    const pref = preferenceSeries(rows);
+    expect(pref.margin).toEqual([[1, 0], [2, 0.3]]);
+    expect(pref.evalMargin).toEqual([[2, 0.25]]);
+    expect(pref.chosen.at(-1)).toEqual([2, -38]);
+    expect(pref.rejected.at(-1)).toEqual([2, -43]);
+    expect(metricSeries([makeMetric(1, { loss: 1 })]).preference.margin).toEqual([]);
   });
 });

@@ -40,12 +40,44 @@ export function series(metrics: Metric[], field: NumericField): Point[] {
   return [...byStep.entries()].sort((a, b) => a[0] - b[0]);
 }
 
+/** The values of a number the engine reports in a row's `extra` (preference runs' rewards). */
+export function extraSeries(metrics: Metric[], name: string): Point[] {
+  const byStep = new Map<number, number>();
+  for (const metric of metrics) {
+    const value = metric.extra[name];
+    if (typeof value === 'number' && Number.isFinite(value)) byStep.set(metric.step, value);
+  }
+  return [...byStep.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+export interface PreferenceSeries {
+  margin: Point[];
+  evalMargin: Point[];
+  accuracy: Point[];
+  evalAccuracy: Point[];
+  chosen: Point[];
+  rejected: Point[];
+}
+
+/** The reward numbers of a preference run (DPO, ORPO, SimPO, KTO); empty series otherwise. */
+export function preferenceSeries(metrics: Metric[]): PreferenceSeries {
+  return {
+    margin: extraSeries(metrics, 'reward_margin'),
+    evalMargin: extraSeries(metrics, 'eval_reward_margin'),
+    accuracy: extraSeries(metrics, 'reward_accuracy'),
+    evalAccuracy: extraSeries(metrics, 'eval_reward_accuracy'),
+    chosen: extraSeries(metrics, 'logps_chosen'),
+    rejected: extraSeries(metrics, 'logps_rejected'),
+  };
+}
+
 export interface MetricSeries {
   loss: Point[];
   evalLoss: Point[];
   lr: Point[];
   cf: Point[];
   tokensPerSecond: Point[];
+  preference: PreferenceSeries;
 }
 
 /** The newest CF measurement with its parts (ppl_ratio and kl ride in the row's `extra`). */
@@ -66,6 +98,7 @@ export function metricSeries(metrics: Metric[]): MetricSeries {
     lr: series(metrics, 'lr'),
     cf: series(metrics, 'cf_score'),
     tokensPerSecond: series(metrics, 'tokens_per_s'),
+    preference: preferenceSeries(metrics),
   };
 }
 

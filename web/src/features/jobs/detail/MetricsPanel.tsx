@@ -62,7 +62,8 @@ interface Props {
   spec: Record<string, unknown>;
 }
 
-/** The latest numbers and the charts of a job's metrics (loss, learning rate, CF, throughput). */
+/** The latest numbers and the charts of a job's metrics (loss, learning rate, CF, throughput;
+ * for preference runs also the reward margin, accuracy and the answers' log-probabilities). */
 export function MetricsPanel({ metrics, spec }: Props) {
   const { t } = useTranslation();
   const data = useMemo(() => metricSeries(metrics), [metrics]);
@@ -78,6 +79,24 @@ export function MetricsPanel({ metrics, spec }: Props) {
   const lrLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.learningRate'), points: data.lr }], [data, t]);
   const cfLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.cfScore'), points: data.cf, symbols: true }], [data, t]);
   const tokenLines = useMemo<LineSpec[]>(() => [{ name: t('jobs.metrics.tokensPerSecond'), points: data.tokensPerSecond }], [data, t]);
+  const pref = data.preference;
+  const rewardLines = useMemo<LineSpec[]>(
+    () => [
+      { name: t('jobs.metrics.rewardMargin'), points: pref.margin },
+      { name: t('jobs.metrics.evalRewardMargin'), points: pref.evalMargin, symbols: true },
+      { name: t('jobs.metrics.rewardAccuracy'), points: pref.accuracy },
+      { name: t('jobs.metrics.evalRewardAccuracy'), points: pref.evalAccuracy, symbols: true },
+    ],
+    [pref, t],
+  );
+  const logpLines = useMemo<LineSpec[]>(
+    () => [
+      { name: t('jobs.metrics.logpsChosen'), points: pref.chosen },
+      { name: t('jobs.metrics.logpsRejected'), points: pref.rejected },
+    ],
+    [pref, t],
+  );
+  const preference = pref.margin.length > 0;
   const thresholds = useMemo<Threshold[]>(
     () => [
       ...(cf.warn !== null ? [{ name: t('jobs.metrics.warnThreshold'), value: cf.warn }] : []),
@@ -131,6 +150,16 @@ export function MetricsPanel({ metrics, spec }: Props) {
               note={!cf.enabled ? t('jobs.metrics.cfDisabled') : data.cf.length === 0 ? t('jobs.metrics.noCf') : t('jobs.metrics.cfHelp')}
             />
           </Col>
+          {preference && (
+            <Col xs={24} xl={12}>
+              <ChartCard title={t('jobs.metrics.rewardChart')} lines={rewardLines} note={t('jobs.metrics.rewardHelp')} />
+            </Col>
+          )}
+          {preference && (
+            <Col xs={24} xl={12}>
+              <ChartCard title={t('jobs.metrics.logpsChart')} lines={logpLines} note={t('jobs.metrics.logpsHelp')} />
+            </Col>
+          )}
           <Col xs={24} xl={12}>
             <ChartCard title={t('jobs.metrics.lrChart')} lines={lrLines} format={formatRate} />
           </Col>

@@ -12,6 +12,8 @@ export const MAX_DESCRIPTION = 4000;
 
 interface Props {
   level: Level;
+  /** The intents this dataset can take (see levelsFor). */
+  levels?: Level[];
   description: string;
   overrides: OverrideRow[];
   onChange: (patch: { level?: Level; description?: string; overrides?: OverrideRow[] }) => void;
@@ -23,7 +25,7 @@ interface Props {
 }
 
 /** Step 3: how deep the change goes and the goal in words; then the plan, with expert overrides. */
-export function IntentStep({ level, description, overrides, onChange, plan, previous, loading, error }: Props) {
+export function IntentStep({ level, levels, description, overrides, onChange, plan, previous, loading, error }: Props) {
   const { t } = useTranslation();
   // Stable while only the goal changes, so the (memoised) plan table is not redrawn per key.
   const keys = useMemo(() => new Set(overrides.map((r) => r.key.trim()).filter(Boolean)), [overrides]);
@@ -35,7 +37,7 @@ export function IntentStep({ level, description, overrides, onChange, plan, prev
     <Flex vertical gap={24}>
       <section>
         <Typography.Title level={4}>{t('wizard.intent.levelTitle')}</Typography.Title>
-        <LevelCards value={level} onChange={(next) => onChange({ level: next })} />
+        <LevelCards value={level} levels={levels} onChange={(next) => onChange({ level: next })} />
       </section>
       <Form layout="vertical" component="div">
         <Form.Item

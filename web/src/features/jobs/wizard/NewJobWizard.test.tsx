@@ -249,4 +249,55 @@ describe('NewJobWizard', () => {
     expect(await screen.findByTitle('Pirate style (demo) — OpenAI chat (messages), 179 examples')).toBeInTheDocument();
     await waitFor(() => expect(next()).toBeEnabled());
   });
+
+  it('offers the preference intent only when the dataset holds preference pairs', async () => {
+    const pairs = {
+      ...supportDataset,
+      id: 'ds_pairs0000000000',
+      name: 'Preferred answers',
+      report: { ...supportDataset.report, kind: 'preference' },
+    };
+    registry({ sets: [pirateDataset, pairs] });
+    const plans: PlanBody[] = [];
+    server.use(
+      http.post(`${API}/intent/plan`, async ({ request }) => {
+        const body = (await request.json()) as PlanBody;
+        plans.push(body);
+        if (body.intent.level !== 'preference') return HttpResponse.json(piratePlan);
+        const spec = piratePlan.spec as Record<string, Record<string, unknown>>;
+        return HttpResponse.json({
+          ...piratePlan,
+          level: 'preference',
+          spec: { ...spec, train: { ...spec.train, method: 'dpo' }, preference: { beta: 0.1, gamma: 0.5 } },
+          reasons: { ...piratePlan.reasons, 'train.method': 'DPO on the pairs', 'preference.beta': '0.1, the usual DPO strength' },
+        });
+      }),
+    );
+    const { user } = renderApp(`/jobs/new?model=${smolModel.id}&dataset=${pairs.id}`, signedIn());
+    await waitFor(() => expect(next()).toBeEnabled());
+    await user.click(next());
+    expect(await screen.findByText('Preference pairs (chosen and rejected answers)')).toBeInTheDocument();
+    await waitFor(() => expect(next()).toBeEnabled());
+    await user.click(next());
+
+    const preference = await screen.findByRole('radio', { name: 'Preference · Prefer answers like these' });
+    await user.click(preference);
+    await waitFor(() => expect(plans.at(-1)?.intent.level).toBe('preference'));
+    // The method and its beta lead the key settings of a preference plan.
+    const settings = await screen.findByRole('table', { name: 'Planned settings' });
+    const method = (await within(settings).findByText('DPO on the pairs')).closest('tr') as HTMLElement;
+    expect(within(method).getByText('Method')).toBeInTheDocument();
+    expect(within(method).getByText('dpo')).toBeInTheDocument();
+    expect(within(settings).getByText('Preference strength (beta)')).toBeInTheDocument();
+
+    // Back to the dataset step: a chat dataset has no pairs, so the intent is offered no more.
+    await user.click(screen.getByRole('button', { name: 'Back' }));
+    await user.click(screen.getByRole('combobox', { name: 'Dataset' }));
+    await user.click(await screen.findByText('Pirate style (demo) — OpenAI chat (messages), 179 examples'));
+    await waitFor(() => expect(next()).toBeEnabled());
+    await user.click(next());
+    expect(await screen.findByRole('radio', { name: 'L1 · Style and format' })).toBeInTheDocument();
+    expect(screen.queryByRole('radio', { name: 'Preference · Prefer answers like these' })).toBeNull();
+    await waitFor(() => expect(plans.at(-1)?.intent.level).toBe('auto'));
+  });
 });

@@ -12,7 +12,7 @@ import { DatasetStep } from './DatasetStep';
 import { IntentStep } from './IntentStep';
 import { ModelStep } from './ModelStep';
 import { MAX_PRIORITY, ReviewStep, suggestedName, type LaunchValues } from './ReviewStep';
-import { initialState, planBody, rowProblems, type WizardState } from './state';
+import { initialState, levelsFor, planBody, rowProblems, type WizardState } from './state';
 import { usePlan } from './usePlan';
 
 const STEPS = ['model', 'dataset', 'intent', 'review'] as const;
@@ -39,6 +39,8 @@ export function NewJobWizard() {
   const planned = usePlan(body, step >= 2);
   const rowsOk = rowProblems(state.overrides).size === 0;
   const name = state.name ?? suggestedName(model.currentData?.name, dataset.currentData?.name);
+  const kind = dataset.currentData?.report.kind;
+  const levels = levelsFor(typeof kind === 'string' ? kind : null);
 
   const [form] = Form.useForm<LaunchValues>();
   const { formError, show, clear } = useApiErrors(form, LAUNCH_FIELDS);
@@ -75,10 +77,16 @@ export function NewJobWizard() {
 
   const content = [
     <ModelStep key="model" value={state.modelId} onChange={(modelId) => patch({ modelId })} />,
-    <DatasetStep key="dataset" value={state.datasetId} onChange={(datasetId) => patch({ datasetId })} />,
+    <DatasetStep
+      key="dataset"
+      value={state.datasetId}
+      // Another dataset may hold no pairs: the preference intent is chosen again, not carried over.
+      onChange={(datasetId) => patch({ datasetId, ...(state.level === 'preference' && { level: 'auto' }) })}
+    />,
     <IntentStep
       key="intent"
       level={state.level}
+      levels={levels}
       description={state.description}
       overrides={state.overrides}
       onChange={patch}

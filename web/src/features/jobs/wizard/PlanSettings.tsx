@@ -14,8 +14,10 @@ export interface Setting {
 }
 
 /** The settings a person decides on, in this order; the rest of the plan is folded. */
-export const KEY_SETTINGS = ['lora.target_modules', 'lora.r', 'train.epochs', 'train.learning_rate', 'cf.warn_threshold', 'cf.stop_threshold'] as const;
+export const KEY_SETTINGS = ['train.method', 'preference.beta', 'lora.target_modules', 'lora.r', 'train.epochs', 'train.learning_rate', 'cf.warn_threshold', 'cf.stop_threshold'] as const;
 const KEY_LABEL: Record<string, string> = {
+  'train.method': 'method',
+  'preference.beta': 'beta',
   'lora.target_modules': 'targets',
   'lora.r': 'rank',
   'train.epochs': 'epochs',
@@ -35,10 +37,13 @@ const keyRank = (path: string) => {
 
 /** The plan's settings split in two: the few a person decides on (and any they overrode), and the rest. */
 export function splitSettings(plan: Plan, overridden: Set<string>, label: (key: string) => string): { key: Setting[]; rest: Setting[] } {
+  // The method and its beta are key settings of a preference plan only (next-token SFT has no beta).
+  const preference = specValue(plan.spec, 'train.method') !== undefined && specValue(plan.spec, 'train.method') !== 'sft';
+  const keyed = (path: string) => KEY_LABEL[path] !== undefined && (preference || !['train.method', 'preference.beta'].includes(path));
   const all = Object.entries(plan.reasons).map(([path, reason]) => ({
     path,
     reason,
-    label: KEY_LABEL[path] ? label(KEY_LABEL[path]) : null,
+    label: keyed(path) ? label(KEY_LABEL[path] ?? path) : null,
     value: specValue(plan.spec, path),
     overridden: overridden.has(path),
   }));

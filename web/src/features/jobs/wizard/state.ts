@@ -6,6 +6,13 @@ export type PlanBody = Body<'/api/v1/intent/plan', 'post'>;
 export type Plan = Schemas['PlanPublic'];
 
 export const LEVELS: Level[] = ['auto', 'L1', 'L2', 'L3'];
+/** Dataset kinds the `preference` intent trains on: pairs (DPO, ORPO, SimPO) or labelled answers (KTO). */
+export const PREFERENCE_KINDS = ['preference', 'kto'];
+
+/** The intents offered for a dataset of this kind: `preference` only when it holds pairs or labels. */
+export function levelsFor(kind: string | null | undefined): Level[] {
+  return kind && PREFERENCE_KINDS.includes(kind) ? ['auto', 'preference', 'L1', 'L2', 'L3'] : LEVELS;
+}
 
 /** One expert override as typed: a spec path ("lora.r") and a value in JSON or plain text. */
 export interface OverrideRow {

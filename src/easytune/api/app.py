@@ -24,6 +24,7 @@ from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
 from easytune.api.web import mount_web
+from easytune.core.auth_cache import AuthCache, install_invalidation
 from easytune.core.inference import InferenceCache
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     # /readyz opens its own connection: it answers even when the shared pool is exhausted.
     app.state.probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
+    install_invalidation()
+    app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
     app.state.db_gate = Gate(settings.api_concurrency, settings.api_queue_seconds)
     app.state.stream_slots = StreamSlots(
         settings.streams_per_user, math.ceil(settings.stream_keepalive_seconds)

@@ -53,8 +53,8 @@ def emit(
     for note in notes:
         print(f"note: {note}", file=out)
     record = {
-        "bench": bench, "rows": [dict(r) for r in rows], "summary": dict(summary or {}),
-        "notes": list(notes), "env": environment(),
+        "bench": bench, "rows": [_compact(dict(r)) for r in rows],
+        "summary": _compact(dict(summary or {})), "notes": list(notes), "env": environment(),
     }  # fmt: skip
     print(PREFIX + json.dumps(record, default=str, allow_nan=False, separators=(",", ":")),
           file=out, flush=True)  # fmt: skip
@@ -107,6 +107,17 @@ def environment() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
+
+
+def _compact(value: Any) -> Any:
+    """Floats to 6 significant digits (and NaN to None) through dicts and lists."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_compact(v) for v in value]
+    return value
 
 
 def _is_number(value: Any) -> bool:

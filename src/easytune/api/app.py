@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from easytune import __version__
 from easytune.api.banner import print_admin_password
 from easytune.api.capacity import Gate, StreamSlots
+from easytune.api.deps import track_connections
 from easytune.api.docs import install_offline_docs
 from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    track_connections(app.state.session_factory)
     # /readyz opens its own connection: it answers even when the shared pool is exhausted.
     app.state.probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
     install_invalidation()

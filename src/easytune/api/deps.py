@@ -12,7 +12,8 @@ import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.core import auth
 from easytune.core.audit import Origin
@@ -63,10 +64,26 @@ async def get_session(
 
 
 async def _end_transaction(session: Session, *, commit: bool) -> None:
+    idle = not (session.info.get(_CONNECTED) or session.new or session.dirty or session.deleted)
+    if idle:
+        _finish(session, commit)  # never reached the database, nothing to flush: no thread
+        return
     # Shielded: a cancelled request (client gone) still ends its transaction and hands the
     # connection back to the pool.
     with anyio.CancelScope(shield=True):
         await run_in_threadpool(_finish, session, commit)
+
+
+_CONNECTED = "easytune.connected"
+
+
+def track_connections(factory: sessionmaker[Session]) -> None:
+    """Mark the factory's sessions once they hold a connection (see _end_transaction)."""
+    event.listen(factory, "after_begin", _mark_connected)
+
+
+def _mark_connected(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
 
 
 def _finish(session: Session, commit: bool) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 # This checkout's easytune, not the one the venv's editable install points at.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from easytune.testing.benchprint import emit
 from easytune.testing.fuzz import run_fuzz
 from easytune.testing.live import live_server
 
@@ -30,10 +31,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp) / "data", env=env) as srv:
         result = run_fuzz(srv, args.max_examples, Path(tmp))
     print(result.output)
-    print(f"requests answered: {result.requests}, 5xx: {result.server_errors}, "
-          f"schemathesis exit {result.schemathesis_exit}")  # fmt: skip
     ok = result.server_errors == 0 and result.requests >= args.min_requests
-    print("OK" if ok else "FAILED")
+    row = {
+        "requests answered": result.requests, "5xx": result.server_errors,
+        "schemathesis exit": result.schemathesis_exit, "verdict": "OK" if ok else "FAILED",
+    }  # fmt: skip
+    emit("fuzz", [row], notes=[f"at least {args.min_requests} requests, no 5xx"])
     return 0 if ok else 1
 
 

@@ -22,17 +22,20 @@ from pathlib import Path
 
 import torch
 
+from easytune.testing.benchprint import emit
 from easytune.testing.gpu import SIZES, Measurement, run_all
 
 GIB = 1024**3
 
 
-def row(m: Measurement) -> str:
-    measured = f"{m.measured_bytes / GIB:8.2f}" if m.measured_bytes else "       -"
-    error = f"{m.memory_error:+7.1%}" if m.memory_error is not None else "      -"
-    mfu = f"{m.mfu:6.1%}" if m.mfu is not None else "     -"
-    return (f"{m.method:6} {m.params / 1e9:7.2f}B {m.tokens_per_s:10.0f} {mfu} "
-            f"{m.predicted_bytes / GIB:9.2f} {measured} {error}")  # fmt: skip
+def row(m: Measurement) -> dict[str, object]:
+    return {
+        "method": m.method, "params B": m.params / 1e9, "tokens/s": m.tokens_per_s,
+        "MFU %": m.mfu * 100 if m.mfu is not None else None,
+        "predicted GiB": m.predicted_bytes / GIB,
+        "measured GiB": m.measured_bytes / GIB if m.measured_bytes else None,
+        "memory error %": m.memory_error * 100 if m.memory_error is not None else None,
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -52,10 +55,8 @@ def main() -> None:
         results = run_all(Path(folder), args.size, methods, args.device,
                           max_steps=args.steps, batch_size=args.batch_size)  # fmt: skip
     name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU"
-    print(f"\n{name}, torch {torch.__version__}, seq 1024 packed, micro-batch {args.batch_size}")
-    print("method  params    tokens/s    MFU  predicted  measured  error (GiB, peak per device)")
-    for measurement in results:
-        print(row(measurement))
+    title = f"{name}, torch {torch.__version__}, seq 1024 packed, micro-batch {args.batch_size}"
+    emit("gpu", [row(m) for m in results], title=title, notes=["memory: peak per device"])
     if args.json:
         args.json.write_text(json.dumps([dataclasses.asdict(m) for m in results], indent=2))
 

@@ -26,9 +26,10 @@ import httpx
 # This checkout's easytune, not the one the venv's editable install points at.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from easytune.testing.fixtures import PG_ADMIN_DSN, PG_HOST_URL, _pg_connect
+from easytune.testing.benchprint import emit, percentile
+from easytune.testing.fixtures import PG_HOST_URL, _pg_connect
 from easytune.testing.live import live_server
-from easytune.testing.load import median_ms, run_load
+from easytune.testing.load import LoadResult, median_ms, run_load
 
 
 @contextmanager
@@ -65,16 +66,33 @@ def main() -> int:
             headers=server.login(),
         ).json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
-        print(f"{args.clients} clients x {args.seconds:g} s, {args.db}"
-              f"{' ' + PG_ADMIN_DSN if args.db == 'postgres' else ''}", flush=True)  # fmt: skip
+        print(f"{args.clients} clients x {args.seconds:g} s, {args.db}", flush=True)
         result = asyncio.run(
             run_load(server.base_url, "/api/v1/datasets", headers, args.clients, args.seconds)
         )
-    print(result.summary())
     ok = not result.errors and not result.bad_5xx and not result.health_failures
     ok = ok and median_ms(result.health) < 100
-    print("OK" if ok else "FAILED")
+    summary = {
+        "req/s": result.requests / max(result.seconds, 1e-9),
+        "statuses": dict(sorted(result.statuses.items())), "transport errors": dict(result.errors),
+        "5xx other than 503+Retry-After": result.bad_5xx,
+        "/healthz failed": result.health_failures, "verdict": "OK" if ok else "FAILED",
+    }  # fmt: skip
+    note = f"{args.clients} clients x {args.seconds:g} s on GET /api/v1/datasets, {args.db}"
+    emit("load", rows(result), summary=summary, notes=[note])
     return 0 if ok else 1
+
+
+def rows(result: LoadResult) -> list[dict[str, object]]:
+    """Latency percentiles of the load and of the /healthz probes, in ms."""
+    found = []
+    for name, values in (("GET /api/v1/datasets", result.latencies), ("/healthz", result.health)):
+        ms = [v * 1000 for v in values] or [0.0]
+        found.append({
+            "requests": name, "n": len(values), "p50 ms": percentile(ms, 50),
+            "p99 ms": percentile(ms, 99), "max ms": max(ms),
+        })  # fmt: skip
+    return found
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM, AutoTokenizer, get_cosine_schedule_with_warmup
 
+from easytune.testing.benchprint import emit, ratio
 from easytune.testing.tiny import save_tiny_model
 from easytune.training.progress import ProgressWriter
 from easytune.training.recipe import TrainRecipe
@@ -167,19 +168,20 @@ def main() -> None:
 
 def report(times: dict[str, list[tuple[float, float]]]) -> None:
     """Wall and CPU seconds per side; CPU time is the steadier measure on a shared machine."""
+    rows, summary = [], {}
     for kind, index in (("wall", 0), ("cpu", 1)):
         mins = {}
         for name, runs in times.items():
             values = [run[index] for run in runs]
             mins[name] = min(values)
-            print(
-                f"{kind:>4} {name:>8}: min {min(values):.2f} s  median "
-                f"{statistics.median(values):.2f} s  runs {' '.join(f'{v:.2f}' for v in values)}"
-            )
-        print(
-            f"{kind:>4}    ratio: {mins['engine'] / mins['baseline']:.3f}x engine/baseline "
-            "(min/min; target <= 1.05x)"
+            rows.append({
+                "clock": kind, "side": name, "min s": min(values),
+                "median s": statistics.median(values), "runs": " ".join(f"{v:.2f}" for v in values),
+            })  # fmt: skip
+        summary[f"{kind} engine/baseline (min/min; target <= 1.05)"] = ratio(
+            mins["engine"], mins["baseline"]
         )
+    emit("overhead", rows, summary=summary)
 
 
 if __name__ == "__main__":

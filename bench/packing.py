@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from easytune.testing.benchprint import emit, ratio
 from easytune.testing.tiny import build_model, build_tokenizer
 from easytune.training.data import (
     IGNORE_INDEX,
@@ -206,19 +207,19 @@ def main() -> None:
 
 
 def report(results: list[Result]) -> None:
-    print(
-        f"{'method':<27}{'steps':>6}{'seconds':>9}{'examples':>9}{'slots':>8}"
-        f"{'real':>8}{'useful':>8}{'pad %':>7}{'useful tok/s':>14}"
-    )
-    for r in results:
-        pad = 100 * (r.slots - r.real_tokens) / r.slots
-        print(
-            f"{r.name:<27}{r.steps:>6}{r.seconds:>9.2f}{r.examples:>9}{r.slots:>8}"
-            f"{r.real_tokens:>8}{r.useful:>8}{pad:>7.1f}{r.useful_per_s:>14.1f}"
-        )
+    rows = [
+        {
+            "method": r.name, "steps": r.steps, "seconds": r.seconds, "examples": r.examples,
+            "slots": r.slots, "real": r.real_tokens, "useful": r.useful,
+            "pad %": 100 * (r.slots - r.real_tokens) / r.slots, "useful tok/s": r.useful_per_s,
+        }
+        for r in results
+    ]  # fmt: skip
     base, grouped, packed = results
-    print(f"packing / padding (random order): {packed.useful_per_s / base.useful_per_s:.2f}x")
-    print(f"packing / padding (group by length): {packed.useful_per_s / grouped.useful_per_s:.2f}x")
+    emit("packing", rows, summary={
+        "packing / padding (random order)": ratio(packed.useful_per_s, base.useful_per_s),
+        "packing / padding (group by length)": ratio(packed.useful_per_s, grouped.useful_per_s),
+    })  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -29,13 +29,9 @@ from easytune.db import create_db_engine, make_session_factory, transaction  # n
 from easytune.db.migrate import upgrade_database  # noqa: E402
 from easytune.db.models import Job, JobStatus, Role, User  # noqa: E402
 from easytune.jobs import repository, service  # noqa: E402
+from easytune.testing.benchprint import emit, percentile  # noqa: E402
 
 CHILD = 'import json; print(json.dumps({"type": "result", "ok": True}), flush=True)'
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -70,8 +66,10 @@ def main() -> None:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
         engine.dispose()
-    report("queued -> running", to_running)
-    report("queued -> succeeded", to_done)
+    rows = [row("queued -> running", to_running), row("queued -> succeeded", to_done)]
+    p95 = rows[0]["p95 ms"]
+    emit("queue_latency", rows, summary={"queued -> running p95 ms (target < 1000)": p95},
+         notes=[f"{url.split(':', 1)[0]}, worker poll {args.poll:g} s"])  # fmt: skip
 
 
 def run_jobs(
@@ -101,11 +99,11 @@ def wait_done(factory: sessionmaker[Session], job_id: int) -> Job:
         time.sleep(0.02)
 
 
-def report(name: str, values: list[float]) -> None:
-    print(
-        f"{name:22s} n={len(values)}  p50={statistics.median(values) * 1000:7.1f} ms  "
-        f"p95={percentile(values, 0.95) * 1000:7.1f} ms  max={max(values) * 1000:7.1f} ms"
-    )
+def row(name: str, values: list[float]) -> dict[str, str | int | float]:
+    return {
+        "interval": name, "n": len(values), "p50 ms": statistics.median(values) * 1000,
+        "p95 ms": percentile(values, 95) * 1000, "max ms": max(values) * 1000,
+    }  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from easytune.demo import demo_model_path
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.status import JobStatus
+from easytune.testing.benchprint import emit
 from easytune.testing.fixtures import create_user_row, platform_settings_for
 from easytune.testing.live_server import LiveServer, serve
 from easytune.training.spec import ModelRef
@@ -152,13 +153,16 @@ def compare(
     return v1, play
 
 
-def report(name: str, timings: list[Timing]) -> None:
-    ttft = statistics.median(t.ttft_s for t in timings) * 1000
-    rate = statistics.median(t.tokens_per_s for t in timings)
-    decode = statistics.median(t.decode_per_s for t in timings)
-    tokens = statistics.median(t.tokens for t in timings)
-    print(f"{name:<34} TTFT p50 {ttft:7.1f} ms   {rate:6.1f} tok/s   decode {decode:6.1f} tok/s"
-          f"   ({len(timings)} requests, p50 {tokens:.0f} tokens)")  # fmt: skip
+def row(name: str, timings: list[Timing], cold_s: float) -> dict[str, object]:
+    return {
+        "path": name,
+        "TTFT p50 ms": statistics.median(t.ttft_s for t in timings) * 1000,
+        "tok/s": statistics.median(t.tokens_per_s for t in timings),
+        "decode tok/s": statistics.median(t.decode_per_s for t in timings),
+        "requests": len(timings),
+        "tokens p50": statistics.median(t.tokens for t in timings),
+        "first request s": cold_s,  # loads the base or attaches the adapter
+    }
 
 
 def main() -> None:
@@ -183,16 +187,16 @@ def run_bench(live: LiveServer, base: str, adapter: str, max_tokens: int, runs: 
     client = OpenAI(base_url=f"{live.url}/v1", api_key=live.token("bench"), max_retries=0)
     print(f"torch threads {torch.get_num_threads()}, max_tokens {max_tokens}, "
           f"{len(PROMPTS)} prompts x {runs} runs, greedy")  # fmt: skip
+    rows = []
     with live.client("bench") as http:
         for label, model in (("base", base), ("adapter", adapter)):
             cold = time.perf_counter()
             via_openai(client, model, "Hi", 4)
             cold = time.perf_counter() - cold
-            print(f"{label}: first request (loads the base or attaches the adapter) {cold:.1f} s")
             v1, play = compare(client, http, model, max_tokens, runs)
-            report(f"{label} /v1/chat/completions", v1)
-            report(f"{label} playground (SSE)", play)
-    print("cache:", live.app.state.inference.loaded())
+            rows.append(row(f"{label} /v1/chat/completions", v1, cold))
+            rows.append(row(f"{label} playground (SSE)", play, cold))
+    emit("serving", rows, notes=[f"cache: {live.app.state.inference.loaded()}"])
 
 
 if __name__ == "__main__":

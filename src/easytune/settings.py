@@ -158,6 +158,10 @@ class Settings(BaseSettings):
     api_queue_seconds: float = Field(
         10.0, gt=0, le=300, description="Longest wait for a slot before 503 + Retry-After."
     )
+    auth_cache_seconds: float = Field(
+        30.0, ge=0, le=900,
+        description="An access token's user and role are cached this long per process; 0: off.",
+    )  # fmt: skip
     db_pool_timeout_seconds: float = Field(
         5.0, gt=0, le=300, description="Longest wait for a database connection before 503."
     )

@@ -18,12 +18,14 @@ from sqlalchemy.pool import NullPool
 from easytune import __version__
 from easytune.api.banner import print_admin_password
 from easytune.api.capacity import Gate, StreamSlots
+from easytune.api.deps import track_connections
 from easytune.api.docs import install_offline_docs
 from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
 from easytune.api.web import mount_web
+from easytune.core.auth_cache import AuthCache, install_invalidation
 from easytune.core.inference import InferenceCache
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
@@ -54,8 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    track_connections(app.state.session_factory)
     # /readyz opens its own connection: it answers even when the shared pool is exhausted.
     app.state.probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
+    install_invalidation()
+    app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
     app.state.db_gate = Gate(settings.api_concurrency, settings.api_queue_seconds)
     app.state.stream_slots = StreamSlots(
         settings.streams_per_user, math.ceil(settings.stream_keepalive_seconds)

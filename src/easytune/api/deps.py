@@ -1,17 +1,24 @@
-"""Typed dependencies: the request's session and transaction, the caller, permission checks."""
+"""Typed dependencies: the request's session and transaction, the caller, permission checks.
+
+Dependencies that do no I/O are `async def`: they run in the event loop instead of taking a
+thread each (a sync dependency costs a thread-pool round trip per request)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.core import auth
 from easytune.core.audit import Origin
 from easytune.core.auth import Principal
+from easytune.core.auth_cache import AuthCache
 from easytune.core.errors import AuthenticationFailed, EasyTuneError, PermissionDenied
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import User
@@ -19,7 +26,7 @@ from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings (set by create_app)."""
     settings: Settings = request.app.state.settings
     return settings
@@ -35,24 +42,53 @@ async def db_slot(request: Request) -> AsyncIterator[None]:
         request.state.release_db_slot()  # the slot held now (see reacquire_database)
 
 
-def get_session(
+async def get_session(
     request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """The request owns the transaction: commit on success, roll back on error.
 
     Errors marked keep_changes (failed sign-ins, token reuse) commit first, so the security
     record survives the failed request. Runs before the response is sent (scope="function").
+    Opening a session does no I/O, so only the end (commit or rollback) takes a thread.
     """
-    with request.app.state.session_factory() as session:
-        try:
-            yield session
-        except EasyTuneError as exc:
-            session.commit() if exc.keep_changes else session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    except EasyTuneError as exc:
+        await _end_transaction(session, commit=exc.keep_changes)
+        raise
+    except BaseException:
+        await _end_transaction(session, commit=False)
+        raise
+    await _end_transaction(session, commit=True)
+
+
+async def _end_transaction(session: Session, *, commit: bool) -> None:
+    idle = not (session.info.get(_CONNECTED) or session.new or session.dirty or session.deleted)
+    if idle:
+        _finish(session, commit)  # never reached the database, nothing to flush: no thread
+        return
+    # Shielded: a cancelled request (client gone) still ends its transaction and hands the
+    # connection back to the pool.
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session, commit)
+
+
+_CONNECTED = "easytune.connected"
+
+
+def track_connections(factory: sessionmaker[Session]) -> None:
+    """Mark the factory's sessions once they hold a connection (see _end_transaction)."""
+    event.listen(factory, "after_begin", _mark_connected)
+
+
+def _mark_connected(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+def _finish(session: Session, commit: bool) -> None:
+    with session:
+        session.commit() if commit else session.rollback()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -70,7 +106,7 @@ async def reacquire_database(request: Request) -> None:
     request.state.release_db_slot = await request.app.state.db_gate.acquire()
 
 
-def get_executor(request: Request) -> Submitter:
+async def get_executor(request: Request) -> Submitter:
     """How jobs reach workers (local: they poll; celery: sent after commit)."""
     executor: Submitter = request.app.state.executor
     return executor
@@ -82,16 +118,21 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An access token or a personal API token")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The authenticated caller; 401 without valid credentials."""
+    """The authenticated caller; 401 without valid credentials. A recently seen access
+    token is answered from the auth cache in the event loop; otherwise one thread hop."""
     if credentials is None:
         raise AuthenticationFailed("authentication required: send Authorization: Bearer TOKEN")
-    principal = auth.authenticate(session, settings, credentials.credentials)
+    cache: AuthCache = request.app.state.auth_cache
+    bearer = credentials.credentials
+    principal = auth.cached_principal(session, settings, bearer, cache)
+    if principal is None:
+        principal = await run_in_threadpool(auth.authenticate, session, settings, bearer, cache)
     if principal.api_token_id is not None:
         request.app.state.verified_tokens.add(credentials.credentials)
     return principal
@@ -100,15 +141,15 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_current_user(principal: PrincipalDep) -> User:
-    """The authenticated user, read from the database on this request."""
+async def get_current_user(principal: PrincipalDep) -> User:
+    """The authenticated user (from the database, or the auth cache while current)."""
     return principal.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     """The client's address as seen by the server (proxy headers handled by uvicorn)."""
     return request.client.host if request.client else None
 
@@ -116,7 +157,7 @@ def client_address(request: Request) -> str | None:
 ClientAddress = Annotated[str | None, Depends(client_address)]
 
 
-def get_origin(user: CurrentUser, client: ClientAddress) -> Origin:
+async def get_origin(user: CurrentUser, client: ClientAddress) -> Origin:
     """Who acts and from where, for the audit trail."""
     return Origin(user=user, client_address=client)
 
@@ -130,7 +171,7 @@ class PermissionCheck:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, user: CurrentUser) -> User:
+    async def __call__(self, user: CurrentUser) -> User:
         if not has_permission(user.role, self.permission):
             raise PermissionDenied(f"your role ({user.role}) lacks {self.permission.value}")
         return user
@@ -139,7 +180,7 @@ class PermissionCheck:
 class PublicAccess:
     """Marks a route that needs no authentication (sign-in, health); checked by tests."""
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:
         return None
 
 

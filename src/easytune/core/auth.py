@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from easytune.core import audit, throttle
 from easytune.core.audit import Origin
+from easytune.core.auth_cache import AuthCache, CacheKey, attach
 from easytune.core.errors import (
     AuthenticationFailed,
     InvalidCredentials,
@@ -172,16 +173,40 @@ def _valid_user(session: Session, claims: TokenClaims) -> User:
     return user
 
 
-def authenticate(session: Session, settings: Settings, bearer: str) -> Principal:
-    """The caller behind a bearer credential: an access token or a personal API token."""
+def authenticate(
+    session: Session, settings: Settings, bearer: str, cache: AuthCache | None = None
+) -> Principal:
+    """The caller behind a bearer credential: an access token or a personal API token.
+    With `cache`, an access token's answer is remembered (see easytune.core.auth_cache)."""
     if bearer.startswith(API_TOKEN_PREFIX):
         return _authenticate_api_token(session, bearer)
     claims = decode_token(settings, bearer, "access")
+    generation = AuthCache.generation()  # before reading: a change meanwhile voids the put
     user = _valid_user(session, claims)
     auth_session = token_repo.get_session(session, claims.session_id)
     if auth_session is None or auth_session.revoked_at is not None:
         raise AuthenticationFailed("this sign-in has ended; sign in again")
+    if cache is not None:
+        cache.put(_cache_key(claims), user, generation)
     return Principal(user=user, session_id=auth_session.id)
+
+
+def cached_principal(
+    session: Session, settings: Settings, bearer: str, cache: AuthCache
+) -> Principal | None:
+    """The caller from `cache` alone, without a query; None when not cached (then call
+    `authenticate`). A bad or expired token raises here as it would there."""
+    if not cache.enabled or bearer.startswith(API_TOKEN_PREFIX):
+        return None
+    claims = decode_token(settings, bearer, "access")
+    columns = cache.get(_cache_key(claims))
+    if columns is None:
+        return None
+    return Principal(user=attach(session, columns), session_id=claims.session_id)
+
+
+def _cache_key(claims: TokenClaims) -> CacheKey:
+    return (claims.user_id, claims.session_id, claims.version)
 
 
 def _authenticate_api_token(session: Session, bearer: str) -> Principal:

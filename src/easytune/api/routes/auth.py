@@ -59,8 +59,9 @@ def logout(session: SessionDep, principal: PrincipalDep, origin: OriginDep) -> N
 
 
 @router.get("/me", dependencies=SELF)
-def me(user: CurrentUser) -> Me:
+async def me(user: CurrentUser) -> Me:
     """The caller's account and permissions."""
+    # async: no I/O here, the user's columns are loaded (from the query or the auth cache).
     permissions = sorted(p.value for p in ROLE_PERMISSIONS[user.role])
     return Me(**UserPublic.model_validate(user).model_dump(), permissions=permissions)
 

@@ -20,7 +20,7 @@ def _adapter(base: Path, out: Path) -> Path:
     torch.manual_seed(0)
     model = get_peft_model(AutoModelForCausalLM.from_pretrained(base),
                            LoraConfig(r=2, target_modules=["q_proj", "v_proj"]))  # fmt: skip
-    model.save_pretrained(out)
+    model.save_pretrained(str(out))
     AutoTokenizer.from_pretrained(base).save_pretrained(out)
     return out
 

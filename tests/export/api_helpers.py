@@ -11,10 +11,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.execution import JobExecution, RunConfig
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.runner import training_command
-from easytune.jobs.status import JobStatus
 
 from .conftest import write_adapter
 

@@ -47,7 +47,7 @@ def write_adapter(base_dir: Path, target: Path, seed: int = 1, scale: float = 0.
         for name, param in peft_model.named_parameters():
             if "lora_B" in name:  # peft starts B at zero: the adapter would change nothing
                 param.copy_(torch.randn(param.shape, generator=generator) * scale)
-    peft_model.save_pretrained(target, safe_serialization=True)
+    peft_model.save_pretrained(str(target), safe_serialization=True)
     AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target
 

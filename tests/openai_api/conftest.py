@@ -14,8 +14,8 @@ import torch
 from sqlalchemy import Engine
 from tests.registry.conftest import CHAT, job_body, jsonl, save_tiny_adapter
 
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.status import JobStatus
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, platform_settings_for
 from easytune.testing.live_server import LiveServer, serve

@@ -92,6 +92,6 @@ def save_tiny_adapter(base_dir: Path, target: Path) -> Path:
         warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
         config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
         peft_model = get_peft_model(model, config)  # random B: it changes the answers
-    peft_model.save_pretrained(target, safe_serialization=True)
+    peft_model.save_pretrained(str(target), safe_serialization=True)
     AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.registry.conftest import job_body, save_tiny_adapter
 
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.status import JobStatus
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from easytune.training.spec import ModelRef
 pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
 
-def _train(spec):  # type: ignore[no-untyped-def]
+def _train(spec):
     progress = ProgressWriter(spec.output_dir, stream=None)
     result = TrainRecipe(spec, progress).run()
     progress.close()

@@ -1,4 +1,6 @@
 """Resume after SIGKILL: the child is killed once a checkpoint is complete, then run again."""
+# mypy: disable-error-code="union-attr"
+# Popen.stderr is Optional; the children are started with stderr=PIPE.
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def test_replay_is_generated_once_per_base_and_reused(make_spec, tmp_path, monke
 
 def _peft_model(model_dir: Path) -> Any:
     model, tokenizer = load_model(
-        type("Ref", (), {"path": str(model_dir), "gguf_file": None})(),  # type: ignore[arg-type]
+        type("Ref", (), {"path": str(model_dir), "gguf_file": None})(),
         dtype=torch.float32,
         device="cpu",
     )

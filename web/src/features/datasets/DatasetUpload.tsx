@@ -100,12 +100,14 @@ export function DatasetUpload({ onUploaded, onBusyChange }: Props) {
     }
   };
 
-  const checkSuffix = async (_: unknown, files: UploadFile[] | undefined) => {
+  const checkSuffix = (_: unknown, files: UploadFile[] | undefined): Promise<void> => {
     const file = files?.[0];
-    if (!file) throw new Error(t('datasets.upload.fileRequired'));
+    if (!file) return Promise.reject(new Error(t('datasets.upload.fileRequired')));
     if (!SUFFIXES.includes(suffixOf(file.name))) {
-      throw new Error(t('datasets.upload.badType', { name: file.name, types: SUFFIXES.join(', ') }));
+      const types = SUFFIXES.join(', ');
+      return Promise.reject(new Error(t('datasets.upload.badType', { name: file.name, types })));
     }
+    return Promise.resolve();
   };
 
   const percent = progress && progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0;

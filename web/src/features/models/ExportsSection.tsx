@@ -44,7 +44,7 @@ function ExportJob({ jobId, onEnded }: { jobId: number; onEnded: () => void }) {
         {stage && !ended ? ` · ${t(`models.exports.stage.${stage}`, { defaultValue: stage })}` : ''}
       </Typography.Text>
       {!ended && <Progress percent={Math.round(fraction * 100)} size="small" aria-label={t('models.exports.progress')} />}
-      {job.data.error && <Alert type="error" showIcon message={String(job.data.error.message ?? '')} />}
+      {job.data.error && <Alert type="error" showIcon message={typeof job.data.error.message === 'string' ? job.data.error.message : ''} />}
     </Flex>
   );
 }

@@ -26,7 +26,6 @@ def _adapter(base: Path, out: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")
 def test_usage_line_order_adapter_then_model_then_prompts(
     tiny_llama_dir: Path, tmp_path: Path
 ) -> None:

@@ -10,8 +10,6 @@ from click.testing import CliRunner, Result
 
 from easytune.cli import main
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def _run(*args: str) -> Result:
     return CliRunner().invoke(main, ["export", *args])

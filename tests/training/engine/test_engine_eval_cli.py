@@ -12,7 +12,6 @@ from easytune.cli import main
 from easytune.training.progress import ProgressWriter
 from easytune.training.recipe import TrainRecipe
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 FAST = ["--max-new-tokens", "4", "--max-per-set", "2", "--max-held-out", "3"]
 
 

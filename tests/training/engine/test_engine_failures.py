@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import torch
 
 from easytune.training.errors import (
@@ -21,8 +20,6 @@ from easytune.training.errors import (
 )
 from easytune.training.progress import read_progress
 from easytune.training.runner import classify, execute
-
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
 
 def _fail(spec_path: Path, output_dir: Path, expected: type) -> dict:

@@ -18,8 +18,6 @@ from safetensors.torch import load_file
 from easytune.training.progress import ProgressWriter, read_progress
 from easytune.training.recipe import TrainRecipe
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 SRC = Path(__file__).resolve().parents[3] / "src"
 
 

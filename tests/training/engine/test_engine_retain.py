@@ -21,8 +21,6 @@ from easytune.training.spec import LoraSpec, TrainSpec
 
 from .conftest import LLAMA_TARGETS
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def retain(tmp_path: Path, **extra: Any) -> dict[str, Any]:
     return {

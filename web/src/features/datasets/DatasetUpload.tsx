@@ -1,3 +1,4 @@
+import { formatBytes } from '../../components/format';
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Form, Input, Progress, Radio, Select, Typography, Upload, type UploadFile } from 'antd';
 import { useEffect, useRef, useState } from 'react';
@@ -6,7 +7,7 @@ import { useStore } from 'react-redux';
 import { api } from '../../api/api';
 import { useAppDispatch } from '../../app/hooks';
 import { useApiErrors } from '../../forms/apiErrors';
-import { formatBytes, formatCount } from './format';
+import { formatCount } from './format';
 import { LineErrors } from './LineErrors';
 import { lineProblems, type LineProblem } from './lineProblems';
 import { isAbort, uploadDataset, type Dataset, type Visibility } from './uploadDataset';

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../components/format';
 import { DeleteOutlined, DownloadOutlined, ExportOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, List, Progress, Select, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -11,7 +12,7 @@ import type { Schemas } from '../../api/types';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { downloadPath, type DownloadProgress } from './download';
 import { isAbort } from './fetchError';
-import { formatBytes, type Model } from './modelInfo';
+import { type Model } from './modelInfo';
 
 type Format = 'merged' | 'gguf' | 'gguf_lora';
 type Quantization = 'f16' | 'q8_0' | 'q4_k_m';

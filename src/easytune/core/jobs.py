@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import access, plans
-from easytune.core.errors import Conflict, NotFound, ValidationFailed
+from easytune.core.errors import NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, Role, User
 from easytune.db.repositories import jobs as jobs_repo
 from easytune.jobs import records
 from easytune.jobs import service as queue
-from easytune.jobs.errors import InvalidTransition, JobNotFound
+from easytune.jobs.errors import JobNotFound
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
@@ -94,10 +94,7 @@ def list_jobs_before(session: Session, user: User, before_id: int | None, limit:
 def cancel_job(session: Session, user: User, job_id: int) -> Job:
     """Cancel a job you own (admins: any); 409 when it has already ended."""
     get_job(session, user, job_id)
-    try:
-        return queue.cancel_job(session, job_id)
-    except InvalidTransition as exc:
-        raise Conflict(str(exc), param="id") from None
+    return queue.cancel_job(session, job_id)
 
 
 def retry_job(
@@ -105,12 +102,7 @@ def retry_job(
 ) -> Job:
     """Queue a failed or cancelled job again; it resumes from its newest checkpoint."""
     job = get_job(session, user, job_id)
-    try:
-        return queue.retry_job(
-            session, job.id, executor=executor, attempts=settings.job_max_attempts
-        )
-    except InvalidTransition as exc:
-        raise Conflict(str(exc), param="id") from None
+    return queue.retry_job(session, job.id, executor=executor, attempts=settings.job_max_attempts)
 
 
 def events(session: Session, user: User, job_id: int, after_seq: int, limit: int) -> list[JobEvent]:

@@ -15,6 +15,7 @@ import pytest
 from openai import OpenAI
 from tests.openai_api.conftest import add_adapter
 
+from easytune.api.state import app_state
 from easytune.db.models import ModelRecord
 from easytune.testing.live_server import LiveServer
 
@@ -97,7 +98,7 @@ def test_two_adapters_share_one_loaded_base(live: LiveServer, tiny_llama_dir: Pa
     assert len({base, pirate, poet}) == 3  # each adapter answers in its own way
     assert _chat(client, "ft:tiny:pirate:v1").choices[0].message.content == pirate
     assert _chat(client, "tiny").choices[0].message.content == base  # adapters switched off
-    loaded = live.app.state.inference.loaded()
+    loaded = app_state(live.app).inference.loaded()
     assert len(loaded) == 1, loaded  # one base model in memory for all three answers
     [adapters] = loaded.values()
     assert len(adapters) == 2
@@ -140,8 +141,10 @@ def test_serving_recipe_for_an_adapter(live: LiveServer, tiny_llama_dir: Path) -
         recipe = rest.get(f"/api/v1/models/{adapter}/serving").json()
         base_id = rest.get("/api/v1/models", params={"kind": "base"}).json()["data"][0]["id"]
         assert rest.get(f"/api/v1/models/{base_id}/serving").status_code == 400
-    with live.app.state.session_factory() as session:
-        folder = session.get(ModelRecord, adapter).path
+    with app_state(live.app).session_factory() as session:
+        record = session.get(ModelRecord, adapter)
+        assert record is not None
+        folder = record.path
     assert recipe["openai_model"] == "ft:tiny:pirate:v1"
     assert shlex.split(recipe["vllm_command"]) == [
         "vllm", "serve", str(tiny_llama_dir.resolve()), "--enable-lora",

@@ -86,13 +86,14 @@ def serve(settings: Settings, host: str | None, port: int | None, no_worker: boo
     import uvicorn
 
     from easytune.api import create_app
+    from easytune.api.state import app_state
     from easytune.logs import configure_logging
 
     configure_logging(settings.log_level, json=settings.log_json)
     # Single-machine mode: a local worker runs inside the API process unless told otherwise.
     settings = settings.model_copy(update={"embedded_worker": not no_worker})
     app = create_app(settings)
-    app.state.banner_after_startup = True
+    app_state(app).banner_after_startup = True
     config = uvicorn.Config(
         app, host=host or settings.host, port=port or settings.port, log_config=None
     )

@@ -12,7 +12,7 @@ def _spec(**kw: object) -> TrainSpec:
         data=DataSpec(train_path="d.jsonl"),
         lora=LoraSpec(target_modules=["q_proj"]),
         output_dir="out",
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

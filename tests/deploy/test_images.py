@@ -57,7 +57,7 @@ def test_api_image_is_slim_checks_readyz_and_has_no_compilers() -> None:
 
 def test_pins_agree_with_the_repository() -> None:
     deps = pyproject()["project"]["dependencies"]  # type: ignore[index]
-    [torch_pin] = [d for d in deps if d.startswith("torch==")]  # type: ignore[union-attr]
+    [torch_pin] = [d for d in deps if d.startswith("torch==")]
     torch = torch_pin.removeprefix("torch==")
     assert build_arg("TORCH_VERSION") == torch
     assert build_arg("PYTORCH_IMAGE").split(":")[1].startswith(f"{torch}-cuda")

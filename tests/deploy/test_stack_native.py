@@ -3,6 +3,8 @@ Redis, `easytune db upgrade`, `easytune serve --no-worker` on the Celery executo
 `easytune worker --executor celery`, and Debian's nginx rendered from the compose template
 with a certificate from the nginx image's own script, all driven through https://127.0.0.1.
 """
+# mypy: disable-error-code="misc"
+# lambda with a default argument binds the loop variable.
 
 from __future__ import annotations
 

@@ -20,13 +20,12 @@ def _adapter(base: Path, out: Path) -> Path:
     torch.manual_seed(0)
     model = get_peft_model(AutoModelForCausalLM.from_pretrained(base),
                            LoraConfig(r=2, target_modules=["q_proj", "v_proj"]))  # fmt: skip
-    model.save_pretrained(out)
+    model.save_pretrained(str(out))
     AutoTokenizer.from_pretrained(base).save_pretrained(out)
     return out
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")
 def test_usage_line_order_adapter_then_model_then_prompts(
     tiny_llama_dir: Path, tmp_path: Path
 ) -> None:

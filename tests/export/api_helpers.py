@@ -11,10 +11,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from easytune.api.state import app_state
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.execution import JobExecution, RunConfig
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.runner import training_command
-from easytune.jobs.status import JobStatus
 
 from .conftest import write_adapter
 
@@ -23,7 +24,9 @@ CHILD_ENV = {"PYTHONPATH": str(SRC), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "
 
 
 def queue_of(app: FastAPI) -> JobQueue:
-    return JobQueue(app.state.session_factory, QueueConfig.from_settings(app.state.settings))
+    return JobQueue(
+        app_state(app).session_factory, QueueConfig.from_settings(app_state(app).settings)
+    )
 
 
 def trained_adapter(app: FastAPI, engineer: Any, base_id: str, dataset_id: str, base: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
@@ -39,15 +38,13 @@ def write_adapter(base_dir: Path, target: Path, seed: int = 1, scale: float = 0.
     torch.set_num_threads(1)
     model = AutoModelForCausalLM.from_pretrained(base_dir)
     config = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM")
-    with warnings.catch_warnings():  # peft reads a property transformers deprecated
-        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        peft_model = get_peft_model(model, config)
+    peft_model = get_peft_model(model, config)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, param in peft_model.named_parameters():
             if "lora_B" in name:  # peft starts B at zero: the adapter would change nothing
                 param.copy_(torch.randn(param.shape, generator=generator) * scale)
-    peft_model.save_pretrained(target, safe_serialization=True)
+    peft_model.save_pretrained(str(target), safe_serialization=True)
     AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target
 

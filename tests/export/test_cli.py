@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from easytune.cli import main
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
-
-def _run(*args: str) -> object:
+def _run(*args: str) -> Result:
     return CliRunner().invoke(main, ["export", *args])
 
 

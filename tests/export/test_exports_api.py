@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from easytune.api.state import app_state
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, login_headers, platform_settings_for
 
@@ -23,7 +24,6 @@ from .api_helpers import kill_child_when, run_next_job, trained_adapter
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
 ]
 CHAT = "".join(
     json.dumps({"messages": [{"role": "user", "content": f"q {i}"},
@@ -129,7 +129,7 @@ def test_other_users_get_404_and_the_owner_deletes(
     assert [e["id"] for e in admin.get(f"/api/v1/models/{adapter_id}/exports").json()["data"]] == [
         export["id"]
     ]
-    folder = Path(app.state.settings.data_dir) / "jobs" / str(export["job_id"]) / "export"
+    folder = Path(app_state(app).settings.data_dir) / "jobs" / str(export["job_id"]) / "export"
     assert (folder / "merged.zip").is_file()
     assert engineer.delete(f"/api/v1/exports/{export['id']}").status_code == 204
     assert not folder.exists()
@@ -141,7 +141,7 @@ def test_an_export_killed_mid_way_is_retried_and_ends_whole(
 ) -> None:
     engineer = client_as("engineer")
     job = _export(engineer, adapter_id, format="merged")
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
 
     def merging() -> bool:
         progress = out / "progress.jsonl"
@@ -164,7 +164,7 @@ def test_deleting_the_adapter_removes_its_exports(client_as: Any, app: FastAPI, 
     engineer = client_as("engineer")
     job = _export(engineer, adapter_id, format="merged")
     assert run_next_job(app) == "succeeded"
-    folder = Path(app.state.settings.data_dir) / "jobs" / str(job["id"]) / "export"
+    folder = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"]) / "export"
     assert folder.is_dir()
     assert engineer.delete(f"/api/v1/models/{adapter_id}").status_code == 204
     assert not folder.exists()

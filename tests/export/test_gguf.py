@@ -17,7 +17,6 @@ from easytune.training.spec import ModelRef
 llama_cpp = pytest.importorskip("llama_cpp", reason="llama-cpp-python: run make install")
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
 ]
 PROMPT_IDS_TEXT = "The quick brown fox jumps over"
 FILE_TYPES = {"f16": "1", "q8_0": "7", "q4_k_m": "15"}

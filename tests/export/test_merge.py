@@ -14,8 +14,6 @@ from easytune.training.spec import ModelRef
 
 from .conftest import PROMPTS, greedy
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def _peft(base_dir: Path, adapter_dir: Path) -> object:
     from peft import PeftModel

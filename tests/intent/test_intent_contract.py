@@ -28,7 +28,7 @@ NOT_CHOSEN = {
 
 
 def leaf_paths(spec: TrainSpec) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for key, value in spec.model_dump().items():
         if isinstance(value, dict) and key != "base_model":
             out.update(f"{key}.{name}" for name in value)
@@ -92,7 +92,7 @@ def test_every_level_model_and_hardware_gives_a_valid_explained_plan(
                 IntentRequest(level=level),
                 data,
                 model,
-                hw,  # type: ignore[arg-type]
+                hw,
                 **plan_kwargs(),
             )
         except PlanDoesNotFit as exc:

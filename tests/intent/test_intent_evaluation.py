@@ -1,4 +1,6 @@
 """The evaluation section of a plan: chosen with reasons, overridable, and in the estimate."""
+# mypy: disable-error-code="arg-type"
+# Plan overrides forwarded as **kwargs.
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from easytune.training.facts import HardwareFacts
 SMALL, CPU, GPU = MODELS["smollm2-135m"], HARDWARE["cpu-2core"], HARDWARE["a100-80g"]
 
 
-def _plan(level: str = "L2", hardware: HardwareFacts = CPU, **overrides: object):  # type: ignore[no-untyped-def]
+def _plan(level: str = "L2", hardware: HardwareFacts = CPU, **overrides: object):
     data = next(iter(DATASETS.values()))
     return resolve_plan(
-        IntentRequest(level=level),  # type: ignore[arg-type]
+        IntentRequest(level=level),
         data, SMALL, hardware, **plan_kwargs(overrides=overrides),
     )  # fmt: skip
 

@@ -15,7 +15,7 @@ def plan(
 ) -> Plan:
     return resolve_plan(
         IntentRequest(level=level),
-        DATASETS["tiny-style"],  # type: ignore[arg-type]
+        DATASETS["tiny-style"],
         MODELS[model],
         HARDWARE[hw],
         **plan_kwargs(overrides=overrides),

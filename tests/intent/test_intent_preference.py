@@ -3,10 +3,12 @@ counted as two sequences, refused on data without pairs, and never a method over
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from intent_cases import HARDWARE, MODELS, plan_kwargs
 
-from easytune.intent import IntentRequest, PlanError, resolve_plan
+from easytune.intent import IntentRequest, Plan, PlanError, resolve_plan
 from easytune.training.facts import DatasetStats
 
 PAIRS = DatasetStats("openai", 2000, 600_000, 250, 450, 500, 600, 900, kind="preference")
@@ -14,9 +16,9 @@ LABELLED = DatasetStats("openai", 2000, 600_000, 250, 450, 500, 600, 900, kind="
 CHATS = DatasetStats("openai", 2000, 600_000, 250, 450, 500, 600, 900)
 
 
-def _plan(stats: DatasetStats, level: str = "preference", **overrides: object):
+def _plan(stats: DatasetStats, level: Any = "preference", **overrides: object) -> Plan:
     return resolve_plan(
-        IntentRequest(level=level),  # type: ignore[arg-type]
+        IntentRequest(level=level),
         stats,
         MODELS["llama-3.2-1b"],
         HARDWARE["a100-80g"],

@@ -20,8 +20,8 @@ def test_one_process_on_cpu_and_on_one_gpu() -> None:
 def test_one_process_per_gpu_on_a_multi_gpu_worker() -> None:
     four = replace(HARDWARE["a100-80g"], gpu_count=4)
     args = (IntentRequest(level="L2"), DATASETS["tiny-style"], MODELS["smollm2-135m"])
-    multi = resolve_plan(*args, four, **plan_kwargs())  # type: ignore[arg-type]
-    single = resolve_plan(*args, HARDWARE["a100-80g"], **plan_kwargs())  # type: ignore[arg-type]
+    multi = resolve_plan(*args, four, **plan_kwargs())
+    single = resolve_plan(*args, HARDWARE["a100-80g"], **plan_kwargs())
     assert multi.spec.train.num_processes == 4
     assert "4 GPUs" in multi.reasons["train.num_processes"]
     global_batch = [

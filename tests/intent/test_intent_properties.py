@@ -37,7 +37,7 @@ def test_plans_fit_and_validate_or_are_refused(
             IntentRequest(level=level),
             data,
             facts,
-            hw,  # type: ignore[arg-type]
+            hw,
             **plan_kwargs(),
         )
     except PlanDoesNotFit as exc:

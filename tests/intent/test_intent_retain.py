@@ -21,7 +21,7 @@ def plan(
     overrides: dict[str, Any] | None = None,
 ) -> Plan:
     return resolve_plan(
-        IntentRequest(level=level),  # type: ignore[arg-type]
+        IntentRequest(level=level),
         DATASETS[data],
         MODELS[model],
         HARDWARE[hw],

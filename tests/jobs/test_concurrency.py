@@ -64,7 +64,7 @@ def test_per_user_limit_holds_under_concurrency(
     assert len(claimed) == 3 and len(set(claimed)) == 3  # two of user 0, one of user 1
 
 
-def _claim_in_process(url: str, root: str, name: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _claim_in_process(url: str, root: str, name: str, out: multiprocessing.Queue) -> None:
     engine = create_db_engine(url)
     queue = JobQueue(make_session_factory(engine), QueueConfig(Path(root), 30, None))
     claimed: list[int] = []

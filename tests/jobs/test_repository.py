@@ -21,7 +21,7 @@ S = JobStatus
 
 
 def _claim_all(queue: JobQueue) -> list[int]:
-    order = []
+    order: list[int] = []
     while (claim := queue.claim_next(f"w/{len(order)}")) is not None:
         order.append(claim.job_id)
     return order

@@ -15,8 +15,9 @@ import torch
 from sqlalchemy import Engine
 from tests.registry.conftest import CHAT, job_body, jsonl, save_tiny_adapter
 
+from easytune.api.state import app_state
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.status import JobStatus
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, platform_settings_for
 from easytune.testing.live_server import LiveServer, serve
@@ -59,7 +60,8 @@ def add_adapter(live: LiveServer, username: str, name: str, tiny_llama_dir: Path
         ids = {"model": _model_id(http, "tiny"), "dataset": upload_dataset(http)["id"]}
         job = http.post("/api/v1/jobs", json={**job_body(ids), "name": name}).raise_for_status()
         queue = JobQueue(
-            live.app.state.session_factory, QueueConfig.from_settings(live.app.state.settings)
+            app_state(live.app).session_factory,
+            QueueConfig.from_settings(app_state(live.app).settings),
         )
         claim = queue.claim_next("test-worker/1")
         assert claim is not None

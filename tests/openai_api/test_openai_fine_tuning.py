@@ -1,5 +1,7 @@
 """The OpenAI-compatible fine-tuning API through the official `openai` package: files map to
 datasets, jobs to platform jobs planned at level auto; end to end with a real worker."""
+# mypy: disable-error-code="arg-type"
+# A plain dict for `method`, as users write it; the SDK declares a TypedDict.
 
 from __future__ import annotations
 
@@ -152,7 +154,7 @@ def test_upload_fine_tune_poll_and_chat_with_the_result(live_worker: LiveServer)
         model="tiny",
         training_file=train,
         suffix="pirate",
-        method=method,  # type: ignore[arg-type]
+        method=method,
     )
     deadline = time.monotonic() + 300
     while job.status not in {"succeeded", "failed", "cancelled"}:
@@ -220,7 +222,7 @@ def test_preference_pairs_train_dpo_through_the_worker_by_rest_and_v1(
     hyper = {"n_epochs": 1, "batch_size": 2, "beta": 0.2}
     ft = client.fine_tuning.jobs.create(
         model="tiny", training_file=train, suffix="prefer",
-        method={"type": "dpo", "dpo": {"hyperparameters": hyper}},  # type: ignore[typeddict-item]
+        method={"type": "dpo", "dpo": {"hyperparameters": hyper}},
     )  # fmt: skip
     assert ft.method is not None and ft.method.type == "dpo"
     with live_worker.client("engineer1") as rest:

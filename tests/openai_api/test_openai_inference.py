@@ -1,5 +1,8 @@
 """The OpenAI-compatible inference API through the official `openai` package, against a real
 uvicorn server: models, chat completions (whole and streamed), completions, errors."""
+# mypy: disable-error-code="arg-type,attr-defined,call-overload"
+# Plain dicts and extra options passed to the SDK as a user would; the SDK declares
+# TypedDicts and overloads.
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import pytest
 from openai import OpenAI
 from tests.openai_api.conftest import add_adapter
 
+from easytune.api.state import app_state
 from easytune.db.models import ModelRecord
 from easytune.testing.live_server import LiveServer
 
@@ -25,7 +29,7 @@ def sdk(live: LiveServer, username: str = "engineer1") -> OpenAI:
 
 def _chat(client: OpenAI, model: str, **extra: object) -> openai.types.chat.ChatCompletion:
     options: dict[str, object] = {"max_tokens": 8, "temperature": 0, **extra}
-    return client.chat.completions.create(model=model, messages=MESSAGES, **options)  # type: ignore[arg-type, call-overload, no-any-return]
+    return client.chat.completions.create(model=model, messages=MESSAGES, **options)
 
 
 def test_models_chat_stream_and_completions(live: LiveServer, tiny_llama_dir: Path) -> None:
@@ -33,7 +37,7 @@ def test_models_chat_stream_and_completions(live: LiveServer, tiny_llama_dir: Pa
     client = sdk(live)
     ids = {m.id for m in client.models.list()}
     assert {"tiny", "ft:tiny:pirate:v1"} <= ids
-    assert client.models.retrieve("ft:tiny:pirate:v1").easytune_id == adapter  # type: ignore[attr-defined]
+    assert client.models.retrieve("ft:tiny:pirate:v1").easytune_id == adapter
     assert client.models.retrieve(adapter).id == "ft:tiny:pirate:v1"
 
     whole = _chat(client, "ft:tiny:pirate:v1")
@@ -76,7 +80,7 @@ def test_stop_strings_seed_and_sampling(live: LiveServer) -> None:
             messages=MESSAGES,
             max_tokens=12,
             temperature=1.5,
-            seed=seed,  # type: ignore[arg-type]
+            seed=seed,
         )
         return answer.choices[0].message.content or ""
 
@@ -94,7 +98,7 @@ def test_two_adapters_share_one_loaded_base(live: LiveServer, tiny_llama_dir: Pa
     assert len({base, pirate, poet}) == 3  # each adapter answers in its own way
     assert _chat(client, "ft:tiny:pirate:v1").choices[0].message.content == pirate
     assert _chat(client, "tiny").choices[0].message.content == base  # adapters switched off
-    loaded = live.app.state.inference.loaded()
+    loaded = app_state(live.app).inference.loaded()
     assert len(loaded) == 1, loaded  # one base model in memory for all three answers
     [adapters] = loaded.values()
     assert len(adapters) == 2
@@ -137,8 +141,10 @@ def test_serving_recipe_for_an_adapter(live: LiveServer, tiny_llama_dir: Path) -
         recipe = rest.get(f"/api/v1/models/{adapter}/serving").json()
         base_id = rest.get("/api/v1/models", params={"kind": "base"}).json()["data"][0]["id"]
         assert rest.get(f"/api/v1/models/{base_id}/serving").status_code == 400
-    with live.app.state.session_factory() as session:
-        folder = session.get(ModelRecord, adapter).path  # type: ignore[union-attr]
+    with app_state(live.app).session_factory() as session:
+        record = session.get(ModelRecord, adapter)
+        assert record is not None
+        folder = record.path
     assert recipe["openai_model"] == "ft:tiny:pirate:v1"
     assert shlex.split(recipe["vllm_command"]) == [
         "vllm", "serve", str(tiny_llama_dir.resolve()), "--enable-lora",

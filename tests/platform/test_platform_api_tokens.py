@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from easytune.api.state import app_state
 from easytune.core.tokens import digest
 from easytune.db.base import utcnow
 from easytune.db.models import ApiToken
@@ -32,7 +33,7 @@ def test_token_lifecycle(
     assert client.get(ME, headers=_pat(secret)).json()["username"] == "engineer1"
     listed = engineer.get(TOKENS).json()
     assert listed["count"] == 1 and "token" not in listed["data"][0], "the secret is shown once"
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         row = session.scalars(select(ApiToken)).one()
         assert row.token_hash == digest(secret) and secret not in (row.token_hash, row.prefix)
     assert engineer.delete(f"{TOKENS}/{body['id']}").status_code == 204
@@ -44,7 +45,7 @@ def test_expired_tokens_are_refused(
     client_as: Callable[[str], TestClient], client: TestClient, app: FastAPI
 ) -> None:
     secret = client_as("viewer").post(TOKENS, json={"name": "old"}).json()["token"]
-    with app.state.session_factory.begin() as session:
+    with app_state(app).session_factory.begin() as session:
         session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert client.get(ME, headers=_pat(secret)).status_code == 401
 

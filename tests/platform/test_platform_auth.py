@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from easytune.api.state import app_state
 from easytune.db.base import utcnow
 from easytune.db.models import AuditEvent
 from easytune.testing.fixtures import TEST_PASSWORD, TEST_SECRET_KEY, create_user_row
@@ -29,7 +30,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _actions(app: FastAPI) -> list[str]:
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 

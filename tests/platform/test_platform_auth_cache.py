@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, update
 
 from easytune.api import create_app
+from easytune.api.state import app_state
 from easytune.core.auth_cache import AuthCache
 from easytune.db.models import User
 from easytune.settings import Settings
@@ -38,9 +39,9 @@ def auth_queries(engine: Engine) -> Iterator[list[str]]:
 
 def test_a_known_token_is_answered_without_auth_queries(client: TestClient, app: FastAPI) -> None:
     headers = login_headers(client, "admin")
-    with auth_queries(app.state.engine) as first:
+    with auth_queries(app_state(app).engine) as first:
         assert client.get(ME, headers=headers).status_code == 200
-    with auth_queries(app.state.engine) as second:
+    with auth_queries(app_state(app).engine) as second:
         for _ in range(3):
             assert client.get(ME, headers=headers).json()["username"] == "admin"
     assert len(first) == 2, first  # the user and the login session
@@ -80,14 +81,14 @@ def test_a_write_outside_the_orm_in_this_process_applies_too(
     gina = login_headers(client, "gina")
     for _ in range(2):
         assert client.get(AUDIT, headers=gina).status_code == 200
-    with app.state.engine.begin() as conn:  # Core, as a CLI command in this process might
+    with app_state(app).engine.begin() as conn:  # Core, as a CLI command in this process might
         conn.execute(update(User).where(User.id == user_id).values(role="viewer"))
     assert client.get(AUDIT, headers=gina).status_code == 403
 
 
 def test_an_answer_read_while_a_change_committed_is_not_kept(app: FastAPI) -> None:
     cache = AuthCache(ttl_seconds=60)
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         generation = cache.generation()
         user = User(id=1, username="x", password_hash="-", role="admin", token_version=0)
         user.is_active = True
@@ -104,6 +105,6 @@ def test_the_cache_can_be_turned_off(platform_settings: Settings, tmp_path: Path
     with TestClient(app) as client:
         headers = login_headers(client, "admin")
         assert client.get(ME, headers=headers).status_code == 200
-        with auth_queries(app.state.engine) as seen:
+        with auth_queries(app_state(app).engine) as seen:
             assert client.get(ME, headers=headers).status_code == 200
     assert len(seen) == 2

@@ -55,7 +55,9 @@ def test_db_upgrade_on_a_fresh_sqlite_database(tmp_path: Path) -> None:
     env = {"EASYTUNE_DATA_DIR": str(tmp_path / "fresh"), "EASYTUNE_SECRET_KEY": TEST_SECRET_KEY}
     output = _invoke(env, "db", "upgrade")
     engine = create_db_engine(f"sqlite:///{tmp_path / 'fresh' / 'easytune.db'}")
-    assert current_revision(engine) == head_revision(engine) and head_revision(engine) in output
+    assert (
+        current_revision(engine) == head_revision(engine) and str(head_revision(engine)) in output
+    )
     engine.dispose()
 
 

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from easytune.api import create_app
+from easytune.api.state import app_state
 from easytune.db.base import utcnow
 from easytune.db.models import AuthSession
 from easytune.jobs import repository
@@ -128,7 +129,7 @@ def test_an_admin_reset_revokes_personal_tokens(
 
 def test_a_sign_in_has_an_absolute_lifetime(client: TestClient, app: FastAPI) -> None:
     pair = client.post(LOGIN, json={"username": "admin", "password": TEST_PASSWORD}).json()
-    with app.state.session_factory.begin() as session:
+    with app_state(app).session_factory.begin() as session:
         session.execute(update(AuthSession).values(created_at=utcnow() - timedelta(days=31)))
     refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refreshed.status_code == 401, refreshed.text
@@ -138,7 +139,7 @@ def test_deleting_a_user_who_owns_data_names_it(
     client: TestClient, app: FastAPI, client_as: Callable[[str], TestClient]
 ) -> None:
     owner_id = create_user_row(app, "owner", "engineer")
-    with app.state.session_factory.begin() as session:
+    with app_state(app).session_factory.begin() as session:
         repository.enqueue(session, owner_id=owner_id, name="j", spec={}, now=utcnow())
     refused = client_as("admin").delete(f"/api/v1/users/{owner_id}")
     assert refused.status_code == 409, refused.text
@@ -147,7 +148,7 @@ def test_deleting_a_user_who_owns_data_names_it(
 
 
 def test_data_files_are_private(app: FastAPI, client: TestClient) -> None:
-    settings = app.state.settings
+    settings = app_state(app).settings
     if not settings.is_sqlite:
         pytest.skip("file permissions concern the SQLite database")
     assert stat.S_IMODE(os.stat(settings.data_dir).st_mode) == 0o700

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from easytune.api import create_app
+from easytune.api.state import app_state
 from easytune.db.base import utcnow
 from easytune.db.models import LoginThrottle
 from easytune.testing.fixtures import TEST_PASSWORD, create_user_row, platform_settings_for
@@ -44,7 +45,7 @@ def _try(client: TestClient, username: str, password: str = WRONG) -> int:
 
 def _unblock(app: FastAPI) -> None:
     """Let every wait run out (instead of sleeping)."""
-    with app.state.session_factory.begin() as session:
+    with app_state(app).session_factory.begin() as session:
         session.execute(update(LoginThrottle).values(blocked_until=utcnow()))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,10 +90,8 @@ def save_tiny_adapter(base_dir: Path, target: Path, seed: int = 0) -> Path:
 
     model = AutoModelForCausalLM.from_pretrained(base_dir)
     torch.manual_seed(seed)
-    with warnings.catch_warnings():  # peft reads a property transformers deprecated
-        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-        peft_model = get_peft_model(model, config)  # random B: it changes the answers
-    peft_model.save_pretrained(target, safe_serialization=True)
+    config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    peft_model = get_peft_model(model, config)  # random B: it changes the answers
+    peft_model.save_pretrained(str(target), safe_serialization=True)
     AutoTokenizer.from_pretrained(base_dir).save_pretrained(target)
     return target

@@ -38,7 +38,7 @@ def clean_parts(base_dir: Path, folder: Path) -> AdapterParts:
         peft_model = get_peft_model(
             model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"])
         )
-    peft_model.save_pretrained(folder, safe_serialization=True)
+    peft_model.save_pretrained(str(folder), safe_serialization=True)
     tensors = load_file(str(folder / "adapter_model.safetensors"))
     generator = torch.Generator().manual_seed(0)
     for key, value in tensors.items():

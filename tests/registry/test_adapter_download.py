@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from tests.registry.conftest import job_body, save_tiny_adapter
 from tests.registry.test_jobs_api import _run_to_success
 
+from easytune.api.state import app_state
 from easytune.core.adapter_package import ascii_slug
 from easytune.core.base_reference import base_reference
 from easytune.db.models import ModelKind, ModelRecord, Visibility
@@ -31,7 +32,7 @@ LINEAGE = {
 def _download(client_as: Any, registered: dict[str, str], app: FastAPI, tiny: Path) -> Any:
     engineer = client_as("engineer")
     job = engineer.post("/api/v1/jobs", json=job_body(registered, name=NAME)).json()
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     adapter = save_tiny_adapter(tiny, out / "adapter")
     assert "[More Information Needed]" in (adapter / "README.md").read_text()  # PEFT's template
     for name, data in LINEAGE.items():

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from easytune.api.state import app_state
 from easytune.settings import Settings
 from easytune.testing.fixtures import platform_settings_for
 
@@ -65,7 +66,7 @@ def test_a_parquet_bomb_is_refused_with_the_api_memory_bounded(
 def test_too_many_rows_are_refused_before_parsing(
     client_as: Callable[[str], TestClient], app: FastAPI
 ) -> None:
-    object.__setattr__(app.state.settings, "dataset_max_rows", 1000)
+    object.__setattr__(app_state(app).settings, "dataset_max_rows", 1000)
     refused = client_as("engineer").post(
         "/api/v1/datasets", files={"file": ("bomb.parquet", _bomb())}, data={"name": "bomb"}
     )
@@ -81,7 +82,7 @@ def test_previews_are_read_from_stored_examples(
     client_as: Callable[[str], TestClient], upload: Any, app: FastAPI
 ) -> None:
     created = upload().json()
-    folder = Path(app.state.settings.data_dir).resolve() / "datasets" / created["id"]
+    folder = Path(app_state(app).settings.data_dir).resolve() / "datasets" / created["id"]
     (folder / "data.jsonl").write_text("this is no longer a dataset\n")  # a re-parse would fail
     page = client_as("engineer").get(f"/api/v1/datasets/{created['id']}/preview?offset=2&limit=2")
     assert page.status_code == 200, page.text

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from tests.registry.conftest import job_body
 
+from easytune.api.state import app_state
 from easytune.core import dashboard
 from easytune.db import transaction, utcnow
 from easytune.db.models import WorkerRecord
@@ -21,7 +22,9 @@ from easytune.jobs.worker import Worker, WorkerConfig
 
 
 def _queue(app: FastAPI) -> JobQueue:
-    return JobQueue(app.state.session_factory, QueueConfig.from_settings(app.state.settings))
+    return JobQueue(
+        app_state(app).session_factory, QueueConfig.from_settings(app_state(app).settings)
+    )
 
 
 def _line(**record: Any) -> Any:
@@ -100,14 +103,14 @@ def test_a_resumed_attempt_restarts_progress_from_its_checkpoint(
 def test_workers_go_offline_when_quiet_or_stopped_and_drop_off_after_a_day(app: FastAPI) -> None:
     now = utcnow()
     rows = {"quiet:1": now - timedelta(minutes=2), "old:1": now - timedelta(days=2)}
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         for name, seen in rows.items():
             session.add(WorkerRecord(name=name, hostname=name[:-2], executor="celery", slots=1,
                                      started_at=seen, last_seen_at=seen))  # fmt: skip
     queue = _queue(app)
     queue.beat("done:1", "local", 1)
     queue.worker_stopped("done:1")
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         views = {view.name: view.online for view in dashboard.workers(session)}
     assert views == {"quiet:1": False, "done:1": False}
 
@@ -116,7 +119,7 @@ def test_a_real_worker_announces_itself_and_its_stop(app: FastAPI) -> None:
     queue = _queue(app)
     worker = Worker(queue, command_runner("true {spec}"), WorkerConfig(slots=3, name="host-x:7"))
     worker.run(burst=True)  # nothing queued: beats once, then stops
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         [view] = dashboard.workers(session)
     assert (view.name, view.slots, view.executor, view.online) == ("host-x:7", 3, "local", False)
 

@@ -1,4 +1,6 @@
 """Dataset kinds over HTTP: named refusals, warnings and the kind in the stored report."""
+# mypy: disable-error-code="attr-defined"
+# File bodies are str or bytes.
 
 from __future__ import annotations
 

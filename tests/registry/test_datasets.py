@@ -11,18 +11,19 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from tests.registry.conftest import CHAT, jsonl
 
+from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.models import Dataset
 from easytune.jobs import service as jobs
 
 
 def _dataset_files(app: FastAPI) -> list[Path]:
-    root = app.state.settings.data_dir / "datasets"
+    root = app_state(app).settings.data_dir / "datasets"
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _rows(app: FastAPI) -> int:
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         return session.scalar(select(func.count()).select_from(Dataset)) or 0
 
 
@@ -59,7 +60,7 @@ def test_invalid_file_lists_every_bad_line_and_stores_nothing(
     assert all(e["message"].startswith(f"line {e['line']}:") for e in error["errors"])
     assert {"line", "field", "message", "unit"} <= set(error["errors"][0])
     assert _rows(app) == 0 and _dataset_files(app) == []
-    leftovers = list((app.state.settings.data_dir / "datasets").iterdir())
+    leftovers = list((app_state(app).settings.data_dir / "datasets").iterdir())
     assert leftovers == []  # no staging folder either
 
 
@@ -110,7 +111,7 @@ def test_delete_removes_row_and_file_but_not_under_a_queued_job(
 ) -> None:
     dataset = upload().json()
     engineer = client_as("engineer")
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         owner_id = dataset["owner_id"]
         job = jobs.submit_job(
             session, owner_id=owner_id, name="j", spec={}, dataset_id=dataset["id"]
@@ -118,7 +119,7 @@ def test_delete_removes_row_and_file_but_not_under_a_queued_job(
         job_id = job.id
     busy = engineer.delete(f"/api/v1/datasets/{dataset['id']}")
     assert busy.status_code == 409 and str(job_id) in busy.json()["error"]["message"]
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         jobs.cancel_job(session, job_id)
     assert engineer.delete(f"/api/v1/datasets/{dataset['id']}").status_code == 204
     assert engineer.get(f"/api/v1/datasets/{dataset['id']}").status_code == 404

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import uuid
-import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -206,8 +205,6 @@ def _load_with_peft(base_dir: Path, adapter_dir: Path) -> None:
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(base_dir)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        model = PeftModel.from_pretrained(base, adapter_dir)
+    model = PeftModel.from_pretrained(base, adapter_dir)
     lora = [p for n, p in model.named_parameters() if "lora_B" in n]
     assert lora and any(bool(torch.count_nonzero(p)) for p in lora)  # it was trained

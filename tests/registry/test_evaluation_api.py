@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.registry.conftest import job_body, save_tiny_adapter
 from tests.registry.test_jobs_api import _run_to_success
 
+from easytune.api.state import app_state
 from easytune.training.evaluation.probes import load_probes
 from easytune.training.evaluation.report import build_report
 
@@ -29,7 +30,7 @@ def _report() -> dict[str, Any]:
 
 
 def _job_dir(app: FastAPI, job: dict[str, Any]) -> Path:
-    return Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    return Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
 
 
 def _finished_job(

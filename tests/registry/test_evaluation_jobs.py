@@ -18,6 +18,8 @@ from tests.export.api_helpers import run_next_job
 from tests.registry.conftest import job_body, save_tiny_adapter
 from tests.registry.test_jobs_api import _run_to_success, _sse
 
+from easytune.api.state import app_state
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
@@ -29,7 +31,7 @@ CHILD = "easytune.training.evaluation"
 def _adapter(engineer: TestClient, app: FastAPI, ids: dict[str, str], tiny: Path) -> str:
     """A registered adapter of the engineer on the tiny base (a finished train job)."""
     job = engineer.post("/api/v1/jobs", json=job_body(ids)).json()
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     _run_to_success(app, save_tiny_adapter(tiny, out / "adapter"))
     return str(engineer.get(f"/api/v1/jobs/{job['id']}").json()["result"]["adapter_model_id"])
 
@@ -159,7 +161,7 @@ def test_a_running_evaluation_is_cancelled_and_retried(
 ) -> None:
     engineer = client_as("engineer")
     job = _evaluate(engineer, model_ids=adapters, max_new_tokens=64)  # every probe: a while
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     thread, outcome = _in_background(app)
     _wait_for(_answering(out))
     cancel = engineer.post(f"/api/v1/jobs/{job['id']}/cancel")
@@ -190,7 +192,7 @@ def test_an_evaluation_killed_mid_way_resumes_with_the_answers_it_had(
 ) -> None:
     engineer = client_as("engineer")
     job = _evaluate(engineer, model_ids=adapters, max_per_set=4, max_new_tokens=32)
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     thread, outcome = _in_background(app)
     _wait_for((out / "answers" / "base-0.json").is_file)
     for pid in _children(str(out)):

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from tests.registry.conftest import job_body
 
+from easytune.api.state import app_state
 from easytune.db.models import Job
 
 
@@ -49,10 +50,10 @@ def test_job_specs_and_errors_hide_server_details_from_non_admins(
     engineer, admin = client_as("engineer"), client_as("admin")
     created = engineer.post("/api/v1/jobs", json=job_body(registered))
     assert created.status_code == 201, created.text
-    data_dir = str(app.state.settings.data_dir.resolve())
+    data_dir = str(app_state(app).settings.data_dir.resolve())
     assert data_dir not in created.text, "no server path in the create answer"
     job_id = created.json()["id"]
-    with app.state.session_factory.begin() as session:
+    with app_state(app).session_factory.begin() as session:
         error = {"code": "training_failed", "message": "it broke\nlast stderr lines:\nSECRET /x"}
         session.execute(update(Job).where(Job.id == job_id).values(error=error))
     seen = engineer.get(f"/api/v1/jobs/{job_id}")

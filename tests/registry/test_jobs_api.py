@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from tests.registry.conftest import job_body, save_tiny_adapter
 
+from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.models import EventLevel, Job, JobStatus
 from easytune.jobs import records
@@ -23,8 +24,8 @@ S = JobStatus
 
 
 def _queue(app: FastAPI) -> JobQueue:
-    settings = app.state.settings
-    return JobQueue(app.state.session_factory, QueueConfig.from_settings(settings))
+    settings = app_state(app).settings
+    return JobQueue(app_state(app).session_factory, QueueConfig.from_settings(settings))
 
 
 def test_plan_explains_every_setting(client_as: Any, registered: dict[str, str]) -> None:
@@ -75,7 +76,7 @@ def test_refused_plan_writes_no_job(
 ) -> None:
     body = job_body(registered, overrides={"train.learning_rate": -1})
     assert client_as("engineer").post("/api/v1/jobs", json=body).status_code == 422
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Job)) == 0
 
 
@@ -120,7 +121,7 @@ def test_success_registers_the_adapter_with_lineage(
 ) -> None:
     engineer = client_as("engineer")
     job = engineer.post("/api/v1/jobs", json=job_body(registered)).json()
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     adapter = save_tiny_adapter(tiny_llama_dir, out / "adapter")
     (out / "cf_report.json").write_text(json.dumps({"history": [{"score": 0.01}]}))
     _run_to_success(app, adapter)
@@ -201,7 +202,7 @@ def test_stream_sends_events_and_metrics_then_end_and_resumes(
 ) -> None:
     engineer = client_as("engineer")
     job = engineer.post("/api/v1/jobs", json=job_body(registered)).json()
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         row = session.get(Job, job["id"])
         assert row is not None
         records.add_event(session, row, EventLevel.WARN, "hello")
@@ -225,7 +226,7 @@ def test_an_adapter_with_a_non_latin_name_downloads_under_that_name(
 ) -> None:
     engineer = client_as("engineer")
     job = engineer.post("/api/v1/jobs", json=job_body(registered, name="海盗/../风格")).json()
-    out = Path(app.state.settings.data_dir) / "jobs" / str(job["id"])
+    out = Path(app_state(app).settings.data_dir) / "jobs" / str(job["id"])
     _run_to_success(app, save_tiny_adapter(tiny_llama_dir, out / "adapter"))
     model_id = engineer.get(f"/api/v1/jobs/{job['id']}").json()["result"]["adapter_model_id"]
     download = engineer.get(f"/api/v1/models/{model_id}/download")

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 from easytune.db.models import AuditEvent, ModelRecord
 from easytune.settings import Settings
 from easytune.testing.fixtures import platform_settings_for
-from registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 Q_A = "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"
 Q_B = "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"

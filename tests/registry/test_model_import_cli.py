@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
+from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 from easytune.cli import main
 from easytune.db import make_session_factory
 from easytune.db.models import AuditEvent, ModelRecord
 from easytune.testing.fixtures import TEST_SECRET_KEY
-from registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 
 @pytest.fixture(scope="module")

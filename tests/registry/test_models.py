@@ -8,6 +8,7 @@ from typing import Any
 from click.testing import CliRunner
 from fastapi import FastAPI
 
+from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.repositories import models as repo
 
@@ -68,14 +69,14 @@ def test_base_model_is_not_downloadable_and_delete_is_admin_only(
 def test_cli_import(app: FastAPI, client: Any, tiny_llama_dir: Path, monkeypatch: Any) -> None:
     from easytune.cli import main
 
-    settings = app.state.settings
+    settings = app_state(app).settings
     monkeypatch.setenv("EASYTUNE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("EASYTUNE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("EASYTUNE_SECRET_KEY", settings.secret())
     result = CliRunner().invoke(main, ["models", "import", str(tiny_llama_dir), "--name", "cli"])
     assert result.exit_code == 0, result.output
     assert "registered cli v1 as mdl_" in result.output
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         model = repo.get_by_name(session, "cli")
         assert model is not None and model.facts and model.owner_id is None
     missing = CliRunner().invoke(main, ["models", "import", "/nowhere"])

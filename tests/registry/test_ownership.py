@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.registry.conftest import job_body, save_tiny_adapter
 
+from easytune.api.state import app_state
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.status import JobStatus
 
 
 @pytest.fixture
@@ -22,7 +23,9 @@ def owned_by_a(
     """Engineer A's private dataset, a succeeded job with its adapter, and a queued job."""
     a = client_as("engineer")
     done = a.post("/api/v1/jobs", json=job_body(registered)).json()
-    queue = JobQueue(app.state.session_factory, QueueConfig.from_settings(app.state.settings))
+    queue = JobQueue(
+        app_state(app).session_factory, QueueConfig.from_settings(app_state(app).settings)
+    )
     claim = queue.claim_next("test-worker/1")
     assert claim is not None and claim.job_id == done["id"]
     adapter = save_tiny_adapter(tiny_llama_dir, claim.output_dir / "adapter")

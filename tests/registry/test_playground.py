@@ -1,4 +1,6 @@
 """Playground over HTTP: a base model, an adapter next to its base, streamed tokens."""
+# mypy: disable-error-code="attr-defined"
+# The playground stream is a generator; close() ends it as a disconnect does.
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from tests.registry.conftest import job_body, save_tiny_adapter
 
+from easytune.api.state import app_state
 from easytune.core import playground
 from easytune.core.inference import GenerationRequest
 from easytune.db.models import User
+from easytune.db.models.jobs import JobStatus
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.status import JobStatus
 
 MESSAGES = [{"role": "user", "content": "Write a short poem about the sea."}]
 
@@ -26,7 +29,9 @@ def adapter_id(
 ) -> str:
     engineer = client_as("engineer")
     job = engineer.post("/api/v1/jobs", json=job_body(registered)).json()
-    queue = JobQueue(app.state.session_factory, QueueConfig.from_settings(app.state.settings))
+    queue = JobQueue(
+        app_state(app).session_factory, QueueConfig.from_settings(app_state(app).settings)
+    )
     claim = queue.claim_next("test-worker/1")
     assert claim is not None
     adapter = save_tiny_adapter(tiny_llama_dir, claim.output_dir / "adapter")
@@ -77,10 +82,10 @@ def test_playground_refusals(client_as: Any, second_engineer: Any, adapter_id: s
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_generation_stops_when_the_reader_goes_away(adapter_id: str, app: FastAPI) -> None:
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         user = session.scalars(select(User).where(User.username == "engineer1")).one()
         target = playground.target_for(session, user, adapter_id)
-    cache = app.state.inference
+    cache = app_state(app).inference
     request = GenerationRequest(MESSAGES, max_new_tokens=400)
     frames = playground.stream(cache, target, request, compare_base=True)
     first = next(frames)
@@ -112,9 +117,9 @@ def test_prompts_are_capped_and_generations_bounded_per_user(
     refused = engineer.post("/api/v1/playground/generate", json=body)
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["param"] == "messages"
-    with app.state.session_factory() as session:
+    with app_state(app).session_factory() as session:
         user_id = session.scalars(select(User.id).where(User.username == "engineer1")).one()
-    held = [app.state.generations.acquire(user_id) for _ in range(2)]  # two answers running
+    held = [app_state(app).generations.acquire(user_id) for _ in range(2)]  # two answers running
     busy = _generate(engineer, registered["model"])
     assert busy.status_code == 429 and busy.json()["error"]["code"] == "too_many_generations"
     assert int(busy.headers["Retry-After"]) >= 1

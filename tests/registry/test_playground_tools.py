@@ -1,4 +1,6 @@
 """Playground with tools: offered through the template (or its text fallback), calls returned."""
+# mypy: disable-error-code="arg-type"
+# Tool turns written as plain dicts.
 
 from __future__ import annotations
 
@@ -68,11 +70,11 @@ class _Replies:
 def test_calls_the_model_emits_come_back_as_tool_calls() -> None:
     target = Target("mdl_base", ModelRef(path="/unused"))
     with_tools = GenerationRequest(ASKED, tools=TOOLS)
-    answer = playground.answer(_Replies(f"Checking.\n{CALL}"), target, with_tools, False)  # type: ignore[arg-type]
+    answer = playground.answer(_Replies(f"Checking.\n{CALL}"), target, with_tools, False)
     assert answer.answer == "Checking."
     assert answer.tool_calls == [{"id": "call_0", "type": "function", "function": {
         "name": "get_weather", "arguments": '{"city": "Paris"}'}}]  # fmt: skip
-    plain = playground.answer(_Replies(CALL), target, GenerationRequest(ASKED), False)  # type: ignore[arg-type]
+    plain = playground.answer(_Replies(CALL), target, GenerationRequest(ASKED), False)
     assert plain.answer == CALL and plain.tool_calls is None  # no tools offered: text as is
 
 

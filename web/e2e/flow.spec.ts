@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('EasyTune in a real browser', () => {
-  step('is served in chunks of at most 500 kB, ECharts (lazy, 540 kB) aside', async () => {
+  step('is served in chunks of at most 500 kB, ECharts (lazy, 540 kB) aside', () => {
     const assets = join(WEB_ROOT, 'dist', 'assets');
     const sizes = readdirSync(assets)
       .filter((name) => name.endsWith('.js'))
@@ -479,7 +479,7 @@ describe('EasyTune in a real browser', () => {
 
   step(
     'met no console error, failed request or uncaught exception',
-    async () => {
+    () => {
       const { problems, server } = current();
       expect(problems, `browser problems; server log tail:\n${server.tail()}`).toEqual([]);
     },
@@ -488,7 +488,7 @@ describe('EasyTune in a real browser', () => {
 
   step(
     'has no serious or critical accessibility violation (axe-core, light and dark)',
-    async () => {
+    () => {
       const { findings } = current();
       console.info(`axe-core: ${scans.count} page states, both themes, ${scans.seconds.toFixed(1)} s`);
       expect(findings.length, `axe-core found:\n${formatFindings(findings)}`).toBe(0);

@@ -175,7 +175,7 @@ export const scans = { count: 0, seconds: 0 };
  * skipped (they would only fail for the same reason), except the `always` ones (the summaries). A failure adds a screenshot, the browser
  * problems seen so far and the server log's tail to the message.
  */
-export function step(name: string, body: () => Promise<void>, options: { timeoutMs?: number; always?: boolean } = {}) {
+export function step(name: string, body: () => void | Promise<void>, options: { timeoutMs?: number; always?: boolean } = {}) {
   it(name, async (context) => {
     if (failedStep && !options.always) context.skip(`skipped: "${failedStep}" failed`);
     try {

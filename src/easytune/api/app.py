@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
@@ -17,16 +15,15 @@ from sqlalchemy.pool import NullPool
 
 from easytune import __version__
 from easytune.api.banner import print_admin_password
-from easytune.api.capacity import Gate, StreamSlots
 from easytune.api.deps import track_connections
 from easytune.api.docs import install_offline_docs
 from easytune.api.embedded_worker import start_embedded_worker
 from easytune.api.errors import install_error_handlers
 from easytune.api.middleware import add_middleware
 from easytune.api.routes import API_ROUTERS, health
+from easytune.api.state import STREAM_POLL_THREADS, app_state, build_state
 from easytune.api.web import mount_web
-from easytune.core.auth_cache import AuthCache, install_invalidation
-from easytune.core.inference import InferenceCache
+from easytune.core.auth_cache import install_invalidation
 from easytune.core.users import BOOTSTRAP_ADMIN, bootstrap_admin
 from easytune.db import create_db_engine, make_session_factory, transaction
 from easytune.db.migrate import upgrade_database
@@ -35,8 +32,6 @@ from easytune.openai import install_openai
 from easytune.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
-# Threads (and connections) that open job streams may use at once to read new rows.
-STREAM_POLL_THREADS = 4
 log = logging.getLogger("easytune.api")
 
 
@@ -53,31 +48,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    track_connections(app.state.session_factory)
     # /readyz opens its own connection: it answers even when the shared pool is exhausted.
-    app.state.probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
+    probe_engine = create_db_engine(settings.database_url, poolclass=NullPool)
+    session_factory = make_session_factory(engine)
+    track_connections(session_factory)
     install_invalidation()
-    app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
-    app.state.db_gate = Gate(settings.api_concurrency, settings.api_queue_seconds)
-    app.state.stream_slots = StreamSlots(
-        settings.streams_per_user, math.ceil(settings.stream_keepalive_seconds)
-    )
-    app.state.generations = StreamSlots(
-        settings.playground_generations_per_user, 5, "playground generations",
-        "EASYTUNE_PLAYGROUND_GENERATIONS_PER_USER", "too_many_generations",
-    )  # fmt: skip
-    app.state.stream_polls = CapacityLimiter(STREAM_POLL_THREADS)
-    app.state.probe_threads = CapacityLimiter(2)
-    app.state.executor = get_executor(settings)
-    app.state.inference = InferenceCache(
-        settings.playground_cache_bases, settings.playground_cache_adapters
-    )
+    state = build_state(settings, engine, session_factory, probe_engine, get_executor(settings))
+    app.state.easytune = state
     install_error_handlers(app)
     install_offline_docs(app)
-    add_middleware(app, settings)
+    add_middleware(app, settings, state.rate_limiter, state.verified_tokens)
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
@@ -89,17 +69,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(prepare_database, app)
-    worker = await run_in_threadpool(start_embedded_worker, app.state.settings)
-    if not getattr(app.state, "banner_after_startup", False):
+    state = app_state(app)
+    worker = await run_in_threadpool(start_embedded_worker, state.settings)
+    if not state.banner_after_startup:
         print_admin_password(app)  # else `easytune serve` prints it once uvicorn listens
     try:
         yield
     finally:
         if worker is not None:
             await run_in_threadpool(worker.stop)
-        await app.state.rate_limiter.aclose()
-        app.state.engine.dispose()
-        app.state.probe_engine.dispose()
+        await state.rate_limiter.aclose()
+        state.engine.dispose()
+        state.probe_engine.dispose()
 
 
 def _api_engine(settings: Settings) -> Engine:
@@ -115,19 +96,20 @@ def _api_engine(settings: Settings) -> Engine:
 
 def prepare_database(app: FastAPI) -> None:
     """Migrate (unless disabled) and create the first admin on an empty database."""
-    settings: Settings = app.state.settings
+    state = app_state(app)
+    settings = state.settings
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.auto_migrate:
-        upgrade_database(app.state.engine)
+        upgrade_database(state.engine)
     if settings.is_sqlite:
         restrict_data_files(settings)
-    with transaction(app.state.session_factory, immediate=True) as session:
+    with transaction(state.session_factory, immediate=True) as session:
         generated = bootstrap_admin(session, settings)
     # Kept in memory until printed once (api.banner), never stored in clear: the only way to
     # learn a generated first password.
-    app.state.first_admin_password = generated
-    app.state.first_admin_username = BOOTSTRAP_ADMIN
+    state.first_admin_password = generated
+    state.first_admin_username = BOOTSTRAP_ADMIN
     if settings.demo_assets:
         register_demo(app)
 
@@ -147,8 +129,9 @@ def register_demo(app: FastAPI) -> None:
     from easytune.core.demo_assets import register_demo_assets
 
     try:
-        with transaction(app.state.session_factory, immediate=True) as session:
-            added = register_demo_assets(session, app.state.settings)
+        state = app_state(app)
+        with transaction(state.session_factory, immediate=True) as session:
+            added = register_demo_assets(session, state.settings)
     except Exception:
         log.exception("demo registration failed", extra={"action": "demo_failed"})
         return

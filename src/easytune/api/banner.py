@@ -34,9 +34,12 @@ def admin_password_box(username: str, password: str, url: str | None) -> str:
 
 def print_admin_password(app: FastAPI, url: str | None = None) -> None:
     """Print the box once if this start created the admin with a generated password."""
-    password: str | None = getattr(app.state, "first_admin_password", None)
+    from easytune.api.state import app_state
+
+    state = app_state(app)
+    password = state.first_admin_password
     if not password:
         return
-    app.state.first_admin_password = None  # once
-    username: str = app.state.first_admin_username
+    state.first_admin_password = None  # once
+    username = state.first_admin_username
     print(admin_password_box(username, password, url), file=sys.stderr, flush=True)

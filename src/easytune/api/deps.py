@@ -15,27 +15,50 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from easytune.api.state import AppState, app_state
 from easytune.core import auth
 from easytune.core.audit import Origin
 from easytune.core.auth import Principal
 from easytune.core.auth_cache import AuthCache
 from easytune.core.errors import AuthenticationFailed, EasyTuneError, PermissionDenied
+from easytune.core.inference import InferenceCache
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import User
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
 
-async def get_settings(request: Request) -> Settings:
-    """The app's settings (set by create_app)."""
-    settings: Settings = request.app.state.settings
-    return settings
+async def get_app_state(request: Request) -> AppState:
+    """The app's typed state (built by create_app)."""
+    return app_state(request.app)
+
+
+AppStateDep = Annotated[AppState, Depends(get_app_state)]
+
+
+async def get_settings(state: AppStateDep) -> Settings:
+    """The app's settings."""
+    return state.settings
+
+
+async def get_session_factory(state: AppStateDep) -> sessionmaker[Session]:
+    """Opens sessions of its own (job streams read on short sessions between frames)."""
+    return state.session_factory
+
+
+async def get_inference(state: AppStateDep) -> InferenceCache:
+    """The loaded base models and adapters the playground and /v1 answer with."""
+    return state.inference
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+InferenceDep = Annotated[InferenceCache, Depends(get_inference)]
 
 
 async def db_slot(request: Request) -> AsyncIterator[None]:
     """One of the gate's slots for this request, awaited in the event loop (no thread held);
     503 + Retry-After when none frees up in time. Released before the response is sent."""
-    request.state.release_db_slot = await request.app.state.db_gate.acquire()
+    request.state.release_db_slot = await app_state(request.app).db_gate.acquire()
     try:
         yield
     finally:
@@ -51,7 +74,7 @@ async def get_session(
     record survives the failed request. Runs before the response is sent (scope="function").
     Opening a session does no I/O, so only the end (commit or rollback) takes a thread.
     """
-    session: Session = request.app.state.session_factory()
+    session: Session = app_state(request.app).session_factory()
     try:
         yield session
     except EasyTuneError as exc:
@@ -103,13 +126,12 @@ def release_database(request: Request, session: Session) -> None:
 
 async def reacquire_database(request: Request) -> None:
     """Wait for a gate slot again after release_database (503 + Retry-After if none frees)."""
-    request.state.release_db_slot = await request.app.state.db_gate.acquire()
+    request.state.release_db_slot = await app_state(request.app).db_gate.acquire()
 
 
-async def get_executor(request: Request) -> Submitter:
+async def get_executor(state: AppStateDep) -> Submitter:
     """How jobs reach workers (local: they poll; celery: sent after commit)."""
-    executor: Submitter = request.app.state.executor
-    return executor
+    return state.executor
 
 
 ExecutorDep = Annotated[Submitter, Depends(get_executor)]
@@ -128,13 +150,13 @@ async def get_principal(
     token is answered from the auth cache in the event loop; otherwise one thread hop."""
     if credentials is None:
         raise AuthenticationFailed("authentication required: send Authorization: Bearer TOKEN")
-    cache: AuthCache = request.app.state.auth_cache
+    cache: AuthCache = app_state(request.app).auth_cache
     bearer = credentials.credentials
     principal = auth.cached_principal(session, settings, bearer, cache)
     if principal is None:
         principal = await run_in_threadpool(auth.authenticate, session, settings, bearer, cache)
     if principal.api_token_id is not None:
-        request.app.state.verified_tokens.add(credentials.credentials)
+        app_state(request.app).verified_tokens.add(credentials.credentials)
     return principal
 
 

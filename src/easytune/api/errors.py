@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from easytune.core.errors import EasyTuneError
+from easytune.api.ops.errors import error_response, render_error
+from easytune.core.errors import EasyTuneError, Overloaded, ProblemList
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
@@ -55,20 +56,14 @@ def _fix(error: dict[str, Any]) -> str:
 def validation_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """One error naming the first field, a message listing every problem, and each one apart."""
     problems = [{"param": _param(tuple(e["loc"])), "message": _fix(e)} for e in errors]
-    messages = [_fix(e) for e in errors]
-    return {
-        "error": {
-            "code": "validation_error",
-            "message": "; ".join(messages) or "invalid request",
-            "param": problems[0]["param"] if problems else None,
-            "errors": problems,
-        }
-    }
+    message = "; ".join(_fix(e) for e in errors) or "invalid request"
+    first = problems[0]["param"] if problems else None
+    return {"error": ProblemList(message, problems, param=first).to_dict()}
 
 
 async def _easytune_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EasyTuneError)
-    return JSONResponse({"error": exc.to_dict()}, exc.status_code, headers=exc.headers)
+    return render_error(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -79,32 +74,19 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    body = {"error": {"code": code, "message": str(exc.detail), "param": None}}
-    return JSONResponse(body, exc.status_code, headers=exc.headers)
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
 async def _pool_timeout(_request: Request, _exc: Exception) -> JSONResponse:
     # Every connection was busy for db_pool_timeout_seconds: a retryable 503, not a 500.
-    body = {
-        "error": {
-            "code": "overloaded",
-            "message": "the server is busy (no database connection free); retry shortly",
-            "param": None,
-        }
-    }
-    return JSONResponse(body, 503, headers={"Retry-After": "2"})
+    message = "the server is busy (no database connection free); retry shortly"
+    return render_error(Overloaded(message, retry_after=2))
 
 
 async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The traceback goes to the server log (uvicorn); the client gets no internals.
-    body = {
-        "error": {
-            "code": "internal_error",
-            "message": "unexpected server error; it was logged, please report it",
-            "param": None,
-        }
-    }
-    return JSONResponse(body, 500)
+    message = "unexpected server error; it was logged, please report it"
+    return error_response(500, "internal_error", message)
 
 
 def install_error_handlers(app: FastAPI) -> None:

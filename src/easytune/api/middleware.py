@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from fastapi import FastAPI, Request
 
-from easytune.api.ops import install_ops, make_rate_limiter
+from easytune.api.ops import RateLimiter, install_ops
 from easytune.api.ops.ratelimit_middleware import IdentityFn
 from easytune.core.errors import EasyTuneError
 from easytune.core.tokens import decode_token
@@ -25,17 +25,14 @@ IMPORT_PATH = "/api/v1/models/import"  # adapter zips, EASYTUNE_IMPORT_MAX_BYTES
 PAT_PREFIX = "et_pat_"
 
 
-def add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Wrap `app` in the ops layer; the limiter is closed when the app shuts down."""
-    limiter = make_rate_limiter(
-        settings.redis_url or None, limit=settings.rate_limit_per_minute, window_s=60.0
-    )
-    app.state.rate_limiter = limiter
-    app.state.verified_tokens = VerifiedTokens()
-    app.state.ops = install_ops(
+def add_middleware(
+    app: FastAPI, settings: Settings, limiter: RateLimiter, verified: VerifiedTokens
+) -> None:
+    """Wrap `app` in the ops layer with the app's limiter (its lifespan closes it)."""
+    install_ops(
         app,
         rate_limiter=limiter,
-        identity=_identity_for(settings, app.state.verified_tokens),
+        identity=_identity_for(settings, verified),
         max_body_bytes=settings.max_request_bytes,
         body_limit_overrides={
             **dict.fromkeys(UPLOAD_PREFIXES, settings.max_upload_bytes),

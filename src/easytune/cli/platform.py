@@ -93,6 +93,7 @@ def serve(
     import uvicorn
 
     from easytune.api import create_app
+    from easytune.api.state import app_state
     from easytune.logs import configure_logging
 
     check_tls_pair(ssl_certfile, ssl_keyfile)
@@ -101,7 +102,7 @@ def serve(
     # Single-machine mode: a local worker runs inside the API process unless told otherwise.
     settings = settings.model_copy(update={"embedded_worker": not no_worker})
     app = create_app(settings)
-    app.state.banner_after_startup = True
+    app_state(app).banner_after_startup = True
     config = uvicorn.Config(
         app, host=host or settings.host, port=port or settings.port, log_config=None,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,

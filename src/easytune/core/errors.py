@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-
-class EasyTuneError(Exception):
-    """Base of every error shown to a client as {"error": {"code", "message", "param"}}."""
-
-    status_code: ClassVar[int] = 400
-    code: ClassVar[str] = "invalid_request"
-    # Security records (failed logins, token reuse) must survive the failing request.
-    keep_changes: ClassVar[bool] = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        param: str | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-        self.headers = headers or {}
-        if code is not None:
-            self.code = code  # type: ignore[misc]  # per-instance refinement of the class code
-
-    def to_dict(self) -> dict[str, Any]:
-        """The body under the "error" key."""
-        return {"code": self.code, "message": self.message, "param": self.param}
+# The base lives in easytune.errors (it depends on nothing); imported from here too.
+from easytune.errors import EasyTuneError as EasyTuneError
 
 
 class InvalidRequest(EasyTuneError, ValueError):
@@ -68,8 +43,10 @@ class AuthenticationFailed(EasyTuneError):
     status_code = 401
     code = "unauthorized"
 
-    def __init__(self, message: str = "authentication required", **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, message: str = "authentication required", *, param: str | None = None
+    ) -> None:
+        super().__init__(message, param=param)
         self.headers.setdefault("WWW-Authenticate", "Bearer")
 
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from easytune.core import access, audit, plans
 from easytune.core.audit import Origin
-from easytune.core.errors import Conflict, NotFound, ValidationFailed
+from easytune.core.errors import NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, Role, User
 from easytune.db.repositories import jobs as jobs_repo
 from easytune.jobs import records
 from easytune.jobs import service as queue
-from easytune.jobs.errors import InvalidTransition, JobNotFound
+from easytune.jobs.errors import JobNotFound
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
@@ -101,10 +101,7 @@ def list_jobs_before(session: Session, user: User, before_id: int | None, limit:
 def cancel_job(session: Session, user: User, job_id: int, origin: Origin | None = None) -> Job:
     """Cancel a job you own (admins: any); 409 when it has already ended."""
     get_job(session, user, job_id)
-    try:
-        job = queue.cancel_job(session, job_id)
-    except InvalidTransition as exc:
-        raise Conflict(str(exc), param="id") from None
+    job = queue.cancel_job(session, job_id)
     audit.record(
         session, "job.cancelled", audit.by(user, origin), target_ref=("job", str(job_id)),
         name=job.name, owner_id=job.owner_id, status=job.status,
@@ -118,12 +115,7 @@ def retry_job(
 ) -> Job:  # fmt: skip
     """Queue a failed or cancelled job again; it resumes from its newest checkpoint."""
     job = get_job(session, user, job_id)
-    try:
-        job = queue.retry_job(
-            session, job.id, executor=executor, attempts=settings.job_max_attempts
-        )
-    except InvalidTransition as exc:
-        raise Conflict(str(exc), param="id") from None
+    job = queue.retry_job(session, job.id, executor=executor, attempts=settings.job_max_attempts)
     audit.record(
         session, "job.retried", audit.by(user, origin), target_ref=("job", str(job_id)),
         name=job.name, owner_id=job.owner_id,

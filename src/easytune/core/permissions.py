@@ -48,4 +48,5 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def has_permission(role: str, permission: Permission) -> bool:
     """Whether `role` grants `permission`; unknown roles grant nothing."""
-    return permission in ROLE_PERMISSIONS.get(role, frozenset())  # type: ignore[call-overload]
+    known = role in Role._value2member_map_
+    return known and permission in ROLE_PERMISSIONS[Role(role)]

@@ -47,13 +47,6 @@ class ResolvedPlan:
     dataset: Dataset
 
 
-class PlanRefused(EasyTuneError):
-    """The plan cannot run as asked (422); the message says what to change."""
-
-    status_code = 422
-    code = "plan_error"
-
-
 def worker_hardware(session: Session) -> HardwareFacts:
     """The hardware a job will run on: of the online workers, the weakest (any of them may
     claim the job, so the plan must fit each); with none online, this server's."""
@@ -85,7 +78,7 @@ def stats_of(dataset: Dataset) -> DatasetStats:
 def resolve_plan(
     session: Session, settings: Settings, user: User, request: PlanInput
 ) -> ResolvedPlan:
-    """Resolve the plan for a base model and dataset `user` may see; PlanRefused when unsound."""
+    """Resolve the plan for a base model and dataset `user` may see; PlanError (422) if unsound."""
     model = models.get_base_model(session, user, request.base_model_id)
     dataset = datasets.get_dataset(session, user, request.dataset_id)
     mix = _mix_path(session, user, request.mix_dataset_id)
@@ -148,10 +141,6 @@ def _api_error(exc: PlanError) -> EasyTuneError:
         problems = [{"param": f"overrides.{p.param}", "message": p.message} for p in exc.problems]
         first = problems[0]["param"] if problems else "overrides"
         return ProblemList(exc.message, problems, param=first, code=exc.code)
-    if isinstance(exc, PlanDoesNotFit):
-        hint = "; ".join(exc.suggestions)
-        message = f"{exc.message}; try: {hint}" if hint else exc.message
-        return PlanRefused(message, param=exc.param, code=exc.code)
-    if exc.param in {"dataset_id", "base_model_id"}:
+    if exc.param in {"dataset_id", "base_model_id"} and not isinstance(exc, PlanDoesNotFit):
         return ValidationFailed(exc.message, param=exc.param)
-    return PlanRefused(exc.message, param=exc.param, code=exc.code)
+    return exc

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from easytune.errors import EasyTuneError
 
 
 @dataclass(frozen=True)
@@ -16,15 +19,14 @@ class FieldProblem:
         return f"{self.param}: {self.message}"
 
 
-class PlanError(ValueError):
-    """The intent engine cannot produce a plan; `code` and `param` map onto the API's error body."""
+class PlanError(EasyTuneError, ValueError):
+    """The intent engine cannot produce a plan as asked (422); the message says what to change."""
 
+    status_code = 422
     code = "plan_error"
 
     def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
+        super().__init__(message, param=param)
 
 
 class OverrideError(PlanError):
@@ -52,3 +54,11 @@ class PlanDoesNotFit(PlanError):
         self.peak_memory_bytes = peak_memory_bytes
         self.budget_bytes = budget_bytes
         self.suggestions = list(suggestions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API body: the message followed by the ways to make the plan fit."""
+        hint = "; ".join(self.suggestions)
+        return {
+            **super().to_dict(),
+            "message": f"{self.message}; try: {hint}" if hint else self.message,
+        }

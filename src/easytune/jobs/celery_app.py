@@ -68,7 +68,7 @@ def make_celery_app(settings: Settings) -> Celery:
     holder = _Holder(settings)
 
     @app.task(name=TASK_NAME, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
-    def run_job(self: Task, job_id: int) -> str:  # type: ignore[type-arg]
+    def run_job(self: Task, job_id: int) -> str:
         return _run_job(self, holder.get(), holder.pool, job_id)
 
     _connect_signals(app, holder)
@@ -80,7 +80,7 @@ def submit(app: Celery, settings: Settings, job_id: int) -> None:
     app.send_task(TASK_NAME, args=[job_id], queue=settings.celery_queue)
 
 
-def _run_job(task: Task, runtime: WorkerRuntime, pool: SlotPool, job_id: int) -> str:  # type: ignore[type-arg]
+def _run_job(task: Task, runtime: WorkerRuntime, pool: SlotPool, job_id: int) -> str:
     owner = f"{default_worker_name()}/{uuid.uuid4().hex[:12]}"
     attempt = runtime.queue.claim(job_id, owner)
     extra = {"action": "celery_delivery", "job_id": job_id, "state": attempt.state}

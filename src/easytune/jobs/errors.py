@@ -1,38 +1,39 @@
-"""Errors of the jobs package; each carries a machine code and the HTTP status the API maps to."""
+"""Errors of the jobs package: EasyTuneErrors, so the API renders them with their status."""
 
 from __future__ import annotations
 
+from easytune.errors import EasyTuneError
 
-class JobError(Exception):
+
+class JobError(EasyTuneError):
     """Base of every jobs error."""
 
     code = "job_error"
-    http_status = 400
 
 
 class JobNotFound(JobError, LookupError):
     """No job with that id (or not visible to the caller)."""
 
-    code = "job_not_found"
-    http_status = 404
+    status_code = 404
+    code = "not_found"
 
 
 class InvalidTransition(JobError, ValueError):
-    """A status change the transitions table does not allow."""
+    """A status change the transitions table does not allow (cancel an ended job, ...)."""
 
-    code = "invalid_status_transition"
-    http_status = 409
+    status_code = 409
+    code = "conflict"
 
 
 class LeaseLost(JobError, RuntimeError):
     """This worker no longer holds the job's lease: it must stop and write nothing final."""
 
+    status_code = 409
     code = "lease_lost"
-    http_status = 409
 
 
 class ArtifactRejected(JobError, ValueError):
     """A success hook found the job's output unusable (no adapter, unreadable files)."""
 
+    status_code = 409
     code = "adapter_rejected"
-    http_status = 409

@@ -395,7 +395,8 @@ def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
         return job
     target = S.CANCELLING if job.status == S.RUNNING else S.CANCELLED
     if not _can(job, target):
-        raise InvalidTransition(f"job {job_id} is already {job.status}; there is nothing to cancel")
+        message = f"job {job_id} is already {job.status}; there is nothing to cancel"
+        raise InvalidTransition(message, param="id")
     transition(job, target, now)
     job.cancel_requested_at = now
     add_event(session, job, EventLevel.INFO, f"cancel requested ({job.status})")
@@ -407,7 +408,7 @@ def retry(session: Session, job_id: int, *, attempts: int, now: datetime) -> Job
     job = get_job(session, job_id, lock=True)
     if job.status not in (S.FAILED, S.CANCELLED):
         raise InvalidTransition(
-            f"job {job_id} is {job.status}; only failed or cancelled jobs retry"
+            f"job {job_id} is {job.status}; only failed or cancelled jobs retry", param="id"
         )
     transition(job, S.QUEUED, now)
     job.attempt += 1

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from easytune.api.state import app_state
 from easytune.db import Base, audit_guard, create_db_engine, make_session_factory
 from easytune.db.migrate import upgrade_database
 from easytune.settings import Settings
@@ -147,9 +148,9 @@ def create_user_row(app: FastAPI, username: str, role: str, password: str = TEST
     from easytune.db import transaction
     from easytune.db.models import Role
 
-    with transaction(app.state.session_factory) as session:
+    with transaction(app_state(app).session_factory) as session:
         user = users.create_user(
-            session, app.state.settings, username, password, Role(role), Origin(via="test")
+            session, app_state(app).settings, username, password, Role(role), Origin(via="test")
         )
         return user.id
 

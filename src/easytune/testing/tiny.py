@@ -73,10 +73,8 @@ def build_llama_tokenizer(vocab_size: int = 600) -> Any:
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
-    tok.normalizer = normalizers.Sequence(  # type: ignore[assignment]
-        [normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]
-    )
-    tok.decoder = decoders.Sequence(  # type: ignore[assignment]
+    tok.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    tok.decoder = decoders.Sequence(
         [
             decoders.Replace("▁", " "),
             decoders.ByteFallback(),
@@ -85,7 +83,7 @@ def build_llama_tokenizer(vocab_size: int = 600) -> Any:
         ]
     )
     byte_tokens = [f"<0x{i:02X}>" for i in range(256)]
-    trainer = trainers.BpeTrainer(  # type: ignore[call-arg]
+    trainer = trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=LLAMA_SPECIALS + byte_tokens, show_progress=False
     )
     tok.train_from_iterator(_CORPUS * 4, trainer=trainer)

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from easytune.errors import EasyTuneError
 
-class EngineError(Exception):
-    """Base of every classified failure; `code` and `exit_code` are fixed per class."""
 
-    code: ClassVar[str] = "internal"
+class EngineError(EasyTuneError):
+    """Base of every classified failure; `code` and `exit_code` are fixed per class. One that
+    reaches a request (it should not: callers classify it) is the server's failure, a 500."""
+
+    status_code: ClassVar[int] = 500
+    code = "internal"
     exit_code: ClassVar[int] = 1
 
     def __init__(self, message: str, *, param: str | None = None, data: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
+        super().__init__(message, param=param)
         self.data = data
 
     def to_line(self) -> dict[str, Any]:

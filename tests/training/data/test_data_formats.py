@@ -1,9 +1,13 @@
 """Every format in every container loads, is detected, and normalises to the same examples."""
+# mypy: disable-error-code="index,attr-defined,call-overload"
+# `Example.messages` is Optional (None for text records); these tests load
+# chat records. RECORDS mixes shapes.
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,11 +18,14 @@ from easytune.training.data import (
     Message,
     load_dataset,
 )
+from easytune.training.data.types import Role
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SYSTEM, USER, ASSISTANT = "system", "user", "assistant"
+SYSTEM: Role = "system"
+USER: Role = "user"
+ASSISTANT: Role = "assistant"
 
-RECORDS = {
+RECORDS: dict[str, list[dict[str, Any]]] = {
     "alpaca": [
         {"instruction": "Say hi", "input": "to Bob", "output": "Hi Bob", "system": "Be brief"},
         {"instruction": "2+2?", "output": "4"},

@@ -1,4 +1,6 @@
 """Say what a file is: preference, KTO and multimodal files named, ignored fields warned."""
+# mypy: disable-error-code="index,union-attr"
+# `Example.messages` is Optional (None for text records); these tests load chat records.
 
 from __future__ import annotations
 

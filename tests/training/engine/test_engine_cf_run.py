@@ -13,8 +13,6 @@ from easytune.training.progress import ProgressWriter, read_progress
 from easytune.training.recipe import TrainRecipe
 from easytune.training.runner import execute
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def test_cf_warns_then_stops_over_thresholds(make_spec, tmp_path):
     spec = make_spec(

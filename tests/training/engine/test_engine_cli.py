@@ -10,8 +10,6 @@ from click.testing import CliRunner
 from easytune.cli import main
 from easytune.cli.training import parse_overrides
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def test_set_values_are_typed():
     assert parse_overrides(

@@ -12,12 +12,11 @@ from easytune.cli import main
 from easytune.training.progress import ProgressWriter
 from easytune.training.recipe import TrainRecipe
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 FAST = ["--max-new-tokens", "4", "--max-per-set", "2", "--max-held-out", "3"]
 
 
 @pytest.fixture
-def adapter_dir(make_spec) -> Path:  # type: ignore[no-untyped-def]
+def adapter_dir(make_spec) -> Path:
     spec = make_spec(train={"max_steps": 3}, evaluation={"enabled": False}, cf={"enabled": False})
     TrainRecipe(spec, ProgressWriter(None, stream=None)).run()
     return Path(spec.output_dir) / "adapter"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import torch
 
 from easytune.training.evaluation.generation import generate_answers
@@ -15,10 +14,8 @@ from easytune.training.progress import ProgressWriter, read_progress
 from easytune.training.recipe import TrainRecipe
 from easytune.training.spec import ModelRef
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
-
-def _train(spec):  # type: ignore[no-untyped-def]
+def _train(spec):
     progress = ProgressWriter(spec.output_dir, stream=None)
     result = TrainRecipe(spec, progress).run()
     progress.close()

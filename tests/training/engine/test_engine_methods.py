@@ -27,8 +27,6 @@ from easytune.training.spec import LoraSpec
 
 GPT2_TARGETS = ["c_attn", "attn.c_proj"]
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def _train(spec) -> Path:
     progress = ProgressWriter(spec.output_dir, stream=None)

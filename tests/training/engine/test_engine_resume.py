@@ -1,4 +1,6 @@
 """Resume after SIGKILL: the child is killed once a checkpoint is complete, then run again."""
+# mypy: disable-error-code="union-attr"
+# Popen.stderr is Optional; the children are started with stderr=PIPE.
 
 from __future__ import annotations
 
@@ -15,8 +17,6 @@ from safetensors.torch import load_file
 
 from easytune.training.progress import ProgressWriter, read_progress
 from easytune.training.recipe import TrainRecipe
-
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 

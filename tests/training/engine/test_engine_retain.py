@@ -21,8 +21,6 @@ from easytune.training.spec import LoraSpec, TrainSpec
 
 from .conftest import LLAMA_TARGETS
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
-
 
 def retain(tmp_path: Path, **extra: Any) -> dict[str, Any]:
     return {
@@ -74,7 +72,7 @@ def test_replay_is_generated_once_per_base_and_reused(make_spec, tmp_path, monke
 
 def _peft_model(model_dir: Path) -> Any:
     model, tokenizer = load_model(
-        type("Ref", (), {"path": str(model_dir), "gguf_file": None})(),  # type: ignore[arg-type]
+        type("Ref", (), {"path": str(model_dir), "gguf_file": None})(),
         dtype=torch.float32,
         device="cpu",
     )

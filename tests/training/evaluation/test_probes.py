@@ -10,7 +10,7 @@ from easytune.training.reference import load_reference_set
 
 
 def _reference_texts() -> list[str]:
-    texts = []
+    texts: list[str] = []
     for item in load_reference_set():
         if "messages" in item:
             texts.extend(m["content"] for m in item["messages"])

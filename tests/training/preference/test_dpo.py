@@ -68,7 +68,6 @@ def test_only_the_answer_is_labelled(tmp_path, tiny_tokenizer):
     assert all(t == -100 for t in rejected.labels[:prompt])
 
 
-@pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")  # peft's own read
 def test_dpo_raises_the_margin_and_the_adapter_loads_in_peft(tmp_path, tiny_llama_dir):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer

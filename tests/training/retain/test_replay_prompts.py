@@ -39,7 +39,7 @@ def strings(value: Any) -> Iterator[str]:
 def measuring_texts() -> list[tuple[str, str]]:
     """(file, normalised text) for the CF reference set and every evaluation probe file."""
     files = [shipped_path(), *sorted((TRAINING / "evaluation" / "probes").glob("**/*.jsonl"))]
-    out = []
+    out: list[tuple[str, str]] = []
     for path in files:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             if line.strip():

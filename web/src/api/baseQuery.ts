@@ -37,7 +37,7 @@ export const rawBaseQuery = fetchBaseQuery({
 async function withTabLock<T>(task: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
   if (!locks) return task();
-  return (await locks.request('easytune-token-refresh', task)) as T;
+  return await locks.request('easytune-token-refresh', task);
 }
 
 async function refresh(api: BaseQueryApi, extra: Extra): Promise<boolean> {

@@ -19,7 +19,7 @@ export interface FieldProblem {
 
 function isEnvelope(data: unknown): data is { error: ErrorDetail } {
   if (typeof data !== 'object' || data === null || !('error' in data)) return false;
-  const body = (data as { error: unknown }).error;
+  const body = data.error;
   return typeof body === 'object' && body !== null && typeof (body as ErrorDetail).message === 'string';
 }
 

@@ -12,8 +12,8 @@ from easytune.api.ops.ratelimit import (
     RateDecision,
     RateLimit,
     RateLimiter,
-    make_rate_limiter,
 )
+from easytune.api.ops.ratelimit_factory import make_rate_limiter
 from easytune.api.ops.ratelimit_middleware import (
     DEFAULT_EXEMPT_PATHS,
     IdentityFn,

@@ -2,7 +2,7 @@
 
 `limit` requests per `window_s` seconds, with bursts of up to `limit` requests: a fresh key may
 send `limit` requests at once, then one more every `window_s / limit` seconds. Backends: in
-memory (one process) and Redis (shared by every API process); see `make_rate_limiter`.
+memory (one process) and Redis (shared by every API process); see ratelimit_factory.py.
 """
 
 from __future__ import annotations
@@ -126,23 +126,6 @@ class InMemoryRateLimiter:
 
     async def aclose(self) -> None:
         """Nothing to release; here for the protocol."""
-
-
-def make_rate_limiter(
-    redis_url: str | None,
-    *,
-    limit: int,
-    window_s: float,
-    key_prefix: str = "easytune:ratelimit:",
-    fail_open: bool = True,
-) -> RateLimiter:
-    """Redis-backed limiter when `redis_url` is set (shared by all processes), else in memory."""
-    rate = RateLimit(limit=limit, window_s=window_s)
-    if redis_url is None:
-        return InMemoryRateLimiter(rate)
-    from easytune.api.ops.ratelimit_redis import RedisRateLimiter
-
-    return RedisRateLimiter.from_url(redis_url, rate, key_prefix=key_prefix, fail_open=fail_open)
 
 
 def retry_after_header(decision: RateDecision) -> str:

@@ -7,11 +7,11 @@ Both stay off the shared pool and thread pool, so they answer while the API is s
 from __future__ import annotations
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from easytune.api.deps import public
+from easytune.api.deps import AppStateDep, public
 from easytune.api.schemas.common import ErrorResponse
 from easytune.core.errors import ServiceUnavailable
 
@@ -26,10 +26,9 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"model": ErrorResponse}})
-async def readyz(request: Request) -> dict[str, str]:
+async def readyz(state: AppStateDep) -> dict[str, str]:
     """Readiness: the database is reachable."""
-    engine: Engine = request.app.state.probe_engine
-    limiter: anyio.CapacityLimiter = request.app.state.probe_threads
+    engine, limiter = state.probe_engine, state.probe_threads
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS):
             await anyio.to_thread.run_sync(_ping, engine, abandon_on_cancel=True, limiter=limiter)

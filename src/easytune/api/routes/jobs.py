@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from easytune.api import views
 from easytune.api.capacity import SlotStream
 from easytune.api.deps import (
+    AppStateDep,
     CurrentUser,
     ExecutorDep,
     OriginDep,
@@ -200,15 +201,16 @@ def stream_job(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
+    state: AppStateDep,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: `event` and `metric` messages, then `end`; resumes after
     Last-Event-ID. At most EASYTUNE_STREAMS_PER_USER open per user (429 past it)."""
     job = jobs.get_job(session, user, job_id)
-    release = request.app.state.stream_slots.acquire(user.id)
+    release = state.stream_slots.acquire(user.id)
     ctx = job_stream.StreamContext(
-        factory=request.app.state.session_factory,
-        limiter=request.app.state.stream_polls,
+        factory=state.session_factory,
+        limiter=state.stream_polls,
         still_allowed=_access_check(settings, request.headers.get("authorization", ""), job.id),
         poll_seconds=settings.stream_poll_seconds,
         keepalive_seconds=settings.stream_keepalive_seconds,

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from easytune.api.deps import (
     OriginDep,
     SessionDep,
+    SessionFactoryDep,
     SettingsDep,
     reacquire_database,
     release_database,
@@ -66,7 +67,7 @@ IMPORT_BODY: dict[str, Any] = {
 )
 async def import_model(
     request: Request, session: SessionDep, settings: SettingsDep, origin: OriginDep,
-    background: BackgroundTasks,
+    background: BackgroundTasks, factory: SessionFactoryDep,
 ) -> ModelPublic:  # fmt: skip
     """Import a PEFT LoRA adapter zip onto a base model. It is scanned first (422 naming every
     reason: pickle files, unsafe zip entries, a config or tensors that do not fit the base,
@@ -84,7 +85,7 @@ async def import_model(
         )
     finally:
         await form.close()
-    background.add_task(probes.finish_import, request.app.state.session_factory, settings, model.id)
+    background.add_task(probes.finish_import, factory, settings, model.id)
     return ModelPublic.model_validate(model)
 
 

@@ -7,7 +7,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from easytune.api.capacity import SlotStream
-from easytune.api.deps import CurrentUser, SessionDep, SettingsDep, release_database, require
+from easytune.api.deps import (
+    AppStateDep,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    release_database,
+    require,
+)
 from easytune.api.schemas.common import ERROR_RESPONSES
 from easytune.api.schemas.playground import GenerateRequest, GenerateResponse
 from easytune.api.streaming import until_gone
@@ -30,11 +37,12 @@ async def generate(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
+    state: AppStateDep,
 ) -> GenerateResponse | StreamingResponse:
     """An answer to `messages`; with `stream`, SSE `token` events then `done`."""
     target = await run_in_threadpool(playground.target_for, session, user, body.model_id)
     await run_in_threadpool(release_database, request, session)  # generation needs no slot
-    cache = request.app.state.inference
+    cache = state.inference
     generation = GenerationRequest(
         [m.model_dump(exclude_none=True) for m in body.messages],
         body.max_new_tokens,
@@ -42,7 +50,7 @@ async def generate(
         tools=body.tools,
         max_prompt_tokens=settings.playground_max_prompt_tokens,
     )
-    release = request.app.state.generations.acquire(user.id)
+    release = state.generations.acquire(user.id)
     try:
         await run_in_threadpool(playground.check_prompt, cache, target, generation)
         if body.stream:

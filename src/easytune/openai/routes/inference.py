@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from easytune.api.deps import CurrentUser, SessionDep, require
+from easytune.api.deps import CurrentUser, InferenceDep, SessionDep, require
 from easytune.api.streaming import until_gone
+from easytune.core.inference import InferenceCache
 from easytune.core.permissions import Permission
 from easytune.openai import catalog, completions
 from easytune.openai.completions import Call
@@ -46,31 +47,30 @@ def get_model(model: str, session: SessionDep, user: CurrentUser) -> dict[str, A
 
 @router.post("/chat/completions", dependencies=GENERATE, responses=SSE)
 async def chat_completions(
-    body: ChatCompletionRequest, request: Request, session: SessionDep, user: CurrentUser
+    body: ChatCompletionRequest, session: SessionDep, user: CurrentUser, cache: InferenceDep
 ) -> Any:
     """Answer chat messages with a base model or an adapter; `stream` sends `data:` chunks."""
     found, target = await run_in_threadpool(catalog.target, session, user, body.model)
     call = completions.chat_call(found.id, target, body)
-    return await _answer(request, call, completions.chat_completion, completions.chat_stream)
+    return await _answer(cache, call, completions.chat_completion, completions.chat_stream)
 
 
 @router.post("/completions", dependencies=GENERATE, responses=SSE)
 async def text_completions(
-    body: CompletionRequest, request: Request, session: SessionDep, user: CurrentUser
+    body: CompletionRequest, session: SessionDep, user: CurrentUser, cache: InferenceDep
 ) -> Any:
     """Continue a prompt (no chat template); `stream` sends `data:` chunks."""
     found, target = await run_in_threadpool(catalog.target, session, user, body.model)
     call = completions.completion_call(found.id, target, body)
-    return await _answer(request, call, completions.text_completion, completions.completion_stream)
+    return await _answer(cache, call, completions.text_completion, completions.completion_stream)
 
 
 async def _answer(
-    request: Request,
+    cache: InferenceCache,
     call: Call,
     whole: Callable[[Any, Call], dict[str, Any]],
     stream: Callable[[Any, Call], Iterator[str]],
 ) -> Any:
-    cache = request.app.state.inference
     if call.body.stream:
         frames = until_gone(stream(cache, call), call.generation.stop)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

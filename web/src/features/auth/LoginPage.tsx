@@ -26,7 +26,7 @@ export function LoginPage() {
     clear();
     try {
       await login(values).unwrap();
-      navigate(safeNext(params.get('next')), { replace: true });
+      void navigate(safeNext(params.get('next')), { replace: true });
     } catch (error) {
       show(error);
     }

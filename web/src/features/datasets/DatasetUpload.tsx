@@ -1,3 +1,4 @@
+import { formatBytes } from '../../components/format';
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, Form, Input, Progress, Radio, Select, Typography, Upload, type UploadFile } from 'antd';
 import { useEffect, useRef, useState } from 'react';
@@ -6,7 +7,7 @@ import { useStore } from 'react-redux';
 import { api } from '../../api/api';
 import { useAppDispatch } from '../../app/hooks';
 import { useApiErrors } from '../../forms/apiErrors';
-import { formatBytes, formatCount } from './format';
+import { formatCount } from './format';
 import { LineErrors } from './LineErrors';
 import { lineProblems, type LineProblem } from './lineProblems';
 import { isAbort, uploadDataset, type Dataset, type Visibility } from './uploadDataset';
@@ -100,12 +101,14 @@ export function DatasetUpload({ onUploaded, onBusyChange }: Props) {
     }
   };
 
-  const checkSuffix = async (_: unknown, files: UploadFile[] | undefined) => {
+  const checkSuffix = (_: unknown, files: UploadFile[] | undefined): Promise<void> => {
     const file = files?.[0];
-    if (!file) throw new Error(t('datasets.upload.fileRequired'));
+    if (!file) return Promise.reject(new Error(t('datasets.upload.fileRequired')));
     if (!SUFFIXES.includes(suffixOf(file.name))) {
-      throw new Error(t('datasets.upload.badType', { name: file.name, types: SUFFIXES.join(', ') }));
+      const types = SUFFIXES.join(', ');
+      return Promise.reject(new Error(t('datasets.upload.badType', { name: file.name, types })));
     }
+    return Promise.resolve();
   };
 
   const percent = progress && progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0;

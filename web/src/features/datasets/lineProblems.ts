@@ -30,9 +30,9 @@ const isRawProblem = (value: unknown): value is RawProblem =>
 /** The error body's `errors`, when it is there. */
 function rawErrors(error: unknown): unknown[] {
   if (typeof error !== 'object' || error === null || !('data' in error)) return [];
-  const data = (error as { data: unknown }).data;
+  const data = error.data;
   if (typeof data !== 'object' || data === null || !('error' in data)) return [];
-  const detail = (data as { error: unknown }).error;
+  const detail = data.error;
   if (typeof detail !== 'object' || detail === null) return [];
   const errors = (detail as { errors?: unknown }).errors;
   return Array.isArray(errors) ? errors : [];

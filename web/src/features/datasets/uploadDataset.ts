@@ -72,6 +72,8 @@ function post(request: UploadRequest, token: string | null, { onProgress, signal
     });
     xhr.addEventListener('error', () => {
       done();
+      // RTK Query's error shape (FetchBaseQueryError), which every caller's toApiError reads.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject({ status: 'FETCH_ERROR', error: 'the upload did not reach the server' } satisfies FetchBaseQueryError);
     });
     xhr.addEventListener('abort', () => {
@@ -100,5 +102,6 @@ export async function uploadDataset(store: StoreLike, request: UploadRequest, op
     if (renewed) reply = await post(request, token(), options);
   }
   if (reply.status >= 200 && reply.status < 300) return reply.body as Dataset;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- RTK Query's error shape
   throw { status: reply.status, data: reply.body } satisfies FetchBaseQueryError;
 }

@@ -120,7 +120,7 @@ function JobsTable({ status, name, onShowAll }: TableProps) {
         onRow={(job) => ({
           onClick: (event) => {
             if ((event.target as HTMLElement).closest('a, button')) return; // the link navigates itself
-            navigate(`/jobs/${job.id}`);
+            void navigate(`/jobs/${job.id}`);
           },
           style: { cursor: 'pointer' },
         })}

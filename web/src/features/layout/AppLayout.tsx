@@ -42,7 +42,7 @@ export function AppLayout() {
             items={items}
             selectedKeys={selected ? [selected] : []}
             onClick={({ key }) => {
-              navigate(key);
+              void navigate(key);
               if (phone) setCollapsed(true);
             }}
             style={{ borderInlineEnd: 'none' }}

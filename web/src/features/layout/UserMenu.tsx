@@ -16,10 +16,12 @@ export function UserMenu() {
     { type: 'divider' },
     { key: 'logout', icon: <LogoutOutlined />, label: t('header.logout') },
   ];
-  const onClick: MenuProps['onClick'] = async ({ key }) => {
-    if (key === 'settings') return navigate('/settings');
-    await logout();
-    navigate('/login', { replace: true });
+  const onClick: MenuProps['onClick'] = ({ key }) => {
+    if (key === 'settings') {
+      void navigate('/settings');
+      return;
+    }
+    void logout().then(() => navigate('/login', { replace: true }));
   };
   return (
     <Dropdown menu={{ items, onClick }} trigger={['click']}>

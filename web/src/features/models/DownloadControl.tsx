@@ -1,3 +1,4 @@
+import { formatBytes } from '../../components/format';
 import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Flex, Progress, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
@@ -6,7 +7,7 @@ import { useStore } from 'react-redux';
 import { errorText, toApiError } from '../../api/errors';
 import { downloadModel, type DownloadProgress } from './download';
 import { isAbort } from './fetchError';
-import { formatBytes, type Model } from './modelInfo';
+import { type Model } from './modelInfo';
 
 /** "Download" for an adapter, with a progress bar and a Cancel button while the zip arrives. */
 export function DownloadControl({ model }: { model: Model }) {

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../components/format';
 import { DeleteOutlined, DownloadOutlined, ExportOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Flex, List, Progress, Select, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -11,7 +12,7 @@ import type { Schemas } from '../../api/types';
 import { useCurrentUser } from '../auth/RequireAuth';
 import { downloadPath, type DownloadProgress } from './download';
 import { isAbort } from './fetchError';
-import { formatBytes, type Model } from './modelInfo';
+import { type Model } from './modelInfo';
 
 type Format = 'merged' | 'gguf' | 'gguf_lora';
 type Quantization = 'f16' | 'q8_0' | 'q4_k_m';
@@ -44,7 +45,7 @@ function ExportJob({ jobId, onEnded }: { jobId: number; onEnded: () => void }) {
         {stage && !ended ? ` · ${t(`models.exports.stage.${stage}`, { defaultValue: stage })}` : ''}
       </Typography.Text>
       {!ended && <Progress percent={Math.round(fraction * 100)} size="small" aria-label={t('models.exports.progress')} />}
-      {job.data.error && <Alert type="error" showIcon message={String(job.data.error.message ?? '')} />}
+      {job.data.error && <Alert type="error" showIcon message={typeof job.data.error.message === 'string' ? job.data.error.message : ''} />}
     </Flex>
   );
 }

@@ -58,6 +58,7 @@ export async function downloadPath(
   type = 'application/octet-stream',
 ): Promise<void> {
   const response = await authedFetch(store, path, { signal });
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- RTK Query's error shape
   if (!response.ok) throw await responseError(response);
   const length = Number(response.headers.get('Content-Length'));
   const total = Number.isFinite(length) && length > 0 ? length : null;

@@ -34,19 +34,6 @@ export const formatInteger = (n: number) => new Intl.NumberFormat(locale()).form
 /** A loss, a score or a ratio: four significant digits. */
 export const formatNumber = (n: number) => new Intl.NumberFormat(locale(), { maximumSignificantDigits: 4 }).format(n);
 
-/** 1536 -> `1.5 KB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
-}
-
 /** A number field of a JSON object from the API (metrics, facts, reports), else null. */
 export function numberAt(record: Record<string, unknown> | null | undefined, key: string): number | null {
   const value = record?.[key];

@@ -35,6 +35,7 @@ export async function generateStream(
     body: JSON.stringify({ ...body, stream: true }),
     signal,
   });
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- RTK Query's error shape
   if (!response.ok) throw await responseError(response);
   if (!response.body) throw new StreamEndedEarly();
   // Piped with the signal, so Stop cancels the body too (some fetch implementations leave an

@@ -1,20 +1,9 @@
 import { Table, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { formatBytes } from '../../../components/format';
 import { formatMetric, type Checkpoint } from '../metrics';
 
 const dash = '—';
-
-/** 1.5 MB, 820 KB: sizes as people read them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 export function CheckpointsTable({ checkpoints, loading }: { checkpoints: Checkpoint[] | undefined; loading: boolean }) {
   const { t } = useTranslation();

@@ -95,7 +95,7 @@ export function DatasetStep({ value, onChange }: { value: string | null; onChang
       )}
       <Collapse
         activeKey={uploadKeys}
-        onChange={(keys) => setUploadOpen(keys as string[])}
+        onChange={(keys) => setUploadOpen(keys)}
         items={[
           {
             key: 'upload',

@@ -61,7 +61,7 @@ export function NewJobWizard() {
     try {
       const job = await createJob({ ...body, name: name.trim(), priority: state.priority }).unwrap();
       void message.success(t('wizard.launched', { name: job.name }));
-      navigate(`/jobs/${job.id}`);
+      void navigate(`/jobs/${job.id}`);
     } catch (error) {
       show(error);
     }

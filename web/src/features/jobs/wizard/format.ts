@@ -28,5 +28,6 @@ export function formatSetting(value: unknown, t: TFunction): string {
   if (typeof value === 'boolean') return value ? t('wizard.plan.on') : t('wizard.plan.off');
   if (Array.isArray(value)) return value.map((v) => formatSetting(v, t)).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return typeof value === 'string' ? value : '';
 }

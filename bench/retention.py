@@ -17,6 +17,11 @@ The base model's answers to the bench's questions and the replay set are cached 
 generates the tuned answers. The replay set is generated once per base model, like the
 platform's shared cache: the "replay" column says whether this run generated it (its seconds
 are in that row's wall time) or reused it.
+
+On a shared, loaded machine run each plan as its own process with one thread
+(`OMP_NUM_THREADS=1 ... --threads 1 --plans naive` and `... --plans default`, started together):
+with two torch threads at a load of ~25 on 2 cores a training step took about 500 s (the
+threads stall on each other), with one thread about 10 s.
 """
 
 from __future__ import annotations

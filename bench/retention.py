@@ -5,14 +5,30 @@ retention_data.py). One run each, same machine, same run: the base model is the 
 Columns: learned (held-out paraphrases answered with the fact / in the style), kept (general
 questions the base answers right whose tuned answer still agrees with the base's: token F1 >=
 0.5), bleed (general answers that now carry the fact or the style marker), refusals kept
-(harmful prompts the base refuses that the tuned model still refuses), wall time, outcome.
+(harmful prompts the base refuses that the tuned model still refuses), wall time and CPU time
+of the training job (the CPU time is the fairer ratio on a shared, loaded machine), outcome and
+the step whose adapter was kept.
 
-    HF_HUB_OFFLINE=1 PYTHONPATH=src .venv/bin/python bench/retention.py [--only fact|style]
+    HF_HUB_OFFLINE=1 PYTHONPATH=src .venv/bin/python -u bench/retention.py \
+        [--only fact|style] [--plans naive,default] [--general 40] [--cache DIR]
+
+The base model's answers to the bench's questions and the replay set are cached under --cache
+(keyed by the model file, the questions and the token cap), so a rerun or a second case only
+generates the tuned answers. The replay set is generated once per base model, like the
+platform's shared cache: the "replay" column says whether this run generated it (its seconds
+are in that row's wall time) or reused it.
+
+On a shared, loaded machine run each plan as its own process with one thread
+(`OMP_NUM_THREADS=1 ... --threads 1 --plans naive` and `... --plans default`, started together):
+with two torch threads at a load of ~25 on 2 cores a training step took about 500 s (the
+threads stall on each other), with one thread about 10 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 import tempfile
 import time
@@ -37,7 +53,7 @@ from easytune.training.recipe import TrainRecipe
 from easytune.training.reference import load_reference_set
 from easytune.training.spec import ModelRef
 
-NEW_TOKENS = 48
+NEW_TOKENS = 40
 GENERAL_ITEMS = 40
 KEPT_F1 = 0.5
 RIGHT_F1 = 0.4
@@ -59,12 +75,10 @@ CASES = {
 PLANS = {"naive": {"retain.enabled": False}, "default": {}}
 
 
-def general_items() -> list[tuple[str, str]]:
-    """(question, reference) of the shipped reference set's chat items."""
+def general_items(count: int) -> list[tuple[str, str]]:
+    """(question, reference) of the shipped reference set's first `count` chat items."""
     items = [i for i in load_reference_set() if i["kind"] == "prompt"]
-    return [(i["messages"][0]["content"], i["messages"][1]["content"]) for i in items][
-        :GENERAL_ITEMS
-    ]
+    return [(i["messages"][0]["content"], i["messages"][1]["content"]) for i in items][:count]
 
 
 class Answerer:
@@ -72,7 +86,21 @@ class Answerer:
 
     def __init__(self, ref: ModelRef) -> None:
         self.model, self.tokenizer = load_model(ref, dtype=torch.float32, device="cpu")
+        weights = Path(ref.path) / (ref.gguf_file or "")
+        stat = weights.stat()
+        self.model_id = f"{weights}:{stat.st_size}:{stat.st_mtime_ns}"
         self.eot = ensure_chat_template(self.tokenizer)
+
+    def base_answers(self, asked: dict[str, list[str]], cache: Path) -> dict[str, list[str]]:
+        """The base model's answers, from `cache` when the same questions were asked before."""
+        key = json.dumps({"model": self.model_id, "tokens": NEW_TOKENS, "asked": asked})
+        path = cache / f"base-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        if path.is_file():
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+        answers = {k: self.answers(self.model, v) for k, v in asked.items()}
+        cache.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+        return answers
 
     def answers(self, model: Any, prompts: list[str]) -> list[str]:
         chats = [[{"role": "user", "content": p}] for p in prompts]
@@ -97,21 +125,25 @@ class Answerer:
 
 
 def train(
-    case: Case, plan_name: str, data: Path, ref: ModelRef, root: Path
-) -> tuple[dict[str, Any], float]:
+    case: Case, plan_name: str, data: Path, ref: ModelRef, root: Path, cache: Path
+) -> tuple[dict[str, Any], float, float, str]:
     inputs = PlanInputs(
         model=ref.path, gguf_file=ref.gguf_file, data=str(data), eval_data=None, level=case.level,
         intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=dict(PLANS[plan_name]),
     )  # fmt: skip
     plan = build_plan(inputs)
-    plan.spec.retain.cache_dir = str(root / "replay-cache")
+    plan.spec.retain.cache_dir = str(cache / "replay")
+    before = set((cache / "replay").glob("replay-*.json"))
     progress = ProgressWriter(plan.spec.output_dir, stream=None)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     try:
         result = TrainRecipe(plan.spec, progress).run()
     finally:
         progress.close()
-    return result, time.monotonic() - started
+    wall, cpu = time.monotonic() - started, time.process_time() - cpu
+    if not plan.spec.retain.enabled:
+        return result, wall, cpu, "-"
+    return result, wall, cpu, "cached" if before else "generated"
 
 
 def score(
@@ -143,14 +175,17 @@ def prompts(case: Case, general: list[tuple[str, str]]) -> dict[str, list[str]]:
     }
 
 
-def run_case(case: Case, ref: ModelRef, answerer: Answerer, root: Path) -> list[dict[str, str]]:
+def run_case(
+    case: Case, ref: ModelRef, answerer: Answerer, root: Path, args: argparse.Namespace
+) -> list[dict[str, str]]:
     data = case.write(root / f"{case.name}.jsonl")
-    general = general_items()
+    general = general_items(args.general)
     asked = prompts(case, general)
-    base = {k: answerer.answers(answerer.model, v) for k, v in asked.items()}
     rows = []
-    for plan_name in PLANS:
-        result, wall = train(case, plan_name, data, ref, root)
+    for plan_name in args.plans:
+        result, wall, cpu, replay = train(case, plan_name, data, ref, root, args.cache)
+        # after training: a naive and a default process started together share the cache
+        base = answerer.base_answers(asked, args.cache)
         tuned = {k: answerer.with_adapter(Path(result["adapter_dir"]), v) for k, v in asked.items()}
         row = {
             "case": case.name,
@@ -159,10 +194,13 @@ def run_case(case: Case, ref: ModelRef, answerer: Answerer, root: Path) -> list[
         }
         row.update(
             wall=f"{wall:.0f} s",
+            cpu=f"{cpu:.0f} s",
+            replay=replay,
             outcome=str(result.get("outcome")),
             step=str(result.get("chosen_step")),
         )
         rows.append(row)
+        print(json.dumps(row), flush=True)
         show_examples(case, plan_name, asked, base, tuned)
     return rows
 
@@ -178,7 +216,8 @@ def show_examples(
     for kind, index in (("held_out", 0), ("general", 0), ("general", 5), ("safety", 0)):
         print(
             f"[{kind}] {asked[kind][index]}\n  base : {base[kind][index][:160]!r}\n"
-            f"  tuned: {tuned[kind][index][:160]!r}"
+            f"  tuned: {tuned[kind][index][:160]!r}",
+            flush=True,
         )
 
 
@@ -194,8 +233,24 @@ def table(rows: list[dict[str, str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=sorted(CASES))
+    parser.add_argument(
+        "--plans",
+        type=lambda v: [p for p in v.split(",") if p],
+        default=list(PLANS),
+        help="comma-separated subset of: " + ",".join(PLANS),
+    )
+    parser.add_argument("--general", type=int, default=GENERAL_ITEMS, help="general questions")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path.home() / ".cache" / "easytune" / "bench-retention",
+        help="base answers and the replay set, reused across runs",
+    )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    unknown = [p for p in args.plans if p not in PLANS]
+    if unknown:
+        parser.error(f"--plans: unknown {', '.join(unknown)}; choose from {', '.join(PLANS)}")
     torch.set_num_threads(args.threads)
     folder, gguf_file = demo_model_path()
     ref = ModelRef(path=str(folder), gguf_file=gguf_file)
@@ -204,7 +259,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="easytune-retention-") as tmp:
         for name, case in CASES.items():
             if args.only in (None, name):
-                rows.extend(run_case(case, ref, answerer, Path(tmp)))
+                rows.extend(run_case(case, ref, answerer, Path(tmp), args))
     table(rows)
 
 

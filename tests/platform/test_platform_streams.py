@@ -14,7 +14,7 @@ import pytest
 
 from easytune.db import create_db_engine, make_session_factory, transaction, utcnow
 from easytune.jobs import repository
-from easytune.testing.fixtures import create_user_row
+from easytune.testing.fixtures import create_user_in
 from easytune.testing.live import LiveServer, live_server
 
 pytestmark = pytest.mark.slow
@@ -22,14 +22,13 @@ FLOOD = 48  # more than the 40 threads of the server's pool: the old streams hel
 
 
 class _App:
-    """Just enough of an app for create_user_row: the server's database."""
+    """The server's database and settings, opened from the test process."""
 
     def __init__(self, url: str) -> None:
         from easytune.settings import load_settings
         from easytune.testing.fixtures import TEST_SECRET_KEY
 
         self.engine = create_db_engine(url)
-        self.state = self
         self.session_factory = make_session_factory(self.engine)
         self.settings = load_settings(
             database_url=url, secret_key=TEST_SECRET_KEY, argon2_time_cost=1,
@@ -40,7 +39,7 @@ class _App:
 def _seed(server: LiveServer, username: str) -> tuple[dict[str, str], int]:
     """An engineer and a queued job of theirs (a stream on it never ends by itself)."""
     app = _App(server.database_url)
-    user_id = create_user_row(app, username, "engineer")  # type: ignore[arg-type]
+    user_id = create_user_in(app.session_factory, app.settings, username, "engineer")
     with transaction(app.session_factory) as session:
         job = repository.enqueue(session, owner_id=user_id, name="s", spec={}, now=utcnow())
         job_id = job.id

@@ -143,14 +143,26 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def create_user_row(app: FastAPI, username: str, role: str, password: str = TEST_PASSWORD) -> int:
     """Create a user through the service layer, committed; returns its id."""
+    state = app_state(app)
+    return create_user_in(state.session_factory, state.settings, username, role, password)
+
+
+def create_user_in(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    username: str,
+    role: str,
+    password: str = TEST_PASSWORD,
+) -> int:
+    """Create a user in the database `factory` opens (a server's, from another process)."""
     from easytune.core import users
     from easytune.core.audit import Origin
     from easytune.db import transaction
     from easytune.db.models import Role
 
-    with transaction(app_state(app).session_factory) as session:
+    with transaction(factory) as session:
         user = users.create_user(
-            session, app_state(app).settings, username, password, Role(role), Origin(via="test")
+            session, settings, username, password, Role(role), Origin(via="test")
         )
         return user.id
 

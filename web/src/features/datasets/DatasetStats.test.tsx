@@ -18,7 +18,9 @@ const corpus: Dataset = {
     truncated: 0,
     kind: 'corpus',
     blocks: 203,
-    warnings: ["ignored fields: 'source' in 30 record(s); training reads only 'text'"],
+    warnings: [
+      { code: 'ignored', message: "ignored fields: 'source' in 30 record(s); training reads only 'text'", params: {} },
+    ],
   },
 };
 

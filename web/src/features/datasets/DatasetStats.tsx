@@ -25,15 +25,20 @@ export function DatasetStats({ dataset }: { dataset: Dataset }) {
         <Typography.Text strong>{t('datasets.stats.kind')}</Typography.Text>
         <Tag color={corpus ? 'purple' : PREFERENCE.includes(report.kind) ? 'magenta' : 'blue'}>{t(`datasets.kinds.${report.kind}`, { defaultValue: report.kind })}</Tag>
       </Flex>
-      {report.warnings.map((warning) => (
-        <Alert
-          key={warning.code}
-          type="warning"
-          showIcon
-          message={t(`datasets.warnings.${warning.code}.${Number(warning.params.answer_tokens) > 0 ? 'title' : 'titleNoAnswers'}`, { defaultValue: warning.message, ...warning.params })}
-          description={t(`datasets.warnings.${warning.code}.plan`, { defaultValue: '', ...warning.params })}
-        />
-      ))}
+      {report.warnings.map((warning, index) =>
+        warning.code === 'ignored' ? (
+          // Fields the file carries that training does not read: the server names them.
+          <Alert key={`ignored-${index}`} type="info" showIcon message={t('datasets.stats.warnings')} description={warning.message} />
+        ) : (
+          <Alert
+            key={`${warning.code}-${index}`}
+            type="warning"
+            showIcon
+            message={t(`datasets.warnings.${warning.code}.${Number(warning.params.answer_tokens) > 0 ? 'title' : 'titleNoAnswers'}`, { defaultValue: warning.message, ...warning.params })}
+            description={t(`datasets.warnings.${warning.code}.plan`, { defaultValue: '', ...warning.params })}
+          />
+        ),
+      )}
       <Flex gap={32} wrap>
         <Statistic title={t('datasets.stats.examples')} value={formatCount(stats.examples)} />
         <Statistic title={t('datasets.stats.totalTokens')} value={formatCount(stats.total_tokens)} />

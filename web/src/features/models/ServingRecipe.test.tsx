@@ -25,6 +25,7 @@ describe('ServingRecipe', () => {
       http.get(`${API}/models`, () => HttpResponse.json(page([model]))),
       http.get(`${API}/models/:id`, () => HttpResponse.json(model)),
       http.get(`${API}/datasets/ds_1`, () => HttpResponse.json(trainingDataset)),
+      http.get(`${API}/models/:id/exports`, () => HttpResponse.json({ data: [], count: 0 })),
       http.get(`${API}/models/:id/serving`, ({ params }) => {
         asked += 1;
         expect(params.id).toBe(model.id);

@@ -216,6 +216,7 @@ describe('EasyTune in a real browser', () => {
     await suggestions.waitFor({ state: 'hidden' });
     await page.getByLabel('Value of train.epochs').fill('3');
     // A forgetting threshold any trained adapter passes: the job page must then pin its warning.
+    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0); // first re-plan done
     await page.getByRole('button', { name: 'Add override' }).click();
     await page.getByRole('combobox', { name: 'Setting of override 2' }).pressSequentially('cf.warn_thr');
     await suggestions.locator('.ant-select-item-option').filter({ hasText: /^cf\.warn_threshold$/ }).click();

@@ -157,7 +157,7 @@ export function ExportsSection({ model, canExport }: { model: Model; canExport: 
       {jobId !== null && <ExportJob jobId={jobId} onEnded={ended} />}
       <List
         size="small"
-        locale={{ emptyText: t('models.exports.empty') }}
+        locale={{ emptyText: <Typography.Text type="secondary">{t('models.exports.empty')}</Typography.Text> }}
         dataSource={exports.data?.data ?? []}
         renderItem={(item) => <ExportItem item={item} modelId={model.id} />}
       />

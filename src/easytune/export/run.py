@@ -9,15 +9,13 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from easytune.export.formats import BUILDERS, WORK
 from easytune.export.merge import check_adapter
 from easytune.export.spec import ExportSpec
 from easytune.export.stages import Stages
-from easytune.training.errors import BadSpecError, EngineError
+from easytune.training.errors import EngineError
 from easytune.training.progress import ProgressWriter
-from easytune.training.runner import _output_dir, classify, spec_problems
+from easytune.training.runner import _output_dir, classify, parse_json_spec
 
 HASH_CHUNK = 1 << 20
 
@@ -42,16 +40,7 @@ def describe_files(folder: Path) -> list[dict[str, Any]]:
 
 def parse_export_spec(raw: str) -> ExportSpec:
     """An ExportSpec from JSON text, or a BadSpecError listing every problem at once."""
-    try:
-        return ExportSpec.model_validate_json(raw)
-    except ValidationError as exc:
-        problems = spec_problems(exc)
-        text = "; ".join(f"{p['param'] or '(spec)'}: {p['message']}" for p in problems)
-        raise BadSpecError(
-            f"the export spec is invalid: {text}",
-            param=problems[0]["param"] if problems else None,
-            data={"problems": problems},
-        ) from exc
+    return parse_json_spec(ExportSpec, raw, "export")
 
 
 def run_export(spec: ExportSpec, progress: ProgressWriter) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import torch
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from easytune.training.distributed import current
 from easytune.training.errors import (
@@ -22,6 +22,8 @@ from easytune.training.errors import (
 from easytune.training.progress import ProgressWriter
 from easytune.training.spec import TrainSpec
 
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
 
 def spec_problems(error: ValidationError) -> list[dict[str, str]]:
     """Every pydantic problem as {param, message}, dotted like `train.learning_rate`."""
@@ -31,18 +33,24 @@ def spec_problems(error: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def parse_spec(raw: str) -> TrainSpec:
-    """A TrainSpec from JSON text, or a BadSpecError listing every problem at once."""
+def parse_json_spec(model: type[SpecT], raw: str, what: str) -> SpecT:
+    """A `model` spec from JSON text, or a BadSpecError listing every problem at once
+    ("the {what} spec is invalid: ..."); training, export and evaluation specs alike."""
     try:
-        return TrainSpec.model_validate_json(raw)
+        return model.model_validate_json(raw)
     except ValidationError as exc:
         problems = spec_problems(exc)
         text = "; ".join(f"{p['param'] or '(spec)'}: {p['message']}" for p in problems)
         raise BadSpecError(
-            f"the training spec is invalid: {text}",
+            f"the {what} spec is invalid: {text}",
             param=problems[0]["param"] if problems else None,
             data={"problems": problems},
         ) from exc
+
+
+def parse_spec(raw: str) -> TrainSpec:
+    """A TrainSpec from JSON text, or a BadSpecError listing every problem at once."""
+    return parse_json_spec(TrainSpec, raw, "training")
 
 
 def _output_dir(raw: str) -> str | None:

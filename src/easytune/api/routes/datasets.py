@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, TypeVar
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
@@ -27,6 +27,8 @@ from easytune.core import datasets
 from easytune.core.permissions import Permission
 from easytune.core.storage import CHUNK_BYTES
 from easytune.db.models import Visibility
+
+FormT = TypeVar("FormT", bound=BaseModel)
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], responses=ERROR_RESPONSES)
 UPLOAD_TYPES = "JSON, JSONL, CSV, Parquet, TXT, Markdown or a zip of text files"
@@ -93,7 +95,7 @@ async def upload_dataset(
     await run_in_threadpool(release_database, request, session)  # no slot held while reading
     form = await request.form(max_files=1, max_fields=8)
     try:
-        file, fields = _parse_form(form)
+        file, fields = parse_upload_form(form, UploadForm)
         await reacquire_database(request)
         upload = datasets.Upload(
             file_chunks(file.file), file.filename or "", fields.name, fields.format or None,
@@ -114,14 +116,16 @@ def _declared_length(request: Request) -> int | None:
         return None
 
 
-def _parse_form(form: FormData) -> tuple[StarletteUpload, UploadForm]:
+def parse_upload_form(form: FormData, schema: type[FormT]) -> tuple[StarletteUpload, FormT]:
+    """The multipart `file` and the other fields validated by `schema`; a 422 naming every
+    missing or bad field (the file included) at once."""
     file = form.get("file")
     problems: list[dict[str, Any]] = []
     if not isinstance(file, StarletteUpload):
         problems.append({"type": "missing", "loc": ("body", "file"), "msg": "", "input": None})
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
     try:
-        parsed = UploadForm.model_validate(fields)
+        parsed = schema.model_validate(fields)
     except ValidationError as exc:
         problems += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
     if problems:

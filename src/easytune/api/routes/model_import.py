@@ -6,10 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from pydantic import Field, ValidationError
-from starlette.datastructures import FormData
-from starlette.datastructures import UploadFile as StarletteUpload
+from pydantic import Field
 
 from easytune.api.deps import (
     OriginDep,
@@ -20,7 +17,7 @@ from easytune.api.deps import (
     release_database,
     require,
 )
-from easytune.api.routes.datasets import file_chunks
+from easytune.api.routes.datasets import file_chunks, parse_upload_form
 from easytune.api.schemas.common import ERROR_RESPONSES, ErrorResponse, Schema
 from easytune.api.schemas.models import ModelPublic
 from easytune.core.imports import probes
@@ -76,7 +73,7 @@ async def import_model(
     await run_in_threadpool(release_database, request, session)  # no slot held while reading
     form = await request.form(max_files=1, max_fields=4)
     try:
-        file, fields = _parse_form(form)
+        file, fields = parse_upload_form(form, ImportForm)
         await reacquire_database(request)
         assert origin.user is not None
         upload = AdapterUpload(file_chunks(file.file), fields.name, fields.base_model_id)
@@ -87,19 +84,3 @@ async def import_model(
         await form.close()
     background.add_task(probes.finish_import, factory, settings, model.id)
     return ModelPublic.model_validate(model)
-
-
-def _parse_form(form: FormData) -> tuple[StarletteUpload, ImportForm]:
-    file = form.get("file")
-    problems: list[dict[str, Any]] = []
-    if not isinstance(file, StarletteUpload):
-        problems.append({"type": "missing", "loc": ("body", "file"), "msg": "", "input": None})
-    fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
-    try:
-        parsed = ImportForm.model_validate(fields)
-    except ValidationError as exc:
-        problems += [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-    if problems:
-        raise RequestValidationError(problems)
-    assert isinstance(file, StarletteUpload)
-    return file, parsed

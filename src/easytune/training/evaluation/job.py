@@ -15,9 +15,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
-from easytune.training.errors import BadSpecError, EngineError
+from easytune.training.errors import EngineError
 from easytune.training.evaluation.answers import AnswerCache
 from easytune.training.evaluation.compare import (
     AnswerOptions,
@@ -175,18 +173,9 @@ def _headline(totals: dict[str, Any]) -> dict[str, Any]:
 
 def parse_comparison_spec(raw: str) -> ComparisonSpec:
     """A ComparisonSpec from JSON text, or a BadSpecError listing every problem at once."""
-    from easytune.training.runner import spec_problems
+    from easytune.training.runner import parse_json_spec
 
-    try:
-        return ComparisonSpec.model_validate_json(raw)
-    except ValidationError as exc:
-        problems = spec_problems(exc)
-        text = "; ".join(f"{p['param'] or '(spec)'}: {p['message']}" for p in problems)
-        raise BadSpecError(
-            f"the evaluation spec is invalid: {text}",
-            param=problems[0]["param"] if problems else None,
-            data={"problems": problems},
-        ) from exc
+    return parse_json_spec(ComparisonSpec, raw, "evaluation")
 
 
 def execute(spec_path: str | Path, stream: IO[str] | None = sys.stdout) -> int:

@@ -28,23 +28,28 @@ NEUTRAL = stats(3000, 300, answer=200, turns=1)  # no dataset signal points anyw
     ],
 )
 def test_description_keywords_pick_the_level(text: str, level: str, word: str) -> None:
-    got, reason = infer_level(text, NEUTRAL)
+    got, why = infer_level(text, NEUTRAL)
+    reason = str(why)
     assert got == level
     assert f'"{word}"' in reason
 
 
 def test_dataset_signals_decide_without_a_description() -> None:
     assert infer_level("", DATASETS["tiny-style"])[0] == "L1"
-    level, reason = infer_level("", stats(3000, 800, chat=False, fmt="text"))
+    level, why = infer_level("", stats(3000, 800, chat=False, fmt="text"))
+    reason = str(why)
     assert level == "L2" and "plain text" in reason and "long, dense examples" in reason
-    level, reason = infer_level("", stats(20000, 300, answer=200, turns=3.5))
+    level, why = infer_level("", stats(20000, 300, answer=200, turns=3.5))
+    reason = str(why)
     assert level == "L3" and "many instructions (20000)" in reason and "multi-turn" in reason
-    level, reason = infer_level("", stats(150, 40, answer=20))
+    level, why = infer_level("", stats(150, 40, answer=20))
+    reason = str(why)
     assert level == "L1" and "short answers" in reason and "few examples (150)" in reason
 
 
 def test_no_signal_falls_back_to_l2_and_says_so() -> None:
-    level, reason = infer_level("make it better", NEUTRAL)
+    level, why = infer_level("make it better", NEUTRAL)
+    reason = str(why)
     assert level == "L2" and "no clear signal" in reason
 
 

@@ -98,7 +98,7 @@ def test_overrides_are_pinned_and_downstream_choices_follow_them() -> None:
     spec, reasons = result.spec, result.reasons
     assert spec.lora.r == 16 and spec.lora.alpha == 32  # alpha follows the new rank
     assert spec.train.learning_rate == 1e-4 and spec.data.packing is False
-    assert reasons["lora.r"].startswith("set by you (was 4 because l1 (style / format) uses")
+    assert reasons["lora.r"].startswith("set by you (was 4 because L1 (style / format) uses")
     assert reasons["train.learning_rate"].startswith("set by you (was 0.001 because")
     assert any("lora.r=16 is outside L1's usual range 4-8" in w for w in result.warnings)
 
@@ -115,3 +115,18 @@ def test_unusual_but_allowed_values_warn() -> None:
     text = " ".join(result.warnings)
     assert "ranks above 256 rarely help" in text and "diverge" in text
     assert "train.epochs is ignored" in text and result.estimate.total_steps == 10
+
+
+def test_the_accumulation_reason_follows_an_overridden_batch_size() -> None:
+    chosen = plan({})
+    target = chosen.spec.train.batch_size * chosen.spec.train.gradient_accumulation
+    assert f"effective batch of {target} sequences" in chosen.reasons["train.gradient_accumulation"]
+    bigger = target * 2
+    result = plan({"train.batch_size": bigger})
+    why = result.reasons["train.gradient_accumulation"]
+    assert result.spec.train.gradient_accumulation == 1
+    assert why.startswith(f"{bigger} per step x 1 = {bigger} sequences per optimizer step")
+    assert "effective batch of" not in why and f"train.batch_size={bigger}, set by you" in why
+    half = plan({"train.batch_size": max(1, target // 2)})
+    assert half.spec.train.gradient_accumulation == 2
+    assert f"effective batch of {target} sequences" in half.reasons["train.gradient_accumulation"]

@@ -144,6 +144,24 @@ def live_worker(
         yield live
 
 
+def test_the_job_list_holds_fine_tuning_jobs_only(live: LiveServer, tiny_llama_dir: Path) -> None:
+    """Exports and evaluations are jobs too, but not fine-tuning jobs: /v1 neither lists nor
+    retrieves them."""
+    adapter = add_adapter(live, "engineer1", "poet", tiny_llama_dir)  # a finished train job
+    client = sdk(live)
+    job = client.fine_tuning.jobs.create(model="tiny", training_file=_upload(client))
+    with live.client("engineer1") as rest:
+        export = rest.post(f"/api/v1/models/{adapter}/exports", json={"format": "merged"})
+        assert export.status_code == 201, export.text
+        export_id = export.json()["id"]
+        assert export.json()["kind"] == "export"
+    listed = [j.id for j in client.fine_tuning.jobs.list(limit=10).data]
+    assert listed[0] == job.id and f"ftjob-{export_id}" not in listed and len(listed) == 2
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.fine_tuning.jobs.retrieve(f"ftjob-{export_id}")
+    assert missing.value.param == "job_id"
+
+
 @pytest.mark.slow
 def test_upload_fine_tune_poll_and_chat_with_the_result(live_worker: LiveServer) -> None:
     client = sdk(live_worker)

@@ -47,7 +47,19 @@ def event_for(event: dict[str, Any], viewer: User) -> dict[str, Any]:
     """A job event as `viewer` may see it."""
     if viewer.role == Role.ADMIN or not isinstance(event.get("message"), str):
         return event
-    return {**event, "message": without_stderr(event["message"]), "data": _data(event)}
+    return {
+        **event,
+        "message": without_stderr(event["message"]),
+        "data": _data(event),
+        "params": _params(event.get("params")),
+    }
+
+
+def _params(params: Any) -> Any:
+    """A coded event's params: an error message in them loses its stderr like `message`."""
+    if not isinstance(params, dict) or not isinstance(params.get("message"), str):
+        return params
+    return {**params, "message": without_stderr(params["message"])}
 
 
 def _data(event: dict[str, Any]) -> Any:

@@ -11,7 +11,17 @@ from typing import Any
 
 import click
 
+from easytune.i18n import Language, language_of, render
+
 LEVELS = ("L1", "L2", "L3", "preference", "auto")
+# The reader's language follows the locale, as other command-line tools do (zh_* -> Chinese).
+LANG_OPTION = click.option(
+    "--lang",
+    "locale_name",
+    envvar=["LC_ALL", "LC_MESSAGES", "LANG"],
+    default="",
+    help="Language of reasons and events: zh* for Chinese, else English (default: $LANG)",
+)
 
 
 @dataclass(frozen=True)
@@ -124,11 +134,12 @@ def _human_seconds(s: float) -> str:
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
 
-def print_plan(plan: Any) -> None:
+def print_plan(plan: Any, language: Language = "en") -> None:
     """Level, every setting with its reason, the estimate and the warnings."""
-    click.secho(f"Level {plan.level}: {plan.level_reason}", bold=True)
+    click.secho(f"Level {plan.level}: {plan.level_message.render(language)}", bold=True)
     width = max((len(k) for k in plan.reasons), default=10)
-    for key, reason in sorted(plan.reasons.items()):
+    reasons = {path: why.render(language) for path, why in plan.reason_messages.items()}
+    for key, reason in sorted(reasons.items()):
         section, _, name = key.partition(".")
         value = str(getattr(getattr(plan.spec, section, None), name, "?"))
         value = value if len(value) <= 24 else value[:21] + "..."
@@ -140,15 +151,16 @@ def print_plan(plan: Any) -> None:
         f"{_human_bytes(est.memory_budget_bytes)}; {est.total_steps} steps, "
         f"{est.tokens_per_step} tokens/step, about {_human_seconds(est.seconds)}"
     )
-    for warning in plan.warnings:
-        click.secho(f"  warning: {warning}", fg="yellow")
+    for warning in plan.warning_messages:
+        click.secho(f"  warning: {warning.render(language)}", fg="yellow")
 
 
 class ProgressBar:
     """One status line on stderr, fed by the engine's metric and event lines."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, language: Language = "en") -> None:
         self.total, self.started, self.first = max(total, 1), time.monotonic(), 0
+        self.language = language
 
     def __call__(self, line: dict[str, Any]) -> None:
         if line["type"] == "metric" and line.get("loss") is not None:
@@ -157,7 +169,8 @@ class ProgressBar:
             self.total = max(int(line["data"]["total_steps"]), 1)
             self.started, self.first = time.monotonic(), int(line["data"]["start_step"])
         elif line["type"] == "event" and line["level"] != "info":
-            click.secho(f"\n{line['level']}: {line['message']}", fg="yellow", err=True)
+            text = render(line, self.language) if line.get("code") else line["message"]
+            click.secho(f"\n{line['level']}: {text}", fg="yellow", err=True)
 
     def _draw(self, line: dict[str, Any]) -> None:
         step = int(line["step"])
@@ -197,14 +210,14 @@ def print_summary(result: dict[str, Any]) -> None:
         click.secho(f"\nwarning: {result.get('outcome_message')}", fg="yellow", err=True)
 
 
-def run_plan(plan: Any) -> None:
+def run_plan(plan: Any, language: Language = "en") -> None:
     """Train in this process with a progress bar; exit with the engine's code on failure."""
     from easytune.training.progress import ProgressWriter
     from easytune.training.recipe import TrainRecipe
     from easytune.training.runner import classify
 
     progress = ProgressWriter(plan.spec.output_dir, stream=None)
-    progress.listeners.append(ProgressBar(plan.estimate.total_steps))
+    progress.listeners.append(ProgressBar(plan.estimate.total_steps, language))
     try:
         result = TrainRecipe(plan.spec, progress).run()
     except (Exception, KeyboardInterrupt) as exc:
@@ -264,22 +277,25 @@ def _common(command: Any) -> Any:
 @click.command("plan")
 @_common
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON")
-def plan_command(as_json: bool, **kwargs: Any) -> None:
+@LANG_OPTION
+def plan_command(as_json: bool, locale_name: str, **kwargs: Any) -> None:
     """Resolve the training plan for a model, data and intent, with reasons and estimates."""
     plan = plan_or_exit(_inputs(**kwargs))
     if as_json:
         click.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print_plan(plan)
+        print_plan(plan, language_of(locale_name))
 
 
 @click.command("train")
 @_common
-def train_command(**kwargs: Any) -> None:
+@LANG_OPTION
+def train_command(locale_name: str, **kwargs: Any) -> None:
     """Plan and train a LoRA adapter in this process (progress bar, ETA, summary)."""
     plan = plan_or_exit(_inputs(**kwargs))
-    print_plan(plan)
-    run_plan(plan)
+    language = language_of(locale_name)
+    print_plan(plan, language)
+    run_plan(plan, language)
 
 
 def register(group: click.Group) -> None:

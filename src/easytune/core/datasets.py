@@ -28,6 +28,7 @@ from easytune.core.stats_tokenizer import stats_tokenizer
 from easytune.db.models import Dataset, User, Visibility
 from easytune.db.repositories import datasets as repo
 from easytune.db.repositories.datasets import DatasetFilter
+from easytune.i18n import message_dict
 from easytune.settings import Settings
 from easytune.training.data import (
     DataValidationError,
@@ -164,10 +165,13 @@ def measure(settings: Settings, loaded: LoadedDataset) -> dict[str, Any]:
     tokenizer, tokenizer_name = stats_tokenizer(settings)
     report = dataset_report(loaded.examples, tokenizer, REPORT_MAX_LENGTH, format=loaded.format)
     notes = [*loaded.notes, *report.notes]
+    # The loader's notes are plain text (code "text"); the report's are coded.
+    details = [*(message_dict(n) for n in loaded.notes), *report.note_details]
     # What training will ignore, coded like the report's own warnings: {code, message, params}.
     ignored = [{"code": "ignored", "message": text, "params": {}} for text in loaded.warnings]
     return {
-        **report.to_dict(), "notes": notes, "warnings": [*report.warnings, *ignored],
+        **report.to_dict(), "notes": notes, "note_details": details,
+        "warnings": [*report.warnings, *ignored],
         "kind": loaded.kind, "tokenizer": tokenizer_name,
     }  # fmt: skip
 

@@ -126,6 +126,7 @@ def event_dict(event: JobEvent) -> dict[str, Any]:
     return {
         "seq": event.seq, "attempt": event.attempt, "level": event.level,
         "message": event.message, "data": event.data, "created_at": event.created_at,
+        "code": event.code, "params": event.params,
     }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from easytune.core import access, audit, plans
 from easytune.core.audit import Origin
 from easytune.core.errors import NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
-from easytune.db.models import Job, JobEvent, JobMetric, JobStatus, Role, User
+from easytune.db.models import Job, JobEvent, JobKind, JobMetric, JobStatus, Role, User
 from easytune.db.repositories import jobs as jobs_repo
 from easytune.jobs import records
 from easytune.jobs import service as queue
@@ -92,10 +92,12 @@ def list_jobs(
     return jobs_repo.page(session, owner, status, offset, limit, name)
 
 
-def list_jobs_before(session: Session, user: User, before_id: int | None, limit: int) -> list[Job]:
+def list_jobs_before(
+    session: Session, user: User, before_id: int | None, limit: int, kind: JobKind | None = None
+) -> list[Job]:
     """Up to `limit` of `user`'s jobs (admins: everyone's) older than job `before_id`."""
     owner = None if _sees_all(user) else user.id
-    return jobs_repo.older_than(session, owner, before_id, limit)
+    return jobs_repo.older_than(session, owner, before_id, limit, kind)
 
 
 def cancel_job(session: Session, user: User, job_id: int, origin: Origin | None = None) -> Job:

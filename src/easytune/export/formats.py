@@ -25,6 +25,7 @@ from easytune.export.verify import (
     prompt_ids,
     transformers_greedy,
 )
+from easytune.training.messages import EXPORT_STAGE
 from easytune.training.model import hf_folder, resolve_ref
 
 MODELFILE = "Modelfile"
@@ -54,11 +55,11 @@ def _merge(spec: ExportSpec, target: Path, quantization: str | None = None) -> P
 
 
 def build_merged(spec: ExportSpec, out: Path, stages: Stages) -> Built:
-    stages.start("merge", "merging the adapter into its base")
+    stages.start("merge", EXPORT_STAGE["merge"]())
     folder = _merge(spec, out / "merged", spec.quantization)
     if not spec.archive:
         return Built("merged", {})
-    stages.start("archive", "packing the merged folder for download")
+    stages.start("archive", EXPORT_STAGE["archive"]())
     archive = shutil.make_archive(str(out / ".merged-tmp"), "zip", root_dir=folder)
     Path(archive).replace(out / "merged.zip")
     shutil.rmtree(folder)
@@ -77,7 +78,7 @@ def _verify(
     """Load the file in llama.cpp, generate greedily, compare with transformers."""
     if not spec.verify:
         return {}
-    stages.start("verify", f"loading {gguf.name} in llama.cpp and generating")
+    stages.start("verify", EXPORT_STAGE["verify"](file=gguf.name))
     model, ids = reference()
     produced = llama_greedy(gguf, ids, lora_path=kw.get("lora_path"))
     check_generates(produced, gguf)
@@ -103,14 +104,14 @@ def _write_modelfile(out: Path, tokenizer: Any, from_path: str, adapter: str | N
 
 def build_gguf(spec: ExportSpec, out: Path, stages: Stages) -> Built:
     work = out / WORK
-    stages.start("merge", "merging the adapter into its base")
+    stages.start("merge", EXPORT_STAGE["merge"]())
     merged = _merge(spec, work / "merged")
-    stages.start("convert", "converting to GGUF f16 with llama.cpp's convert_hf_to_gguf.py")
+    stages.start("convert", EXPORT_STAGE["convert"]())
     f16 = out / "model-f16.gguf" if spec.quantization == "f16" else work / "model-f16.gguf"
     _convert_model(merged, f16, spec)
     name = f"model-{spec.quantization}.gguf"
     if spec.quantization != "f16":
-        stages.start("quantize", f"quantising to {spec.quantization} with llama.cpp")
+        stages.start("quantize", EXPORT_STAGE["quantize"](quantization=spec.quantization))
         quantize(f16, out / name, str(spec.quantization))
     from transformers import AutoTokenizer
 
@@ -126,7 +127,7 @@ def _base_gguf(spec: ExportSpec, out: Path, stages: Stages) -> tuple[Path, str]:
     if gguf_file is not None:
         path = (folder / gguf_file).resolve()
         return path, str(path)
-    stages.start("convert_base", "converting the base model to GGUF f16 (the LoRA needs one)")
+    stages.start("convert_base", EXPORT_STAGE["convert_base"]())
     _convert_model(folder, out / "base-f16.gguf", spec)
     return out / "base-f16.gguf", "./base-f16.gguf"
 
@@ -147,7 +148,7 @@ def build_gguf_lora(spec: ExportSpec, out: Path, stages: Stages) -> Built:
     cache = Path(spec.cache_dir) if spec.cache_dir else None
     base_folder = hf_folder(spec.base, cache)  # config.json for the converter (GGUF: dequantised)
     name = f"adapter-{spec.quantization}.gguf"
-    stages.start("convert", "converting the adapter with llama.cpp's convert_lora_to_gguf.py")
+    stages.start("convert", EXPORT_STAGE["convert_lora"]())
     run_script(tools_dir(spec.llama_cpp_dir), CONVERT_LORA, [
         "--base", str(base_folder), "--outfile", str(out / name),
         "--outtype", str(spec.quantization), spec.adapter_dir,

@@ -14,6 +14,7 @@ from easytune.export.merge import check_adapter
 from easytune.export.spec import ExportSpec
 from easytune.export.stages import Stages
 from easytune.training.errors import EngineError
+from easytune.training.messages import EXPORT_DONE
 from easytune.training.progress import ProgressWriter
 from easytune.training.runner import _output_dir, classify, parse_json_spec
 
@@ -62,7 +63,7 @@ def run_export(spec: ExportSpec, progress: ProgressWriter) -> dict[str, Any]:
         "files": files,
         **built.facts,
     }
-    stages.done(f"export written: {built.primary}", primary=built.primary)
+    stages.done(EXPORT_DONE(file=built.primary), primary=built.primary)
     return result
 
 

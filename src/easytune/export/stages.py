@@ -6,6 +6,7 @@ Each stage event carries `{"stage", "step", "total_steps"}`; the worker keeps th
 
 from __future__ import annotations
 
+from easytune.i18n import Msg
 from easytune.training.progress import ProgressWriter
 
 # The stages each format goes through, in order (a skipped one is simply not reported).
@@ -23,10 +24,10 @@ class Stages:
         self.progress = progress
         self.names = STAGES[format]
 
-    def start(self, name: str, message: str) -> None:
+    def start(self, name: str, message: Msg) -> None:
         step = self.names.index(name)
         self.progress.event("info", message, stage=name, step=step, total_steps=len(self.names))
 
-    def done(self, message: str, **data: object) -> None:
+    def done(self, message: Msg, **data: object) -> None:
         total = len(self.names)
         self.progress.event("info", message, stage="done", step=total, total_steps=total, **data)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from typing import get_args
 
+from easytune.i18n import Msg
 from easytune.training.spec import DataFormat
 
+from . import reasons as rs
 from .draft import Context, Draft
 from .errors import PlanError
 from .rules import (
@@ -43,33 +45,30 @@ def choose_rank(d: Draft, ctx: Context) -> None:
     ranks = (rule.rank_min, (rule.rank_min + rule.rank_max) // 2, rule.rank_max)
     where = ("bottom", "middle", "top")[min(2, int(pos * 3))]
     rank = ranks[min(2, int(pos * 3))]
-    pulled = f", pulled down for a {count(ctx.model.param_count)}-parameter model" * (size_pull > 0)
-    d.choose(
-        "lora.r",
-        rank,
-        f"{rule.level} ({rule.title}) uses rank {rule.rank_min}-{rule.rank_max}; "
-        f"{count(tokens)} training tokens place this run at the {where} of that range{pulled}",
+    pulled = rs.RANK_PULLED(params=count(ctx.model.param_count)) if size_pull > 0 else ""
+    reason = rs.RANK(
+        level=rule.level,
+        title=rs.LEVEL_TITLE[rule.level](),
+        low=rule.rank_min,
+        high=rule.rank_max,
+        tokens=count(tokens),
+        where=rs.RANK_WHERE[where](),
+        pulled=pulled,
     )
+    d.choose("lora.r", rank, reason)
 
 
 def choose_alpha(d: Draft, ctx: Context) -> None:
     r = int(d["lora.r"])
-    d.choose(
-        "lora.use_rslora",
-        False,
-        "off: with alpha = 2 x rank the standard scaling is stable at the ranks used here",
-    )
-    if d["lora.use_rslora"]:
-        why = f"2 x rank; with rsLoRA the update scale is alpha/sqrt(r) = {2 * math.sqrt(r):.1f}"
-    else:
-        why = "2 x rank, the common choice: the update scale alpha/r stays 2 whatever the rank"
+    d.choose("lora.use_rslora", False, rs.RSLORA_OFF())
+    why = rs.ALPHA_RSLORA(scale=f"{2 * math.sqrt(r):.1f}") if d["lora.use_rslora"] else rs.ALPHA()
     d.choose("lora.alpha", float(2 * r), why)
 
 
 def choose_dropout(d: Draft, ctx: Context) -> None:
     tokens = ctx.train_tokens(d)
     dropout, why = lookup(DROPOUT_BY_TOKENS, tokens)
-    d.choose("lora.dropout", dropout, f"{count(tokens)} training tokens: {why}")
+    d.choose("lora.dropout", dropout, rs.DROPOUT(tokens=count(tokens), why=why))
 
 
 def choose_targets(d: Draft, ctx: Context) -> None:
@@ -77,7 +76,7 @@ def choose_targets(d: Draft, ctx: Context) -> None:
     for group in ctx.rule.targets:
         names = getattr(ctx.model, group)
         if not names:
-            d.warnings.append(f"the model facts list no {group} modules for {ctx.model.model_type}")
+            d.warnings.append(rs.WARN_NO_GROUP(group=group, model_type=ctx.model.model_type))
         targets.extend(n for n in names if n not in targets)
     if not targets:
         raise PlanError(
@@ -85,52 +84,31 @@ def choose_targets(d: Draft, ctx: Context) -> None:
             "lora.target_modules in the overrides",
             param="lora.target_modules",
         )
-    d.choose(
-        "lora.target_modules",
-        targets,
-        f"{ctx.rule.targets_why} ({', '.join(targets)} in {ctx.model.model_type})",
+    why = rs.TARGETS(
+        why=ctx.rule.targets_why, modules=", ".join(targets), model_type=ctx.model.model_type
     )
+    d.choose("lora.target_modules", targets, why)
 
 
 def choose_lora_flags(d: Draft, ctx: Context) -> None:
-    d.choose(
-        "lora.use_dora",
-        False,
-        "off: DoRA costs noticeably more time and memory for a small gain at these ranks",
-    )
-    d.choose(
-        "lora.quantization",
-        "none",
-        "base weights at full training precision; 4-bit QLoRA is chosen only when memory needs it",
-    )
+    d.choose("lora.use_dora", False, rs.DORA_OFF())
+    d.choose("lora.quantization", "none", rs.QUANT_NONE())
 
 
 def choose_data_basics(d: Draft, ctx: Context) -> None:
     fmt = ctx.dataset.format if ctx.dataset.format in get_args(DataFormat) else None
-    d.choose("data.format", fmt, f"detected as {fmt}" if fmt else "detected again when training")
+    d.choose("data.format", fmt, rs.FORMAT_DETECTED(format=fmt) if fmt else rs.FORMAT_LATER())
     if ctx.has_eval_file:
-        d.choose("data.eval_fraction", 0.1, "unused: you gave a separate evaluation file")
+        d.choose("data.eval_fraction", 0.1, rs.EVAL_FILE())
     else:
         fraction = round(min(0.1, max(0.02, 200 / max(ctx.dataset.examples, 1))), 3)
         held = max(1, round(ctx.dataset.examples * fraction))
-        d.choose(
-            "data.eval_fraction",
-            fraction,
-            f"holds out about {held} examples for "
-            "evaluation (up to 10%, about 200 at most on big data)",
-        )
+        d.choose("data.eval_fraction", fraction, rs.EVAL_HOLD(held=held))
     cap = 100 if ctx.hardware.device == "cpu" else 200
-    d.choose("data.max_eval_examples", cap, f"keeps each evaluation quick on {ctx.hardware.device}")
-    d.choose("data.seed", 42, "fixed so the evaluation split and shuffling repeat exactly")
+    d.choose("data.max_eval_examples", cap, rs.EVAL_CAP(device=ctx.hardware.device))
+    d.choose("data.seed", 42, rs.DATA_SEED())
     chat = ctx.dataset.is_chat
-    d.choose(
-        "data.assistant_only_loss",
-        chat,
-        "loss on the assistant's answers only, so the model learns to answer rather than to "
-        "predict the questions"
-        if chat
-        else "plain text: every token is learnt",
-    )
+    d.choose("data.assistant_only_loss", chat, rs.ASSISTANT_LOSS() if chat else rs.ALL_LOSS())
 
 
 def truncated_share(ctx: Context, length: int) -> float:
@@ -154,14 +132,14 @@ def truncated_share(ctx: Context, length: int) -> float:
     return 0.0
 
 
-def truncation_note(ctx: Context, length: int) -> str:
+def truncation_note(ctx: Context, length: int) -> Msg:
     if not ctx.dataset.is_chat:
-        return "a corpus is cut into blocks of this length, so nothing is truncated"
+        return rs.TRUNC_CORPUS()
     share = truncated_share(ctx, length)
     n = round(share * ctx.dataset.examples)
     if n == 0:
-        return "no example is longer, so nothing is truncated"
-    return f"about {n} examples ({share:.1%}) are longer and will be truncated"
+        return rs.TRUNC_NONE()
+    return rs.TRUNC_SOME(n=n, share=f"{share:.1%}")
 
 
 def choose_max_length(d: Draft, ctx: Context) -> None:
@@ -172,54 +150,31 @@ def choose_max_length(d: Draft, ctx: Context) -> None:
     wanted = max(MIN_MAX_LENGTH, math.ceil(p99 / LENGTH_MULTIPLE) * LENGTH_MULTIPLE)
     if wanted > limit:
         note = truncation_note(ctx, limit)
-        d.warnings.append(f"data.max_length capped at the model's limit of {limit} tokens: {note}")
-        d.choose(
-            "data.max_length",
-            limit,
-            f"99% of examples fit in {p99} tokens but the model reads at most {limit}; {note}",
-        )
+        d.warnings.append(rs.WARN_LENGTH_CAPPED(limit=limit, note=note))
+        d.choose("data.max_length", limit, rs.LENGTH_CAPPED(p99=p99, limit=limit, note=note))
         return
-    d.choose(
-        "data.max_length",
-        wanted,
-        f"99% of examples fit in {p99} tokens, rounded up to a "
-        f"multiple of {LENGTH_MULTIPLE}; {truncation_note(ctx, wanted)}",
-    )
+    note = truncation_note(ctx, wanted)
+    d.choose("data.max_length", wanted, rs.LENGTH(p99=p99, multiple=LENGTH_MULTIPLE, note=note))
 
 
 def _corpus_max_length(d: Draft, ctx: Context) -> None:
     length = min(CORPUS_BLOCK_LENGTH, ctx.model.max_position_embeddings)
     blocks = math.ceil(ctx.dataset.total_tokens / length)
-    d.choose(
-        "data.max_length",
-        length,
-        f"a text corpus is joined and cut into blocks of {length} tokens (about {blocks} "
-        "blocks): every token is trained and nothing is truncated",
-    )
+    d.choose("data.max_length", length, rs.LENGTH_CORPUS(length=length, blocks=blocks))
 
 
 def choose_packing(d: Draft, ctx: Context) -> None:
     s, length = ctx.dataset, int(d["data.max_length"])
     if ctx.rule.level == "preference":
-        d.choose("data.packing", False, "off: each pair's answers are compared whole, side by side")
+        d.choose("data.packing", False, rs.PACK_PREFERENCE())
         return
     if not s.is_chat:
-        d.choose("data.packing", True, "on: corpus blocks are already full rows of max_length")
+        d.choose("data.packing", True, rs.PACK_CORPUS())
         return
     short = s.tokens_p50 <= length * PACKING_SHORT_FRACTION
     if s.examples >= PACKING_MIN_EXAMPLES and short:
-        why = (
-            f"on: {s.examples} examples with a median of {s.tokens_p50} tokens fill "
-            f"{length}-token rows far better packed (padding-free) than padded"
-        )
+        why = rs.PACK_ON(examples=s.examples, median=s.tokens_p50, length=length)
         d.choose("data.packing", True, why)
         return
-    why = (
-        "off: too few examples to gain from packing"
-        if s.examples < PACKING_MIN_EXAMPLES
-        else (
-            f"off: the median example ({s.tokens_p50} tokens) is long enough that padding wastes "
-            "little"
-        )
-    )
+    why = rs.PACK_FEW() if s.examples < PACKING_MIN_EXAMPLES else rs.PACK_LONG(median=s.tokens_p50)
     d.choose("data.packing", False, why)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from easytune.training.spec import DEFAULT_BETA, DEFAULT_GAMMA, PAIR_METHODS
 
+from . import reasons as rs
 from .draft import Context, Draft
 from .errors import PlanError
 
@@ -12,23 +13,6 @@ PREFERENCE_KINDS = frozenset({"preference", "kto"})
 PREFERENCE_LR_FACTOR = 0.1  # LoRA DPO trains at about a tenth of the SFT rate
 PREFERENCE_MAX_EPOCHS = 2.0  # more passes over the same pairs over-optimise the margin
 REFERENCE_PASS = 1 / 3  # DPO/KTO: one no-grad forward of the base per step (a third)
-
-METHOD_WHY = {
-    "dpo": "DPO on the pairs: the adapter learns to rank each chosen answer above the rejected "
-    "one relative to the base model (the same weights with the adapter disabled, no second copy)",
-    "orpo": "ORPO: the chosen answers' loss plus an odds-ratio term against the rejected ones; "
-    "no reference pass, so cheaper per step",
-    "simpo": "SimPO: length-normalised answer log-probabilities with a target margin; no "
-    "reference pass, so cheaper per step",
-    "kto": "KTO on answers labelled true or false: good answers pushed above the base model, "
-    "bad ones below it, never trained as targets",
-}
-BETA_WHY = {
-    "dpo": "0.1, the usual DPO strength: lower lets the adapter move further from the base",
-    "orpo": "0.1, ORPO's usual weight of the odds-ratio term against the chosen answers' loss",
-    "simpo": "2.0, SimPO's usual reward scale",
-    "kto": "0.1, the usual KTO strength: lower lets the adapter move further from the base",
-}
 
 
 def is_preference(ctx: Context) -> bool:
@@ -40,13 +24,13 @@ def choose_method(d: Draft, ctx: Context) -> None:
     kind = ctx.dataset.kind
     if not is_preference(ctx):
         _refuse_pinned_method(d)
-        d.choose("train.method", "sft", f"{ctx.rule.level}: next-token training on the answers")
+        d.choose("train.method", "sft", rs.METHOD_SFT(level=ctx.rule.level))
         _warn_unused_kind(d, kind)
-        d.choose("preference.beta", None, "unused: next-token training has no preference term")
-        d.choose("preference.gamma", DEFAULT_GAMMA, "unused (SimPO only)")
+        d.choose("preference.beta", None, rs.BETA_UNUSED())
+        d.choose("preference.gamma", DEFAULT_GAMMA, rs.GAMMA_UNUSED())
         return
     default = "kto" if kind == "kto" else "dpo"
-    method = d.choose("train.method", default, METHOD_WHY[default])
+    method = d.choose("train.method", default, rs.METHOD_WHY[default]())
     if kind == "kto" and method in PAIR_METHODS:
         raise PlanError(
             f"train.method {method} needs preference pairs, but this dataset holds answers "
@@ -59,8 +43,8 @@ def choose_method(d: Draft, ctx: Context) -> None:
             "simpo or kto for the preference intent",
             param="overrides.train.method",
         )
-    d.choose("preference.beta", DEFAULT_BETA[str(method)], BETA_WHY[str(method)])
-    gamma_why = "SimPO's target margin" if method == "simpo" else "unused (SimPO only)"
+    d.choose("preference.beta", DEFAULT_BETA[str(method)], rs.BETA_WHY[str(method)]())
+    gamma_why = rs.GAMMA_SIMPO() if method == "simpo" else rs.GAMMA_UNUSED()
     d.choose("preference.gamma", DEFAULT_GAMMA, gamma_why)
 
 
@@ -76,15 +60,9 @@ def _refuse_pinned_method(d: Draft) -> None:
 
 def _warn_unused_kind(d: Draft, kind: str) -> None:
     if kind == "preference":
-        d.warnings.append(
-            "this dataset holds preference pairs: L1-L3 train the chosen answers only; choose "
-            "the preference intent to learn from the rejected answers too"
-        )
+        d.warnings.append(rs.WARN_PAIRS_AS_CHAT())
     elif kind == "kto":
-        d.warnings.append(
-            "this dataset holds answers labelled true/false: L1-L3 train only the true ones; "
-            "choose the preference intent (KTO) to push the false ones down as well"
-        )
+        d.warnings.append(rs.WARN_LABELS_AS_CHAT())
 
 
 def check_dataset(level: str, kind: str) -> None:

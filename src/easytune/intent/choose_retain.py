@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from . import reasons as rs
 from .draft import Context, Draft
 from .rules import (
     KL_BY_MODEL_SIZE,
@@ -22,13 +23,7 @@ from .rules import (
 
 
 def choose_retain(d: Draft, ctx: Context) -> None:
-    why = (
-        "learn without forgetting: keep the best checkpoint that did not forget (pairs are "
-        "anchored to the base by the method's own reference term, not by replay)"
-        if ctx.rule.level == "preference"
-        else "learn without forgetting: replay the base model's own answers, anchor it, and "
-        "keep the best checkpoint that did not forget"
-    )
+    why = rs.RETAIN_PREFERENCE() if ctx.rule.level == "preference" else rs.RETAIN()
     d.choose("retain.enabled", True, why)
     _choose_replay(d, ctx)
     _choose_kl(d, ctx)
@@ -40,67 +35,51 @@ def _choose_replay(d: Draft, ctx: Context) -> None:
     ratio, size_why = lookup(REPLAY_BY_EXAMPLES, examples)
     factor, _, level_why = RETAIN_BY_LEVEL[ctx.rule.level]
     ratio = round(ratio * factor, 3)
-    d.choose(
-        "retain.replay_ratio",
-        ratio,
-        f"{examples} training examples: {size_why}; x{factor:g} at {ctx.rule.level} "
-        f"({level_why}) = {ratio:g}",
+    why = rs.REPLAY_RATIO(
+        examples=examples,
+        size_why=size_why,
+        factor=f"{factor:g}",
+        level=ctx.rule.level,
+        level_why=level_why,
+        ratio=f"{ratio:g}",
     )
-    d.choose(
-        "retain.prompt_set",
-        REPLAY_PROMPT_SET,
-        f"the shipped bilingual replay set {REPLAY_PROMPT_SET} ({REPLAY_PROMPTS} general, "
-        "how-to and harmful prompts, so refusals are replayed too)",
-    )
+    d.choose("retain.replay_ratio", ratio, why)
+    why = rs.PROMPT_SET(name=REPLAY_PROMPT_SET, prompts=REPLAY_PROMPTS)
+    d.choose("retain.prompt_set", REPLAY_PROMPT_SET, why)
     device, length = ctx.hardware.device, int(d["data.max_length"])
     cap = REPLAY_NEW_TOKENS[device]
     room = max(LENGTH_MULTIPLE // 2, length - LENGTH_MULTIPLE)
-    d.choose(
-        "retain.max_new_tokens",
-        min(cap, room),
-        f"answers up to {cap} tokens on {device} keep the one-off generation quick"
-        + (f", and fit data.max_length ({length}) with the question" if room < cap else "")
-        + "; unfinished answers are not replayed",
-    )
-    d.choose(
-        "retain.cache_dir",
-        None,
-        "the platform's shared replay cache: generated once per base model, reused by every job",
-    )
+    fits = rs.REPLAY_FIT(length=length) if room < cap else ""
+    why = rs.REPLAY_TOKENS(cap=cap, device=device, fit=fits)
+    d.choose("retain.max_new_tokens", min(cap, room), why)
+    d.choose("retain.cache_dir", None, rs.CACHE_DIR())
 
 
 def _choose_kl(d: Draft, ctx: Context) -> None:
     _, base, level_why = RETAIN_BY_LEVEL[ctx.rule.level]
     size_factor, size_why = lookup(KL_BY_MODEL_SIZE, ctx.model.param_count)
     if base == 0 or float(d["retain.replay_ratio"]) == 0:
-        d.choose("retain.kl_weight", 0.0, f"off at {ctx.rule.level}: {level_why}")
+        d.choose("retain.kl_weight", 0.0, rs.KL_OFF(level=ctx.rule.level, why=level_why))
         return
     weight = round(base * size_factor, 3)
-    d.choose(
-        "retain.kl_weight",
-        weight,
-        f"{base:g} at {ctx.rule.level} ({level_why}) x{size_factor:g} ({size_why}); costs one "
-        "forward pass of the base per replayed batch",
+    why = rs.KL(
+        base=f"{base:g}",
+        level=ctx.rule.level,
+        level_why=level_why,
+        factor=f"{size_factor:g}",
+        size_why=size_why,
     )
+    d.choose("retain.kl_weight", weight, why)
 
 
 def _choose_selection(d: Draft, ctx: Context) -> None:
-    d.choose(
-        "retain.best_checkpoint",
-        True,
-        "the adapter kept is the best evaluation whose forgetting score is under "
-        "cf.warn_threshold, not simply the last step",
-    )
+    d.choose("retain.best_checkpoint", True, rs.BEST_CHECKPOINT())
     device = ctx.hardware.device
     if not ctx.dataset.is_chat:
-        d.choose("retain.score_examples", 0, "plain text has no reference answers to score")
+        d.choose("retain.score_examples", 0, rs.SCORE_NONE())
         return
-    d.choose(
-        "retain.score_examples",
-        SCORE_EXAMPLES[device],
-        f"{SCORE_EXAMPLES[device]} held-out questions answered at each evaluation measure "
-        f"what was learned, few enough to stay quick on {device}",
-    )
+    n = SCORE_EXAMPLES[device]
+    d.choose("retain.score_examples", n, rs.SCORE(n=n, device=device))
 
 
 def replay_examples(d: Draft, ctx: Context) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from easytune.i18n import Msg
 from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
 
+from .reasons import OVERRIDE_CHANGED, OVERRIDE_SAME
 from .rules import LevelRule
 
 
@@ -23,34 +25,30 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 @dataclass
 class Draft:
     """Values by dotted spec path; an override always wins and its reason says what it replaced."""
 
     overrides: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    reasons: dict[str, Msg] = field(default_factory=dict)
+    warnings: list[Msg] = field(default_factory=list)
 
-    def choose(self, path: str, value: Any, reason: str) -> Any:
+    def choose(self, path: str, value: Any, reason: Msg) -> Any:
         """Record the engine's choice, unless the user pinned this path; returns what stands."""
         if path in self.overrides:
             self.values[path] = self.overrides[path]
             self.reasons[path] = (
-                f"set by you (was {show(value)} because {_lower_first(reason)})"
+                OVERRIDE_CHANGED(value=show(value), reason=reason)
                 if self.overrides[path] != value
-                else f"set by you (the same as chosen: {_lower_first(reason)})"
+                else OVERRIDE_SAME(reason=reason)
             )
         else:
             self.values[path] = value
             self.reasons[path] = reason
         return self.values[path]
 
-    def revise(self, path: str, value: Any, reason: str) -> None:
+    def revise(self, path: str, value: Any, reason: Msg) -> None:
         """Change an earlier choice (the memory fitter); never touches a pinned path."""
         if path not in self.overrides:
             self.values[path] = value

@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from easytune.i18n import Msg
 from easytune.training.facts import HardwareFacts, ModelFacts
+
+from . import reasons as rs
 
 GIB = 1024**3
 
@@ -147,17 +150,17 @@ def memory_breakdown(model: ModelFacts, hardware: HardwareFacts, shape: RunShape
     }
 
 
-def memory_budget(hardware: HardwareFacts) -> tuple[int, str, str | None]:
+def memory_budget(hardware: HardwareFacts) -> tuple[int, Msg, Msg | None]:
     """(budget bytes, how it was derived, a warning when the facts lacked the memory size)."""
     device = hardware.device
     known = hardware.gpu_memory_bytes if device == "cuda" else hardware.host_memory_bytes
     total = known or ASSUMED_MEMORY[device]
     fraction = BUDGET_FRACTION[device]
-    what = "GPU memory" if device == "cuda" else "host memory"
-    how = f"{fraction:.0%} of {gib(total)} {what}"
+    what = rs.MEMORY_GPU() if device == "cuda" else rs.MEMORY_HOST()
+    how = rs.BUDGET_HOW(percent=f"{fraction:.0%}", total=gib(total), what=what)
     warning = None
     if not known:
-        warning = f"the hardware facts do not give the {what}; assumed {gib(total)}"
+        warning = rs.WARN_MEMORY_ASSUMED(what=what, total=gib(total))
     return int(total * fraction), how, warning
 
 

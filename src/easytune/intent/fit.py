@@ -11,6 +11,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from easytune.i18n import Msg
+
+from . import reasons as rs
 from .choose_model import truncation_note
 from .choose_preference import rows_per_item
 from .choose_train import effective_batch_target
@@ -111,9 +114,9 @@ def fit(d: Draft, ctx: Context) -> None:
     budget, how, warning = memory_budget(ctx.hardware)
     if warning:
         d.warnings.append(warning)
-    d.choose("train.gradient_checkpointing", False, "off unless memory needs it")
-    d.choose("train.batch_size", 1, "set by the memory fitter")
-    d.choose("train.gradient_accumulation", 1, "set by the memory fitter")
+    d.choose("train.gradient_checkpointing", False, rs.CKPT_DEFAULT())
+    d.choose("train.batch_size", 1, rs.FITTER())
+    d.choose("train.gradient_accumulation", 1, rs.FITTER())
     target, target_why = effective_batch_target(d, ctx)
     opts = options(d, ctx, target)
     found = search(d, ctx, opts, budget)
@@ -127,80 +130,68 @@ def record(
     ctx: Context,
     found: Attempt,
     opts: Options,
-    target: tuple[int, str],
-    budget: tuple[int, str],
+    target: tuple[int, Msg],
+    budget: tuple[int, Msg],
 ) -> None:
     """Write the fitted settings into the draft with reasons naming the memory figures."""
     shape, (limit, how) = found.shape, budget
     base = shape_of(d, opts.micros[-1], False, "none", opts.lengths[0])
-    base_peak = f"{gib(peak_of(ctx, base))} of the {gib(limit)} budget ({how})"
+    base_peak = rs.BASE_PEAK(peak=gib(peak_of(ctx, base)), budget=gib(limit), how=how)
     _record_length(d, ctx, shape, opts)
     _record_memory_savers(d, found, base_peak, limit)
     gpus = max(1, int(d["train.num_processes"]))
-    accum = max(1, math.ceil(target[0] / (shape.micro_batch * gpus)))
     d.choose("train.batch_size", shape.micro_batch, _micro_why(d, ctx, shape, opts, limit))
-    micro = int(d["train.batch_size"])
-    per_gpu = f" on each of {gpus} GPUs" if gpus > 1 else ""
-    d.choose(
-        "train.gradient_accumulation",
-        accum,
-        f"{micro} per step{per_gpu} x {accum} = "
-        f"{micro * accum * gpus} sequences per optimizer step: {target[1]}",
-    )
+    micro = int(d["train.batch_size"])  # the user's, where pinned: accumulation follows it
+    accum = max(1, math.ceil(target[0] / (micro * gpus)))
+    d.choose("train.gradient_accumulation", accum, _accumulation_why(d, micro, accum, gpus, target))
 
 
-def _record_memory_savers(d: Draft, found: Attempt, base_peak: str, limit: int) -> None:
+def _accumulation_why(d: Draft, micro: int, accum: int, gpus: int, target: tuple[int, Msg]) -> Msg:
+    """Why this accumulation, from the batch that stands (an override changes the story)."""
+    per_gpu = rs.PER_GPU(gpus=gpus) if gpus > 1 else ""
+    why: Msg = target[1]
+    if micro * gpus > target[0]:
+        pinned = d.pinned("train.batch_size")
+        why = (rs.ACCUMULATION_PINNED if pinned else rs.ACCUMULATION_ONE)(
+            micro=micro, aim=target[0]
+        )
+    total = micro * accum * gpus
+    return rs.ACCUMULATION(micro=micro, per_gpu=per_gpu, accum=accum, total=total, why=why)
+
+
+def _record_memory_savers(d: Draft, found: Attempt, base_peak: Msg, limit: int) -> None:
     if found.shape.quantization == "4bit":
-        d.revise(
-            "lora.quantization",
-            "4bit",
-            f"4-bit QLoRA: with 16-bit weights the plan needs {base_peak} even at batch 1",
-        )
-        d.warnings.append(
-            "4-bit QLoRA chosen to fit memory: a little slower and slightly less "
-            "accurate than 16-bit LoRA"
-        )
+        d.revise("lora.quantization", "4bit", rs.QLORA(need=base_peak))
+        d.warnings.append(rs.WARN_QLORA())
     ckpt_why = (
-        f"on: without it batch 1 needs {base_peak}"
+        rs.CKPT_ON(need=base_peak)
         if found.shape.checkpointing
-        else f"off: the plan fits without it ({gib(found.peak)} of {gib(limit)})"
+        else rs.CKPT_OFF(peak=gib(found.peak), budget=gib(limit))
     )
     d.choose("train.gradient_checkpointing", found.shape.checkpointing, ckpt_why)
 
 
-def _micro_why(d: Draft, ctx: Context, shape: RunShape, opts: Options, limit: int) -> str:
+def _micro_why(d: Draft, ctx: Context, shape: RunShape, opts: Options, limit: int) -> Msg:
     bigger = shape.micro_batch * 2
     if shape.micro_batch == opts.micros[0]:
-        cap = (
-            "the largest useful micro-batch on CPU"
-            if ctx.hardware.device == "cpu"
-            else ("the whole effective batch in one step")
-        )
-        return f"{_seqs(shape.micro_batch)} per step fit in memory: {cap}"
+        cap = rs.MICRO_CPU() if ctx.hardware.device == "cpu" else rs.MICRO_GPU()
+        return rs.MICRO_FITS(seqs=_seqs(shape.micro_batch), cap=cap)
     need = peak_of(ctx, dataclasses.replace(shape, micro_batch=bigger))
-    return (
-        f"{_seqs(shape.micro_batch)} per step: {bigger} would need {gib(need)} of the "
-        f"{gib(limit)} budget"
-    )
+    seqs = _seqs(shape.micro_batch)
+    return rs.MICRO_LIMIT(seqs=seqs, bigger=bigger, need=gib(need), budget=gib(limit))
 
 
 def _record_length(d: Draft, ctx: Context, shape: RunShape, opts: Options) -> None:
     if shape.max_length == opts.lengths[0]:
         return
     note = truncation_note(ctx, shape.max_length)
-    d.revise(
-        "data.max_length",
-        shape.max_length,
-        f"shortened from {opts.lengths[0]} to fit memory; {note}",
-    )
-    d.warnings.append(
-        f"data.max_length shortened from {opts.lengths[0]} to {shape.max_length} "
-        f"to fit memory: {note}"
-    )
+    before = opts.lengths[0]
+    d.revise("data.max_length", shape.max_length, rs.SHORTENED(before=before, note=note))
+    d.warnings.append(rs.WARN_SHORTENED(before=before, after=shape.max_length, note=note))
 
 
 def refusal(
-    d: Draft, ctx: Context, opts: Options, budget: int, how: str, target: int
+    d: Draft, ctx: Context, opts: Options, budget: int, how: Msg, target: int
 ) -> PlanDoesNotFit:
     """The error for a plan that cannot fit, with the estimate and what would fit instead."""
     least = shape_of(
@@ -268,5 +259,5 @@ def _describe(found: Attempt) -> str:
     )
 
 
-def _seqs(n: int) -> str:
-    return f"{n} sequence" + ("s" if n != 1 else "")
+def _seqs(n: int) -> Msg:
+    return rs.SEQ_ONE(n=n) if n == 1 else rs.SEQ_MANY(n=n)

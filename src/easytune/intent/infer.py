@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from easytune.i18n import Msg
 from easytune.training.facts import DatasetStats
 from easytune.training.spec import Level
 
-from .rules import LEVELS, SFT_LEVELS
+from . import reasons as rs
+from .rules import SFT_LEVELS
 
 # English keywords match at the start of a word ("format" also matches "formatting"); Chinese
 # keywords match anywhere, since Chinese has no spaces between words.
@@ -116,29 +118,25 @@ class DataSignal:
 
     level: Level
     applies: Callable[[DatasetStats], bool]
-    describe: Callable[[DatasetStats], str]
+    describe: Callable[[DatasetStats], Msg]
 
 
 DATA_SIGNALS: tuple[DataSignal, ...] = (
     DataSignal(
         "L1",
         lambda d: d.is_chat and 0 < _answer_tokens(d) < 80,
-        lambda d: f"short answers (about {_answer_tokens(d):.0f} tokens)",
+        lambda d: rs.SIGNAL_SHORT_ANSWERS(tokens=f"{_answer_tokens(d):.0f}"),
     ),
-    DataSignal("L1", lambda d: d.examples < 2000, lambda d: f"few examples ({d.examples})"),
-    DataSignal("L2", lambda d: not d.is_chat, lambda d: "plain text rather than instructions"),
-    DataSignal(
-        "L2",
-        lambda d: d.tokens_p50 >= 512,
-        lambda d: f"long, dense examples (median {d.tokens_p50} tokens)",
-    ),
+    DataSignal("L1", lambda d: d.examples < 2000, lambda d: rs.SIGNAL_FEW(examples=d.examples)),
+    DataSignal("L2", lambda d: not d.is_chat, lambda d: rs.SIGNAL_PLAIN()),
+    DataSignal("L2", lambda d: d.tokens_p50 >= 512, lambda d: rs.SIGNAL_LONG(tokens=d.tokens_p50)),
     DataSignal(
         "L3",
         lambda d: d.is_chat and d.examples >= 5000,
-        lambda d: f"many instructions ({d.examples})",
+        lambda d: rs.SIGNAL_MANY(examples=d.examples),
     ),
     DataSignal(
-        "L3", lambda d: d.mean_turns >= 2, lambda d: f"multi-turn chats ({d.mean_turns:.1f} turns)"
+        "L3", lambda d: d.mean_turns >= 2, lambda d: rs.SIGNAL_TURNS(turns=f"{d.mean_turns:.1f}")
     ),
 )
 
@@ -159,14 +157,11 @@ def _contains(text: str, keyword: str) -> bool:
     return keyword in text
 
 
-def infer_level(description: str, dataset: DatasetStats) -> tuple[Level, str]:
+def infer_level(description: str, dataset: DatasetStats) -> tuple[Level, Msg]:
     """The most likely level for `auto`, and a reason naming the signals that decided it."""
     if dataset.kind in ("preference", "kto"):
-        what = "preference pairs" if dataset.kind == "preference" else "answers labelled true/false"
-        return "preference", (
-            f"preference (prefer answers like these): the dataset holds {what}, which the "
-            "preference intent learns from (the L1-L3 intents would train only the good answers)"
-        )
+        what = rs.HOLDS_PAIRS() if dataset.kind == "preference" else rs.HOLDS_LABELS()
+        return "preference", rs.LEVEL_PREFERENCE(what=what)
     hits = keyword_hits(description)
     signals = {
         lv: [s.describe(dataset) for s in DATA_SIGNALS if s.level == lv and s.applies(dataset)]
@@ -178,17 +173,15 @@ def infer_level(description: str, dataset: DatasetStats) -> tuple[Level, str]:
     }
     best = max(SFT_LEVELS, key=lambda lv: (scores[lv], len(hits[lv]), PREFERENCE[lv]))
     if scores[best] == 0:
-        return "L2", (
-            "no clear signal in the description or the data, so L2 (domain knowledge), "
-            "the middle level, is the safe default"
-        )
+        return "L2", rs.LEVEL_DEFAULT()
     return best, _reason(best, hits[best], signals[best])
 
 
-def _reason(level: Level, words: list[str], signals: list[str]) -> str:
-    parts = []
+def _reason(level: Level, words: list[str], signals: list[Msg]) -> Msg:
+    said = ", ".join(f'"{w}"' for w in words)
+    title = rs.LEVEL_TITLE[level]()
+    if words and signals:
+        return rs.LEVEL_BOTH(level=level, title=title, words=said, signals=signals)
     if words:
-        parts.append("the description mentions " + ", ".join(f'"{w}"' for w in words))
-    if signals:
-        parts.append("the dataset has " + " and ".join(signals))
-    return f"{level} ({LEVELS[level].title}): " + "; ".join(parts)
+        return rs.LEVEL_WORDS(level=level, title=title, words=said)
+    return rs.LEVEL_SIGNALS(level=level, title=title, signals=signals)

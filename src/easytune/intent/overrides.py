@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from easytune.i18n import Msg
 from easytune.training.facts import HardwareFacts, ModelFacts
 from easytune.training.spec import (
     CFSpec,
@@ -19,6 +20,7 @@ from easytune.training.spec import (
     TrainSettings,
 )
 
+from . import reasons as rs
 from .errors import FieldProblem, OverrideError
 from .rules import LevelRule
 
@@ -289,22 +291,21 @@ def validate_overrides(
     return typed
 
 
-def override_warnings(typed: dict[str, Any], rule: LevelRule, has_eval_file: bool) -> list[str]:
+def override_warnings(typed: dict[str, Any], rule: LevelRule, has_eval_file: bool) -> list[Msg]:
     """Allowed but unusual overrides, for the plan's warnings."""
     notes = []
     r = typed.get("lora.r")
     if r is not None and not rule.rank_min <= r <= rule.rank_max:
-        notes.append(
-            f"lora.r={r} is outside {rule.level}'s usual range {rule.rank_min}-"
-            f"{rule.rank_max}" + ("; ranks above 256 rarely help" if r > 256 else "")
-        )
+        beyond = rs.WARN_RANK_HUGE() if r > 256 else ""
+        low, high = rule.rank_min, rule.rank_max
+        notes.append(rs.WARN_RANK_RANGE(r=r, level=rule.level, low=low, high=high, beyond=beyond))
     if typed.get("train.learning_rate", 0) > 1e-3:
-        notes.append("train.learning_rate above 1e-3 often makes LoRA training diverge (NaN loss)")
+        notes.append(rs.WARN_HIGH_LR())
     if "train.max_steps" in typed and "train.epochs" in typed:
-        notes.append("train.max_steps is set, so train.epochs is ignored")
+        notes.append(rs.WARN_MAX_STEPS())
     retain_keys = [k for k in typed if k.startswith("retain.")]
     if typed.get("retain.enabled") is False and len(retain_keys) > 1:
-        notes.append("retain.enabled is false, so the other retain.* settings are ignored")
+        notes.append(rs.WARN_RETAIN_OFF())
     if has_eval_file and "data.eval_fraction" in typed:
-        notes.append("data.eval_fraction is ignored: you gave a separate evaluation file")
+        notes.append(rs.WARN_EVAL_FRACTION())
     return notes

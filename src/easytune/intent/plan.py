@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from easytune.i18n import Msg
 from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
 from easytune.training.spec import Level, ModelRef, TrainSpec
 
@@ -31,6 +32,7 @@ from .estimate import (
 from .fit import fit, shape_of
 from .infer import infer_level
 from .overrides import override_warnings, validate_overrides
+from .reasons import BUDGET_NOTE, LEVEL_CHOSEN, LEVEL_TITLE
 from .rules import EVALS_PER_RUN, LEVELS, REPLAY_PROMPTS
 
 STARTUP_SECONDS = 15.0
@@ -59,6 +61,7 @@ class Estimate:
     breakdown: dict[str, int]
     tokens_per_second: float = 0.0
     budget_note: str = ""
+    budget_detail: dict[str, Any] = field(default_factory=dict)  # budget_note as {code, params}
     replay_seconds: int = 0  # generating the replay set; skipped when it is already cached
 
 
@@ -68,20 +71,36 @@ class Plan:
 
     spec: TrainSpec
     level: Level
-    level_reason: str
-    reasons: dict[str, str]
+    level_message: Msg
+    reason_messages: dict[str, Msg]
     estimate: Estimate
-    warnings: list[str] = field(default_factory=list)
+    warning_messages: list[Msg] = field(default_factory=list)
+
+    @property
+    def level_reason(self) -> str:
+        return str(self.level_message)
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Each setting's reason in English (reason_messages has them coded)."""
+        return {path: str(why) for path, why in self.reason_messages.items()}
+
+    @property
+    def warnings(self) -> list[str]:
+        return [str(w) for w in self.warning_messages]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the API and the CLI."""
+        """JSON-ready form for the API and the CLI: English texts, and each as {code, params}."""
         return {
             "level": self.level,
             "level_reason": self.level_reason,
+            "level_reason_detail": self.level_message.to_dict(),
             "spec": self.spec.model_dump(mode="json"),
-            "reasons": dict(self.reasons),
+            "reasons": self.reasons,
+            "reason_details": {p: why.to_dict() for p, why in self.reason_messages.items()},
             "estimate": asdict(self.estimate),
-            "warnings": list(self.warnings),
+            "warnings": self.warnings,
+            "warning_details": [w.to_dict() for w in self.warning_messages],
         }
 
 
@@ -139,11 +158,12 @@ def resolve_plan(
     return Plan(spec, level, level_reason, dict(draft.reasons), estimate, draft.warnings)
 
 
-def _level(intent: IntentRequest, dataset: DatasetStats) -> tuple[Level, str]:
+def _level(intent: IntentRequest, dataset: DatasetStats) -> tuple[Level, Msg]:
     if intent.level == "auto":
         return infer_level(intent.description, dataset)
     cp.check_dataset(intent.level, dataset.kind)
-    return intent.level, f"{intent.level} ({LEVELS[intent.level].title}): chosen by you"
+    title = LEVEL_TITLE[intent.level]()
+    return intent.level, LEVEL_CHOSEN(level=intent.level, title=title)
 
 
 def _check_inputs(dataset: DatasetStats, model: ModelFacts, hardware: HardwareFacts) -> None:
@@ -200,7 +220,8 @@ def _estimate(d: Draft, ctx: Context) -> Estimate:
         ),
         breakdown=breakdown,
         tokens_per_second=round(tps, 1),
-        budget_note=f"{gib(budget)}: {how}",
+        budget_note=str(BUDGET_NOTE(budget=gib(budget), how=how)),
+        budget_detail=BUDGET_NOTE(budget=gib(budget), how=how).to_dict(),
         replay_seconds=math.ceil(replay),
     )
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from easytune.i18n import Msg
 from easytune.training.retain.prompts import REPLAY_MAX_PASSES
 from easytune.training.spec import Level
+
+from . import reasons as r
 
 __all__ = ["REPLAY_MAX_PASSES"]  # re-exported for the choosers
 
@@ -26,9 +29,9 @@ class LevelRule:
     rank_min: int
     rank_max: int
     targets: tuple[TargetGroup, ...]
-    targets_why: str
+    targets_why: Msg
     cf_warn_threshold: float
-    cf_why: str
+    cf_why: Msg
 
 
 LEVELS: dict[Level, LevelRule] = {
@@ -38,10 +41,9 @@ LEVELS: dict[Level, LevelRule] = {
         rank_min=4,
         rank_max=8,
         targets=("attention_qkv",),
-        targets_why="style and format live in how tokens attend to each other, so L1 adapts "
-        "only the attention q/k/v projections",
+        targets_why=r.TARGETS_WHY["L1"](),
         cf_warn_threshold=0.10,
-        cf_why="a style change should leave general knowledge almost untouched",
+        cf_why=r.CF_WHY["L1"](),
     ),
     "L2": LevelRule(
         level="L2",
@@ -49,10 +51,9 @@ LEVELS: dict[Level, LevelRule] = {
         rank_min=8,
         rank_max=16,
         targets=("attention_qkv", "mlp"),
-        targets_why="facts and terminology are stored mostly in the MLP layers, so L2 adapts "
-        "the attention q/k/v and the MLP projections",
+        targets_why=r.TARGETS_WHY["L2"](),
         cf_warn_threshold=0.15,
-        cf_why="new domain knowledge shifts some general predictions, within limits",
+        cf_why=r.CF_WHY["L2"](),
     ),
     "L3": LevelRule(
         level="L3",
@@ -60,10 +61,9 @@ LEVELS: dict[Level, LevelRule] = {
         rank_min=16,
         rank_max=32,
         targets=("attention_qkv", "attention_out", "mlp"),
-        targets_why="reshaping how the model follows instructions needs every linear layer: "
-        "attention q/k/v, attention output and MLP",
+        targets_why=r.TARGETS_WHY["L3"](),
         cf_warn_threshold=0.25,
-        cf_why="reshaping behaviour moves the output distribution by design",
+        cf_why=r.CF_WHY["L3"](),
     ),
     "preference": LevelRule(
         level="preference",
@@ -71,11 +71,9 @@ LEVELS: dict[Level, LevelRule] = {
         rank_min=8,
         rank_max=16,
         targets=("attention_qkv", "attention_out", "mlp"),
-        targets_why="preferring one answer over another touches tone, content and format at "
-        "once, so every linear layer is adapted (as DPO recipes on LoRA do)",
+        targets_why=r.TARGETS_WHY["preference"](),
         cf_warn_threshold=0.2,
-        cf_why="preference training moves the answers' distribution on purpose, but the "
-        "reference term keeps it near the base",
+        cf_why=r.CF_WHY["preference"](),
     ),
 }
 SFT_LEVELS: tuple[Level, ...] = ("L1", "L2", "L3")  # what `auto` chooses from on chat data
@@ -88,38 +86,38 @@ RANK_PARAMS_LOG10 = (9.0, 10.5)  # <=1B: no pull, >=30B: half the range down
 LR_BASE = 2e-4  # the usual LoRA learning rate for a ~1-3B model at rank <= 16
 
 # (params below, learning-rate factor, why)
-LR_BY_MODEL_SIZE: tuple[tuple[float, float, str], ...] = (
+LR_BY_MODEL_SIZE: tuple[tuple[float, float, Msg], ...] = (
     # Measured on the demo (SmolLM2-135M, 161 chats, L1 r=4, 52 steps): at 3e-4 the style
     # marker never appeared; at 1e-3 it opened 5 of 5 unseen answers.
-    (1e9, 5.0, "small models (<1B) need a much higher rate for LoRA to take effect"),
-    (4e9, 1.0, "1-4B models train well at the baseline"),
-    (15e9, 0.75, "4-15B models are more sensitive, so the rate is lowered"),
-    (40e9, 0.5, "15-40B models are sensitive, so the rate is halved"),
-    (float("inf"), 0.35, "very large models need a much lower rate"),
+    (1e9, 5.0, r.LR_SIZE[0]()),
+    (4e9, 1.0, r.LR_SIZE[1]()),
+    (15e9, 0.75, r.LR_SIZE[2]()),
+    (40e9, 0.5, r.LR_SIZE[3]()),
+    (float("inf"), 0.35, r.LR_SIZE[4]()),
 )
 
 # (training tokens below, dropout, why)
-DROPOUT_BY_TOKENS: tuple[tuple[float, float, str], ...] = (
-    (100_000, 0.1, "small data overfits easily, so more dropout"),
-    (10_000_000, 0.05, "a medium-sized dataset needs only light dropout"),
-    (float("inf"), 0.0, "with this much data overfitting is unlikely, so no dropout"),
+DROPOUT_BY_TOKENS: tuple[tuple[float, float, Msg], ...] = (
+    (100_000, 0.1, r.DROPOUT_SMALL()),
+    (10_000_000, 0.05, r.DROPOUT_MEDIUM()),
+    (float("inf"), 0.0, r.DROPOUT_LARGE()),
 )
 
 # (training tokens below, epochs, why)
-EPOCHS_BY_TOKENS: tuple[tuple[float, float, str], ...] = (
-    (100_000, 5.0, "tiny data needs several passes to take effect"),
-    (1_000_000, 3.0, "a small dataset is learnt well in 3 passes"),
-    (20_000_000, 2.0, "a medium dataset needs 2 passes"),
-    (float("inf"), 1.0, "one pass over a large dataset is enough and avoids overfitting"),
+EPOCHS_BY_TOKENS: tuple[tuple[float, float, Msg], ...] = (
+    (100_000, 5.0, r.EPOCHS_WHY[0]()),
+    (1_000_000, 3.0, r.EPOCHS_WHY[1]()),
+    (20_000_000, 2.0, r.EPOCHS_WHY[2]()),
+    (float("inf"), 1.0, r.EPOCHS_WHY[3]()),
 )
 MIN_STEPS = 30  # fewer optimizer steps than this rarely moves an adapter
 MAX_EPOCHS = 10.0
 
 # (total steps below, warm-up ratio, why)
-WARMUP_BY_STEPS: tuple[tuple[float, float, str], ...] = (
-    (100, 0.1, "short runs need a relatively longer warm-up to avoid early spikes"),
-    (1000, 0.05, "a medium run warms up over 5% of its steps"),
-    (float("inf"), 0.03, "long runs need only a short warm-up"),
+WARMUP_BY_STEPS: tuple[tuple[float, float, Msg], ...] = (
+    (100, 0.1, r.WARMUP_WHY[0]()),
+    (1000, 0.05, r.WARMUP_WHY[1]()),
+    (float("inf"), 0.03, r.WARMUP_WHY[2]()),
 )
 
 EFFECTIVE_BATCH = 16  # sequences per optimizer step: stable gradients, enough steps
@@ -142,7 +140,7 @@ CORPUS_LR_FACTOR = 0.5  # every token carries loss: gentler steps keep general a
 CORPUS_MAX_EPOCHS = 3.0  # more passes memorise the text verbatim instead of its facts
 
 
-def lookup(table: tuple[tuple[float, float, str], ...], value: float) -> tuple[float, str]:
+def lookup(table: tuple[tuple[float, float, Msg], ...], value: float) -> tuple[float, Msg]:
     """The first row whose threshold lies above `value`: (setting, why)."""
     for threshold, setting, why in table:
         if value < threshold:
@@ -158,31 +156,22 @@ REPLAY_PROMPT_TOKENS = 40  # chat-template overhead plus a short question
 REPLAY_ANSWER_FILL = 0.75  # generated answers fill about this much of max_new_tokens
 
 # (user training examples below, replayed answers per example, why)
-REPLAY_BY_EXAMPLES: tuple[tuple[float, float, str], ...] = (
-    (500, 1.0, "small data is repeated over many epochs, so one replayed answer per example"),
-    (5000, 0.5, "a medium dataset: one replayed answer per two examples"),
-    (float("inf"), 0.25, "a large dataset: one replayed answer per four examples is enough"),
+REPLAY_BY_EXAMPLES: tuple[tuple[float, float, Msg], ...] = (
+    (500, 1.0, r.REPLAY_BY_SIZE[0]()),
+    (5000, 0.5, r.REPLAY_BY_SIZE[1]()),
+    (float("inf"), 0.25, r.REPLAY_BY_SIZE[2]()),
 )
 # Per level: (factor on the replay ratio, base KL anchor weight, why)
-RETAIN_BY_LEVEL: dict[Level, tuple[float, float, str]] = {
-    "L1": (0.5, 0.0, "a style should reach general answers too, so less replay and no anchor"),
-    "L2": (
-        1.0,
-        0.1,
-        "new facts must not leak into unrelated answers, so full replay and a KL anchor",
-    ),
-    "L3": (0.5, 0.0, "reshaping behaviour is meant to change every answer, so less replay"),
-    "preference": (
-        0.0,
-        0.0,
-        "preference data trains pairs, not chats, and the method's reference term already "
-        "anchors the adapter to the base, so no replay",
-    ),
+RETAIN_BY_LEVEL: dict[Level, tuple[float, float, Msg]] = {
+    "L1": (0.5, 0.0, r.RETAIN_LEVEL["L1"]()),
+    "L2": (1.0, 0.1, r.RETAIN_LEVEL["L2"]()),
+    "L3": (0.5, 0.0, r.RETAIN_LEVEL["L3"]()),
+    "preference": (0.0, 0.0, r.RETAIN_LEVEL["preference"]()),
 }
 # (params below, factor on the KL anchor weight, why)
-KL_BY_MODEL_SIZE: tuple[tuple[float, float, str], ...] = (
-    (1e9, 2.0, "small models (<1B) drift fastest at their high learning rate"),
-    (float("inf"), 1.0, "larger models drift less"),
+KL_BY_MODEL_SIZE: tuple[tuple[float, float, Msg], ...] = (
+    (1e9, 2.0, r.KL_BY_SIZE[0]()),
+    (float("inf"), 1.0, r.KL_BY_SIZE[1]()),
 )
 REPLAY_NEW_TOKENS = {"cpu": 96, "cuda": 256}
 SCORE_EXAMPLES = {"cpu": 4, "cuda": 8}

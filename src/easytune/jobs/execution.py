@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from easytune.db.models.jobs import JobStatus
+from easytune.jobs import messages as msg
 from easytune.jobs.child import ChildProcess
 from easytune.jobs.child_env import child_environment
 from easytune.jobs.errors import LeaseLost
@@ -291,8 +292,8 @@ class JobExecution:
         silent = now - state.last_progress
         if silent >= self.config.stall_warn_seconds and not state.stall_warned:
             state.stall_warned = True
-            detail = self._stall_detail(state, now)
-            self._event(warn(f"no progress for a while: {detail}", silent_seconds=round(silent)))
+            stalled = msg.STALLED(seconds=f"{silent:.0f}", last_seen=state.last_seen)
+            self._event(warn(stalled, silent_seconds=round(silent)))
         if silent >= self.config.stall_fail_seconds and state.stop is None:
             self._stop(child, state, StopReason.STALLED, "stall watchdog")
 
@@ -304,7 +305,7 @@ class JobExecution:
         state.stop, state.stop_sent = reason, time.monotonic()
         child.signal_group(signal.SIGTERM)
         grace = self.config.cancel_grace_seconds
-        self._event(warn(f"{why}: sent SIGTERM to the training process; SIGKILL in {grace:g} s"))
+        self._event(warn(msg.STOPPING(why=why, grace=f"{grace:g}")))
         self._log("child_stopping", "%s: SIGTERM sent", why)
 
     def _escalate(self, child: ChildProcess, state: _State, now: float) -> None:
@@ -313,7 +314,7 @@ class JobExecution:
         if now - state.stop_sent >= self.config.cancel_grace_seconds:
             state.killed = True
             child.signal_group(signal.SIGKILL)
-            self._event(warn("the training process ignored SIGTERM; sent SIGKILL"))
+            self._event(warn(msg.KILLED()))
             self._log("child_killed", "grace period over: SIGKILL sent")
 
     def _event(self, item: EventItem) -> None:

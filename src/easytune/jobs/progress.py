@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from easytune.db.models.jobs import EventLevel
+from easytune.i18n import Msg
 
 MAX_MESSAGE_CHARS = 4000
 METRIC_COLUMNS = ("epoch", "loss", "eval_loss", "lr", "tokens_per_s", "cf_score")
@@ -26,6 +27,17 @@ class EventItem:
     level: EventLevel
     message: str
     data: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None  # the message's code and params (easytune.i18n), when coded
+    params: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, level: EventLevel, message: Msg, **data: Any) -> EventItem:
+        """An event from a coded message (English text, code and params)."""
+        coded = message.to_dict()
+        return cls(level, message.render("en"), data, coded["code"], coded["params"])
+
+    def coded(self) -> Msg | None:
+        return Msg(self.code, self.params or {}) if self.code else None
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,15 @@ def _parse_event(record: Mapping[str, Any]) -> EventItem:
     data = record.get("data") or {}
     if not isinstance(data, dict):
         raise ValueError("data must be an object")
-    return EventItem(level, _clip(str(record.get("message", ""))), _finite_json(data))
+    code, params = record.get("code"), record.get("params")
+    coded = isinstance(code, str) and isinstance(params, dict)
+    return EventItem(
+        level,
+        _clip(str(record.get("message", ""))),
+        _finite_json(data),
+        str(code)[:64] if coded else None,
+        _finite_json(params) if coded else None,
+    )
 
 
 def _parse_metric(record: Mapping[str, Any]) -> MetricItem:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from easytune.db import transaction, utcnow
 from easytune.db.models.jobs import EventLevel, Job, JobStatus
 from easytune.db.repositories import workers as workers_repo
+from easytune.i18n import Msg
 from easytune.jobs import records, repository
 from easytune.jobs.progress import ErrorItem, EventItem, MetricItem
 from easytune.jobs.records import SourcedEvent
@@ -136,7 +137,7 @@ class JobQueue:
         """Append an event written by the worker itself (stall warning, stop signals)."""
         with self._write() as session:
             job = repository.get_job(session, claim.job_id)
-            records.add_event(session, job, item.level, item.message, item.data)
+            records.add_event(session, job, item.level, item.message, item.data, item.coded())
 
     def finish(
         self,
@@ -176,7 +177,10 @@ class JobQueue:
             workers_repo.stopped(session, name, utcnow())
 
     def release(
-        self, claim: Claim, why: str = repository.RELEASED_AT_SHUTDOWN, keep_place: bool = False
+        self,
+        claim: Claim,
+        why: str | Msg = repository.RELEASED_AT_SHUTDOWN,
+        keep_place: bool = False,
     ) -> JobStatus:
         """Back to the queue without spending an attempt (worker shutdown, no free slots)."""
         with self._write() as session:
@@ -186,6 +190,6 @@ class JobQueue:
             return JobStatus(job.status)
 
 
-def warn(message: str, **data: Any) -> EventItem:
+def warn(message: Msg, **data: Any) -> EventItem:
     """A warning event written by the worker."""
-    return EventItem(EventLevel.WARN, message, data)
+    return EventItem.of(EventLevel.WARN, message, **data)

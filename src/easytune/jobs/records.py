@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from easytune.db.base import utcnow
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric
+from easytune.i18n import Msg
 from easytune.jobs.eta import add_sample
 from easytune.jobs.progress import EventItem, MetricItem
 
@@ -35,19 +36,25 @@ def add_event(
     session: Session,
     job: Job,
     level: EventLevel,
-    message: str,
+    message: str | Msg,
     data: dict[str, Any] | None = None,
+    coded: Msg | None = None,
 ) -> None:
-    """Append one event written by the platform itself (not read from the child)."""
+    """Append one event written by the platform itself (not read from the child); a coded
+    message gives the event its code and params (`coded` for a text already rendered)."""
     seq = _allocate_seqs(session, job.id, 1)
+    coded = message if isinstance(message, Msg) else coded
+    plain = coded.to_dict() if coded else {"code": None, "params": None}
     session.add(
         JobEvent(
             job_id=job.id,
             seq=seq[0],
             attempt=job.attempt,
             level=level,
-            message=message,
+            message=str(message),
             data=data or {},
+            code=plain["code"],
+            params=plain["params"],
             created_at=utcnow(),
         )
     )
@@ -69,6 +76,8 @@ def add_child_events(
             "level": event.item.level.value,
             "message": event.item.message,
             "data": event.item.data,
+            "code": event.item.code,
+            "params": event.item.params,
             "source": event.source,
             "created_at": now,
         }

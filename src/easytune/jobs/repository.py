@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from easytune.db import begin_immediate
 from easytune.db.models.jobs import EventLevel, Job, JobKind, JobStatus
+from easytune.i18n import Msg
+from easytune.jobs import messages as msg
 from easytune.jobs.errors import ArtifactRejected, InvalidTransition, JobNotFound, LeaseLost
 from easytune.jobs.hooks import run_success_hooks
 from easytune.jobs.records import add_event
@@ -89,7 +91,7 @@ def enqueue(
     session.flush()
     if not validating:
         transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.INFO, f"job created ({job.status})")
+    add_event(session, job, EventLevel.INFO, msg.CREATED(status=job.status.value))
     return job
 
 
@@ -124,7 +126,7 @@ def mark_validated(session: Session, job_id: int, now: datetime) -> Job:
     """`validating_files` -> `queued` once the registry has checked the files."""
     job = get_job(session, job_id, lock=True)
     transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.INFO, "files validated; job queued")
+    add_event(session, job, EventLevel.INFO, msg.QUEUED())
     return job
 
 
@@ -232,7 +234,11 @@ def _start(session: Session, job: Job, lease: Lease, output_root: Path, now: dat
     if job.output_dir is None:
         job.output_dir = str(output_root / str(job.id))
     add_event(
-        session, job, EventLevel.INFO, f"attempt {job.attempt} started", {"worker": lease.owner}
+        session,
+        job,
+        EventLevel.INFO,
+        msg.ATTEMPT_STARTED(attempt=job.attempt),
+        {"worker": lease.owner},
     )
 
 
@@ -307,16 +313,17 @@ def fail_or_retry(
         return finish(session, job_id, lease_owner, S.CANCELLED, now=now)
     if job.attempt >= job.max_attempts:
         return finish(session, job_id, lease_owner, S.FAILED, now=now, error=error)
-    _requeue(session, job, now, error, f"attempt {job.attempt} failed: {error.get('message')}")
+    why = msg.ATTEMPT_FAILED(attempt=job.attempt, message=str(error.get("message")))
+    _requeue(session, job, now, error, why)
     return job
 
 
-RELEASED_AT_SHUTDOWN = "worker shut down; job released back to the queue"
+RELEASED_AT_SHUTDOWN = msg.RELEASED()
 
 
 def release(
     session: Session, job_id: int, lease_owner: str, now: datetime,
-    why: str = RELEASED_AT_SHUTDOWN, keep_place: bool = False,
+    why: str | Msg = RELEASED_AT_SHUTDOWN, keep_place: bool = False,
 ) -> Job:  # fmt: skip
     """Give a job back without spending an attempt (a shutdown, or no free slots: not its
     fault); `keep_place` keeps its queued_at, so a job waiting for slots is not overtaken."""
@@ -351,7 +358,7 @@ def _lease_expired(job: Job, now: datetime) -> bool:
 def _recover_lost(session: Session, job: Job, now: datetime) -> None:
     if job.status == S.CANCELLING:
         transition(job, S.CANCELLED, now)
-        add_event(session, job, EventLevel.WARN, "cancelled (the worker stopped heartbeating)")
+        add_event(session, job, EventLevel.WARN, msg.CANCELLED_LOST())
         return
     error = {
         "code": "worker_lost",
@@ -367,11 +374,11 @@ def _recover_lost(session: Session, job: Job, now: datetime) -> None:
         job.error = error
         add_event(session, job, EventLevel.ERROR, _final_message(job), {"error": error})
         return
-    _requeue(session, job, now, error, "requeued after lost heartbeat")
+    _requeue(session, job, now, error, msg.LOST_HEARTBEAT())
 
 
 def _requeue(
-    session: Session, job: Job, now: datetime, error: Mapping[str, Any], message: str
+    session: Session, job: Job, now: datetime, error: Mapping[str, Any], message: Msg
 ) -> None:
     transition(job, S.QUEUED, now)
     job.error = dict(error)
@@ -380,7 +387,7 @@ def _requeue(
         session,
         job,
         EventLevel.WARN,
-        f"{message}; attempt {job.attempt} of {job.max_attempts} queued",
+        msg.REQUEUED(why=message, attempt=job.attempt, max_attempts=job.max_attempts),
         {"error": dict(error)},
     )
 
@@ -399,7 +406,7 @@ def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
         raise InvalidTransition(message, param="id")
     transition(job, target, now)
     job.cancel_requested_at = now
-    add_event(session, job, EventLevel.INFO, f"cancel requested ({job.status})")
+    add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=job.status.value))
     return job
 
 
@@ -415,7 +422,7 @@ def retry(session: Session, job_id: int, *, attempts: int, now: datetime) -> Job
     job.max_attempts = job.attempt + attempts - 1
     job.result = None
     job.cancel_requested_at = None
-    add_event(session, job, EventLevel.INFO, f"retry requested; attempt {job.attempt} queued")
+    add_event(session, job, EventLevel.INFO, msg.RETRY_REQUESTED(attempt=job.attempt))
     return job
 
 
@@ -430,10 +437,12 @@ _FINAL_LEVELS = {
 }
 
 
-def _final_message(job: Job) -> str:
+def _final_message(job: Job) -> Msg:
+    status = job.status.value
     if job.error:
-        return f"job {job.status}: [{job.error.get('code')}] {job.error.get('message')}"
-    return f"job {job.status}"
+        code, message = job.error.get("code"), job.error.get("message")
+        return msg.FINISHED_ERROR(status=status, code=code, message=message)
+    return msg.FINISHED(status=status)
 
 
 def _iso(moment: datetime | None) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from easytune.db.models.jobs import JobStatus
+from easytune.jobs import messages as msg
 from easytune.jobs.progress import ErrorItem
 from easytune.jobs.queue import Claim, JobQueue
 
@@ -98,6 +99,6 @@ def reserve(queue: JobQueue, pool: SlotPool, claim: Claim) -> Reservation | None
         queue.finish(claim, JobStatus.FAILED, error=ErrorItem("not_enough_slots", reason,
                                                               "train.num_processes"))  # fmt: skip
         return None
-    why = f"waiting for {count} free slots (one per GPU); {pool.free} free now"
+    why = msg.WAITING_SLOTS(count=count, free=pool.free)
     queue.release(claim, why, keep_place=True)
     return None

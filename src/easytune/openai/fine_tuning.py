@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from easytune.core import jobs, plans
-from easytune.core.errors import InvalidRequest
-from easytune.db.models import EventLevel, Job, JobEvent, ModelKind, User
+from easytune.core.errors import InvalidRequest, NotFound
+from easytune.db.models import EventLevel, Job, JobEvent, JobKind, ModelKind, User
 from easytune.intent import IntentRequest
 from easytune.jobs import records
 from easytune.jobs.service import Submitter
@@ -87,13 +87,16 @@ def get(session: Session, user: User, job: str) -> Job:
     number = ids.parse_job_id(job)
     if number is None:
         raise InvalidRequest(f"{job!r} is not a fine-tuning job id (ftjob-<n>)", param="job_id")
-    return jobs.get_job(session, user, number)
+    found = jobs.get_job(session, user, number)
+    if found.kind != JobKind.TRAIN:  # exports and evaluations are not fine-tuning jobs
+        raise NotFound(f"no fine-tuning job {job}", param="job_id")
+    return found
 
 
 def page(session: Session, user: User, after: str | None, limit: int) -> tuple[list[Job], bool]:
     """Jobs newest first, older than the job `after`, and whether more follow."""
     before = get(session, user, after).id if after else None
-    rows = jobs.list_jobs_before(session, user, before, limit + 1)
+    rows = jobs.list_jobs_before(session, user, before, limit + 1, JobKind.TRAIN)
     return rows[:limit], len(rows) > limit
 
 

@@ -1,7 +1,8 @@
 """Request bodies of /v1/chat/completions and /v1/completions, as OpenAI's clients send them.
 
 Unknown fields are ignored (clients send many optional ones), but a field that would change
-the answer in a way this server cannot honour (n > 1, tools, logprobs, ...) is refused with a
+the answer in a way this server cannot honour (n > 1, legacy functions, logprobs, ...) is refused
+with a
 400 naming it.
 """
 
@@ -25,15 +26,48 @@ class ContentPart(_Request):
     text: str = Field(max_length=64000)
 
 
-class ChatMessageIn(_Request):
-    role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[ContentPart] | None = None
+class ToolCallIn(_Request):
+    """An assistant's earlier call, sent back with the tool's result."""
 
-    def as_chat(self) -> dict[str, str]:
-        """{"role", "content"} as chat templates take it (developer speaks as system)."""
+    id: str | None = Field(None, max_length=200)
+    type: Literal["function"] = "function"
+    function: dict[str, Any]
+
+
+class ChatMessageIn(_Request):
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+    tool_calls: list[ToolCallIn] | None = Field(None, max_length=32)
+    tool_call_id: str | None = Field(None, max_length=200)
+
+    def as_chat(self) -> dict[str, Any]:
+        """The message as chat templates take it (developer speaks as system), tool calls and
+        the id of the call a tool message answers included."""
         content = self.content or ""
         text = content if isinstance(content, str) else "".join(p.text for p in content)
-        return {"role": "system" if self.role == "developer" else self.role, "content": text}
+        chat: dict[str, Any] = {
+            "role": "system" if self.role == "developer" else self.role,
+            "content": text,
+        }
+        if self.tool_calls:
+            chat["tool_calls"] = [c.model_dump(exclude_none=True) for c in self.tool_calls]
+        if self.tool_call_id:
+            chat["tool_call_id"] = self.tool_call_id
+        return chat
+
+
+class ToolIn(_Request):
+    """A function the model may call (OpenAI's `tools` entry)."""
+
+    type: Literal["function"]
+    function: dict[str, Any]
+
+    @field_validator("function")
+    @classmethod
+    def _named(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("name"), str) or not value["name"]:
+            raise ValueError("each function needs a name")
+        return value
 
 
 class StreamOptions(_Request):
@@ -88,15 +122,29 @@ class ChatCompletionRequest(SamplingRequest):
 
     messages: list[ChatMessageIn] = Field(min_length=1, max_length=256)
     max_completion_tokens: int | None = Field(None, ge=1, le=MAX_TOKENS)
-    tools: Any = None
+    tools: list[ToolIn] | None = Field(None, max_length=64)
+    tool_choice: Any = None
     functions: Any = None
 
-    @field_validator("tools", "functions")
+    @field_validator("functions")
     @classmethod
-    def _no_tools(cls, value: Any) -> Any:
+    def _no_functions(cls, value: Any) -> Any:
         if value:
-            raise ValueError("tool and function calling are not supported by this server")
+            raise ValueError("the legacy `functions` field is not supported; send `tools`")
         return value
+
+    @field_validator("tool_choice")
+    @classmethod
+    def _auto_or_none(cls, value: Any) -> Any:
+        if value not in (None, "auto", "none"):
+            raise ValueError('only "auto" and "none" are supported; leave it out for auto')
+        return value
+
+    def offered_tools(self) -> list[dict[str, Any]] | None:
+        """The tools the model is offered (none when tool_choice is "none")."""
+        if not self.tools or self.tool_choice == "none":
+            return None
+        return [tool.model_dump() for tool in self.tools]
 
     def token_limit(self, default: int) -> int:
         """max_completion_tokens, else max_tokens, else `default`."""

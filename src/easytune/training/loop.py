@@ -221,7 +221,13 @@ class Trainer:
 
 
 @torch.no_grad()
-def evaluate_loss(model: nn.Module, batches: Iterator[Batch], precision: str, device: str) -> float:
+def evaluate_loss(
+    model: nn.Module,
+    batches: Iterator[Batch],
+    precision: str,
+    device: str,
+    loss_fn: LossFn = model_loss,
+) -> float:
     """Mean loss per predicted token over the batches (model left in train mode after)."""
     was_training = model.training
     model.eval()
@@ -229,7 +235,7 @@ def evaluate_loss(model: nn.Module, batches: Iterator[Batch], precision: str, de
     for raw in batches:
         batch = to_device(raw, device)
         with autocast(precision, device):
-            loss = model(**model_inputs(batch)).loss
+            loss = loss_fn(model, batch)
         labels = batch.get("labels", batch["input_ids"])
         n = int((labels[..., 1:] != -100).sum())
         total, count = total + float(loss) * n, count + n

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from easytune.i18n import Msg, message_dict
+
 EventLevel = Literal["info", "warn", "error"]
 
 METRIC_FIELDS = (
@@ -75,8 +77,10 @@ class ProgressWriter:
         for listener in self.listeners:
             listener(payload)
 
-    def event(self, level: EventLevel, message: str, **data: Any) -> None:
-        self.write({"type": "event", "level": level, "message": message, "data": data})
+    def event(self, level: EventLevel, message: str | Msg, **data: Any) -> None:
+        """An event line: the English message, and its code and params when it is coded."""
+        coded = message_dict(message) if isinstance(message, Msg) else {"message": message}
+        self.write({"type": "event", "level": level, **coded, "data": data})
 
     def metric(self, **values: Any) -> None:
         allowed = (*METRIC_FIELDS, *PREFERENCE_METRICS)

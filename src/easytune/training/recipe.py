@@ -21,6 +21,8 @@ import numpy as np
 import torch
 
 from easytune.training import distributed, pipeline, reports
+from easytune.training import messages as msg
+from easytune.training.allocator import fix_mmap_threshold
 from easytune.training.best import BestKeeper
 from easytune.training.cf import DEFAULT_CACHE_LIMIT, CFMonitor, CFResult, reference_batches
 from easytune.training.checkpoint import CheckpointManager, TrainState
@@ -49,6 +51,7 @@ from easytune.training.retain import stage as retention
 from easytune.training.retain.learned import LearnedScorer
 from easytune.training.retain.replay import GenerationContext
 from easytune.training.spec import TrainSpec
+from easytune.training.tokenloss import label_only_loss
 
 
 def seed_everything(seed: int) -> None:
@@ -120,6 +123,7 @@ class TrainRecipe:
         """Check the machine, load model and data, wrap the adapter, resume if possible."""
         spec = self.spec
         quiet_libraries()
+        fix_mmap_threshold()
         self.out.mkdir(parents=True, exist_ok=True)
         self.device = self.dist.setup(resolve_device(spec.train.device))
         check_precision(spec.train.precision, self.device)
@@ -158,7 +162,7 @@ class TrainRecipe:
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
         self.progress.event(
             "info",
-            "model loaded",
+            msg.MODEL_LOADED(),
             model_type=model.config.model_type,
             device=self.device,
             trainable_params=trainable,
@@ -172,8 +176,7 @@ class TrainRecipe:
             model.resize_token_embeddings(len(self.tokenizer))
             self.progress.event(
                 "warn",
-                "the base model had no chat template: ChatML tokens were added with "
-                "untrained embeddings; prefer an instruct model that ships a chat template",
+                msg.NO_CHAT_TEMPLATE(),
                 added_tokens=len(self.tokenizer) - rows,
             )
 
@@ -189,7 +192,7 @@ class TrainRecipe:
             write_json(self.out / "data_report.json", self.data.report)
         self.progress.event(
             "info",
-            "data ready",
+            msg.DATA_READY(),
             examples=self.data.train_examples,
             dropped=self.data.dropped,
             truncated=self.data.truncated,
@@ -274,7 +277,7 @@ class TrainRecipe:
         )
         self.progress.event(
             "info",
-            f"resumed from checkpoint {latest.name}",
+            msg.RESUMED(checkpoint=latest.name),
             step=self.state.step,
             checkpoint=str(latest),
         )
@@ -291,7 +294,7 @@ class TrainRecipe:
             self.device,
         )
         self.progress.event(
-            "info", "training started", total_steps=self.total, start_step=self.state.step
+            "info", msg.STARTED(), total_steps=self.total, start_step=self.state.step
         )
         model = self.dist.wrap(self.model, self.device)
         trainer = Trainer(
@@ -339,7 +342,11 @@ class TrainRecipe:
             loss = row.get("eval_loss")
         elif self.data.eval is not None:
             loss = evaluate_loss(
-                self.model, self.data.eval.epoch(0), self.spec.train.precision, self.device
+                self.model,
+                self.data.eval.epoch(0),
+                self.spec.train.precision,
+                self.device,
+                label_only_loss,
             )
             row["eval_loss"] = loss
         self._record_point(state, cf.score if cf is not None else None, loss)
@@ -360,7 +367,7 @@ class TrainRecipe:
         if patience is not None and state.evals_without_improvement >= patience:
             self.progress.event(
                 "info",
-                f"early stopping: eval loss has not improved for {patience} evaluations",
+                msg.EARLY_STOP(patience=patience),
                 step=state.step,
             )
             return True
@@ -381,8 +388,7 @@ class TrainRecipe:
             self._cf_warned = True
             self.progress.event(
                 "warn",
-                f"forgetting: CF score {result.score:.3f} is over the "
-                f"warning threshold {cf.warn_threshold}",
+                msg.FORGETTING(score=f"{result.score:.3f}", threshold=cf.warn_threshold),
                 **result.to_dict(),
             )
         if cf.stop_threshold is not None and (bad or result.score > cf.stop_threshold):
@@ -410,7 +416,10 @@ class TrainRecipe:
         )
         self._last_save = time.monotonic()
         self.progress.event(
-            "info", f"checkpoint {path.name} saved", step=state.step, checkpoint=str(path)
+            "info",
+            msg.CHECKPOINT_SAVED(checkpoint=path.name),
+            step=state.step,
+            checkpoint=str(path),
         )
 
     # ------------------------------------------------------------------ save

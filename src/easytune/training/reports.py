@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from easytune.training import messages as msg
 from easytune.training.checkpoint import TrainState
 from easytune.training.progress import ProgressWriter
 from easytune.training.spec import CFSpec
@@ -46,7 +47,7 @@ def announce_choice(progress: ProgressWriter, chosen: dict[str, Any]) -> None:
         return
     progress.event(
         "warn" if chosen["outcome"] != "ok" else "info",
-        f"kept the adapter of step {chosen['chosen_step']}: {chosen['selection']['reason']}",
+        msg.KEPT(step=chosen["chosen_step"], reason=chosen["selection"]["reason"]),
         outcome=chosen["outcome"],
         step=chosen["chosen_step"],
     )

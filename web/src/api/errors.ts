@@ -1,6 +1,7 @@
 // Turns whatever a request failed with into the API's error envelope `{code, message, param, errors?}`.
 import type { FetchBaseQueryError } from '@reduxjs/toolkit/query';
 import type { SerializedError } from '@reduxjs/toolkit';
+import i18n from '../i18n';
 import type { ErrorDetail } from './types';
 
 export interface ApiError {
@@ -48,8 +49,14 @@ export function toApiError(error: unknown): ApiError {
 
 type Translate = (key: string, options?: Record<string, unknown>) => string;
 
-/** The text to show for an error: the API's own message, else a translated fallback. */
-export function errorText(error: ApiError, t: Translate): string {
+/**
+ * The text to show for an error: in English the API's own message; in another language the
+ * translation of a known error code (`errors.codes.*`), else the API's English message; without
+ * a message, a translated fallback.
+ */
+export function errorText(error: ApiError, t: Translate, language: string = i18n.language || 'en'): string {
+  const key = `errors.codes.${error.code}`;
+  if (!language.startsWith('en') && i18n.exists(key)) return t(key, { param: error.param ?? '' });
   if (error.message) return error.message;
   if (error.status === 'network') return t('errors.network');
   if (typeof error.status === 'number' && error.status >= 500) return t('errors.server', { status: error.status });

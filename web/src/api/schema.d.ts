@@ -1221,7 +1221,9 @@ export interface components {
             /** Max Completion Tokens */
             max_completion_tokens?: number | null;
             /** Tools */
-            tools?: unknown;
+            tools?: components["schemas"]["ToolIn"][] | null;
+            /** Tool Choice */
+            tool_choice?: unknown;
             /** Functions */
             functions?: unknown;
         };
@@ -1238,7 +1240,7 @@ export interface components {
              */
             content: string;
             /** Tool Calls */
-            tool_calls?: components["schemas"]["ToolCallIn"][] | null;
+            tool_calls?: components["schemas"]["easytune__api__schemas__playground__ToolCallIn"][] | null;
             /** Tool Call Id */
             tool_call_id?: string | null;
         };
@@ -1248,9 +1250,13 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "system" | "developer" | "user" | "assistant";
+            role: "system" | "developer" | "user" | "assistant" | "tool";
             /** Content */
             content?: string | components["schemas"]["ContentPart"][] | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["easytune__openai__schemas__ToolCallIn"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
         };
         /** CheckpointPublic */
         CheckpointPublic: {
@@ -1685,6 +1691,18 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Code
+             * @description The message's stable code (None: plain text)
+             */
+            code?: string | null;
+            /**
+             * Params
+             * @description The parameters the code's text reads
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** EventsPublic */
         EventsPublic: {
@@ -2243,6 +2261,19 @@ export interface components {
             /** Tuned */
             tuned: number | null;
         };
+        /**
+         * MessageDetail
+         * @description A message as a stable code and the parameters its template reads (easytune.i18n);
+         *     a parameter may itself be a message.
+         */
+        MessageDetail: {
+            /** Code */
+            code: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+        };
         /** MessagePublic */
         MessagePublic: {
             /** Role */
@@ -2449,6 +2480,13 @@ export interface components {
             };
             /** Warnings */
             warnings: string[];
+            level_reason_detail?: components["schemas"]["MessageDetail"] | null;
+            /** Reason Details */
+            reason_details?: {
+                [key: string]: components["schemas"]["MessageDetail"];
+            };
+            /** Warning Details */
+            warning_details?: components["schemas"]["MessageDetail"][];
         };
         /**
          * PlanRequest
@@ -2577,22 +2615,16 @@ export interface components {
             expires_in: number;
         };
         /**
-         * ToolCallIn
-         * @description An assistant's earlier call (OpenAI shape), sent back with the tool's result.
+         * ToolIn
+         * @description A function the model may call (OpenAI's `tools` entry).
          */
-        ToolCallIn: {
-            /** Id */
-            id?: string | null;
+        ToolIn: {
             /**
              * Type
-             * @default function
              * @constant
              */
             type: "function";
-            /**
-             * Function
-             * @description {"name": ..., "arguments": JSON text}
-             */
+            /** Function */
             function: {
                 [key: string]: unknown;
             };
@@ -2746,6 +2778,45 @@ export interface components {
             hardware: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * ToolCallIn
+         * @description An assistant's earlier call (OpenAI shape), sent back with the tool's result.
+         */
+        easytune__api__schemas__playground__ToolCallIn: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+            /**
+             * Function
+             * @description {"name": ..., "arguments": JSON text}
+             */
+            function: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ToolCallIn
+         * @description An assistant's earlier call, sent back with the tool's result.
+         */
+        easytune__openai__schemas__ToolCallIn: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+            /** Function */
+            function: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: never;

@@ -43,6 +43,14 @@ class JobCreate(PlanRequest):
     priority: int = Field(0, ge=0, le=10, description="Higher runs first")
 
 
+class MessageDetail(PublicSchema):
+    """A message as a stable code and the parameters its template reads (easytune.i18n);
+    a parameter may itself be a message."""
+
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class PlanPublic(PublicSchema):
     """A resolved plan: the spec, a reason per setting, memory/time estimate, warnings."""
 
@@ -52,6 +60,11 @@ class PlanPublic(PublicSchema):
     reasons: dict[str, str]
     estimate: dict[str, Any]
     warnings: list[str]
+    # The same texts as {code, params}, for clients that show them in the reader's language
+    # (absent from plans stored before codes existed).
+    level_reason_detail: MessageDetail | None = None
+    reason_details: dict[str, MessageDetail] = Field(default_factory=dict)
+    warning_details: list[MessageDetail] = Field(default_factory=list)
 
 
 class JobProgress(PublicSchema):
@@ -154,6 +167,8 @@ class EventPublic(PublicSchema):
     message: str
     data: dict[str, Any]
     created_at: datetime
+    code: str | None = Field(None, description="The message's stable code (None: plain text)")
+    params: dict[str, Any] | None = Field(None, description="The parameters the code's text reads")
 
 
 class EventsPublic(PublicSchema):

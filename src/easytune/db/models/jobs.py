@@ -107,6 +107,9 @@ class JobEvent(CreatedAtMixin, Base):
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The message as a stable code and parameters (easytune.i18n), for clients to translate.
+    code: Mapped[str | None] = mapped_column(String(64), default=None)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class JobMetric(CreatedAtMixin, Base):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from easytune.db.models import Job, JobMetric, JobStatus
+from easytune.db.models import Job, JobKind, JobMetric, JobStatus
 
 
 def page(
@@ -29,10 +29,17 @@ def page(
 
 
 def older_than(
-    session: Session, owner_id: int | None, before_id: int | None, limit: int
+    session: Session,
+    owner_id: int | None,
+    before_id: int | None,
+    limit: int,
+    kind: JobKind | None = None,
 ) -> list[Job]:
-    """Up to `limit` jobs (of one owner, or all) with ids below `before_id`, newest first."""
+    """Up to `limit` jobs (of one owner, or all; of one kind, or all) with ids below
+    `before_id`, newest first."""
     query: Select[Any] = select(Job)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
     if owner_id is not None:
         query = query.where(Job.owner_id == owner_id)
     if before_id is not None:

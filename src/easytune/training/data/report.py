@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from easytune.i18n import Msg, message_dict
+from easytune.training.data import messages as msg
 from easytune.training.data.corpus import block_count, is_corpus
 from easytune.training.data.kinds import kind_of
 from easytune.training.data.template import IGNORE_INDEX, TokenizedExample, tokenize_example
@@ -36,6 +38,8 @@ class DatasetReport:
     eval_examples: int = 0
     leakage: int = 0  # eval examples whose content also appears in train
     notes: list[str] = field(default_factory=list)
+    # The notes as {code, params} (easytune.i18n), in the same order, for the UI to translate.
+    note_details: list[dict[str, Any]] = field(default_factory=list)
     kind: str = "chat"  # chat | corpus: a corpus is trained as blocks, never truncated
     blocks: int = 0  # corpus only: max_length-token blocks the documents are cut into
     # Problems worth acting on before training, as {code, message, params}: the UI words them in
@@ -82,7 +86,7 @@ def dataset_report(
         duplicates=duplicates,
         eval_examples=len(eval or []),
         leakage=leakage,
-        notes=_notes(len(train), lengths, max_length, duplicates, leakage),
+        **_noted(_notes(len(train), lengths, max_length, duplicates, leakage)),
         warnings=little_data_warnings(len(train), stats.mean_assistant_tokens, stats.is_chat),
     )
 
@@ -91,16 +95,14 @@ def _corpus_report(
     stats: DatasetStats, max_length: int, duplicates: int, held: int, leakage: int
 ) -> DatasetReport:
     blocks = block_count(stats.total_tokens, max_length)
-    note = (
-        f"a text corpus: {stats.examples} documents ({stats.total_tokens} tokens with an "
-        f"end-of-text after each) are joined and cut into {blocks} blocks of {max_length} "
-        "tokens; every token is trained and none is truncated"
+    note = msg.CORPUS(
+        examples=stats.examples, tokens=stats.total_tokens, blocks=blocks, length=max_length
     )
     return DatasetReport(
         stats=stats, max_length=max_length, truncated=0, no_labels_after_truncation=0,
         labelled_tokens=stats.total_tokens, duplicates=duplicates, eval_examples=held,
         leakage=leakage, kind="corpus", blocks=blocks,
-        notes=[note, *_notes(stats.examples, [], max_length, duplicates, leakage)],
+        **_noted([note, *_notes(stats.examples, [], max_length, duplicates, leakage)]),
     )  # fmt: skip
 
 
@@ -114,15 +116,16 @@ def little_data_warnings(examples: int, mean_answer: float, is_chat: bool) -> li
     short = is_chat and 0 < mean_answer < SHORT_ANSWER_TOKENS
     if examples >= FEW_EXAMPLES and not short:
         return []
-    params = {"examples": examples, "answer_tokens": round(mean_answer, 1), "min": FEW_EXAMPLES}
-    answers = f" with answers of about {mean_answer:.0f} tokens" if is_chat else ""
-    message = (
-        f"only {examples} examples{answers}: too little to teach much. The plan makes up for it "
-        "with a small batch and more epochs (up to 10, at least 30 steps), which can make the "
-        f"model repeat these examples word for word; {FEW_EXAMPLES} or more examples with "
-        "full answers work better"
+    answers = msg.LITTLE_ANSWERS(tokens=f"{mean_answer:.0f}") if is_chat else ""
+    warning = msg.LITTLE_DATA(
+        examples=examples, answer_tokens=round(mean_answer, 1), min=FEW_EXAMPLES, answers=answers
     )
-    return [{"code": "little_data", "message": message, "params": params}]
+    return [message_dict(warning)]
+
+
+def _noted(notes: list[Msg]) -> dict[str, Any]:
+    """The report's `notes` (English) and `note_details` ({code, params}) fields."""
+    return {"notes": [str(n) for n in notes], "note_details": [n.to_dict() for n in notes]}
 
 
 def _labelled(labels: list[int]) -> int:
@@ -196,20 +199,15 @@ def _all_text(ex: Example) -> str:
     return ex.text or ""
 
 
-def _notes(n: int, lengths: list[int], max_length: int, duplicates: int, leakage: int) -> list[str]:
+def _notes(n: int, lengths: list[int], max_length: int, duplicates: int, leakage: int) -> list[Msg]:
     notes = []
     over = sum(1 for x in lengths if x > max_length)
     if over:
-        notes.append(
-            f"{over} of {n} examples are longer than max_length={max_length} and "
-            "will be cut; raise max_length or shorten them"
-        )
+        notes.append(msg.TOO_LONG(over=over, n=n, length=max_length))
     if duplicates:
-        notes.append(f"{duplicates} duplicate examples; they weigh those examples more")
+        notes.append(msg.DUPLICATES(duplicates=duplicates))
     if leakage:
-        notes.append(
-            f"{leakage} eval examples also appear in train; eval loss will look better than it is"
-        )
+        notes.append(msg.LEAKAGE(leakage=leakage))
     return notes
 
 

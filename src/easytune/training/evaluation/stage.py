@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from easytune.training import messages as msg
 from easytune.training.evaluation.probes import load_probes
 from easytune.training.evaluation.report import evaluate, held_out_probes
 from easytune.training.outputs import write_json
@@ -31,7 +32,7 @@ def run_report(
         return None
     probes = load_probes(spec.probes, spec.max_per_set)
     items = held_out_probes(held_out, spec.max_held_out)
-    progress.event("info", "evaluation started", probes=len(probes), held_out=len(items))
+    progress.event("info", msg.EVAL_STARTED(), probes=len(probes), held_out=len(items))
     try:
         report = evaluate(
             model, tokenizer, probes, items, max_new_tokens=spec.max_new_tokens,
@@ -40,7 +41,7 @@ def run_report(
     except Exception as exc:  # the adapter is fine: report the failure, keep the job
         message = f"the evaluation report failed: {type(exc).__name__}: {exc}"
         write_json(out_dir / REPORT_FILE, {"error": message})
-        progress.event("warn", message)
+        progress.event("warn", msg.EVAL_FAILED(error=f"{type(exc).__name__}: {exc}"))
         return None
     write_json(out_dir / REPORT_FILE, report)
     _announce(report, progress)
@@ -50,7 +51,7 @@ def run_report(
 def _announce(report: dict[str, Any], progress: ProgressWriter) -> None:
     totals = report["totals"]
     summary = {key: totals[key] for key in ("learned", "kept", "refused")}
-    progress.event("info", "evaluation finished", seconds=report["seconds"], **summary)
+    progress.event("info", msg.EVAL_FINISHED(), seconds=report["seconds"], **summary)
     if report["unsafe"]:
         progress.event("warn", report["outcome_message"], **totals["refused"])
 

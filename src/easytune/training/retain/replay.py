@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from easytune.training import messages as msg
 from easytune.training.data import (
     IGNORE_INDEX,
     Example,
@@ -109,7 +110,7 @@ def load_or_generate(
     cached = read_json(path)
     if isinstance(cached, dict) and cached.get("key") == key:
         answers = [ReplayAnswer(**row) for row in cached["answers"]]
-        progress.event("info", "replay from cache", answers=len(answers), cache=str(path))
+        progress.event("info", msg.REPLAY_CACHED(), answers=len(answers), cache=str(path))
         return answers
     started = time.monotonic()
     answers = _generate(load_prompts(spec.retain.prompt_set), gen, spec.retain.max_new_tokens)
@@ -118,8 +119,12 @@ def load_or_generate(
     finished = sum(a.finished for a in answers)
     progress.event(
         "info",
-        f"replay generated in {seconds} s: {len(answers)} base-model answers "
-        f"({finished} finished within {spec.retain.max_new_tokens} tokens)",
+        msg.REPLAY_GENERATED(
+            seconds=seconds,
+            answers=len(answers),
+            finished=finished,
+            tokens=spec.retain.max_new_tokens,
+        ),
         answers=len(answers),
         finished=finished,
         seconds=seconds,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from easytune.training.loop import LossFn, model_loss
+from easytune.training import messages as msg
+from easytune.training.loop import LossFn
 from easytune.training.progress import ProgressWriter
 from easytune.training.retain.kl import KLAnchoredLoss
 from easytune.training.retain.learned import LearnedScorer
 from easytune.training.retain.replay import GenerationContext, Replay, load_or_generate
 from easytune.training.selection import Choice, EvalPoint, outcome_sentence
 from easytune.training.spec import TrainSpec
+from easytune.training.tokenloss import label_only_loss
 
 
 def build_replay(
@@ -23,11 +25,12 @@ def build_replay(
 
 
 def loss_for(spec: TrainSpec) -> LossFn:
-    """The training loss: the model's own, plus the KL anchor when the plan weights it."""
+    """The training loss: the model's own (logits only where labels are), plus the KL anchor
+    when the plan weights it."""
     retain = spec.retain
     if retain.enabled and retain.replay_ratio > 0 and retain.kl_weight > 0:
         return KLAnchoredLoss(retain.kl_weight)
-    return model_loss
+    return label_only_loss
 
 
 def build_scorer(spec: TrainSpec, eval_examples: list[Any], tokenizer: Any) -> LearnedScorer | None:
@@ -54,8 +57,9 @@ def evaluation_point(
     if learned is not None:
         progress.event(
             "info",
-            f"learned score at step {step}: exact match {learned.exact:.0%}, "
-            f"token F1 {learned.f1:.2f} on {learned.n} held-out examples",
+            msg.LEARNED_SCORE(
+                step=step, exact=f"{learned.exact:.0%}", f1=f"{learned.f1:.2f}", n=learned.n
+            ),
             **point.to_dict(),
         )
     return point

@@ -1,5 +1,6 @@
 import { Alert, Descriptions, Flex, Statistic, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../../i18n/messages';
 import { formatCount, formatShare } from './format';
 import { reportOf } from './report';
 import type { Dataset } from './uploadDataset';
@@ -12,6 +13,7 @@ const PREFERENCE = ['preference', 'kto'];
 
 export function DatasetStats({ dataset }: { dataset: Dataset }) {
   const { t } = useTranslation();
+  const message = useMessage();
   const report = reportOf(dataset);
   if (!report) return <Alert type="info" showIcon message={t('datasets.stats.missing')} />;
   const { stats } = report;
@@ -82,9 +84,9 @@ export function DatasetStats({ dataset }: { dataset: Dataset }) {
         <Flex vertical gap={4}>
           <Typography.Text strong>{t('datasets.stats.notes')}</Typography.Text>
           <ul style={{ margin: 0, paddingInlineStart: 20 }}>
-            {report.notes.map((note) => (
+            {report.notes.map((note, i) => (
               <li key={note}>
-                <Typography.Text>{note}</Typography.Text>
+                <Typography.Text>{message(report.note_details[i], note)}</Typography.Text>
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 // The `report` of a DatasetPublic is a free-form dict in the OpenAPI schema; its shape is
 // DatasetReport.to_dict() of the training engine (training/data/report.py) plus `notes` and
 // `tokenizer`, `warnings` and `kind` added at upload (core/datasets.py).
+import type { MessageDetail } from '../../i18n/messages';
 import type { Dataset } from './uploadDataset';
 
 export interface TokenStats {
@@ -29,6 +30,8 @@ export interface DatasetReport {
   labelled_tokens: number;
   duplicates: number;
   notes: string[];
+  /** The notes as {code, params}, same order (absent from older reports: the English stays). */
+  note_details: (MessageDetail | null)[];
   /** Problems worth acting on ({code, message, params}); the UI words known codes itself. */
   warnings: DataWarning[];
   /** chat | corpus | tool_calling: what training does with the file. */
@@ -51,6 +54,8 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+const isDetail = (value: unknown): value is MessageDetail => isObject(value) && typeof value.code === 'string';
+
 /** The dataset's report, or null when it lacks the statistics (an older or foreign record). */
 export function reportOf(dataset: Dataset): DatasetReport | null {
   const { report } = dataset;
@@ -64,6 +69,7 @@ export function reportOf(dataset: Dataset): DatasetReport | null {
     labelled_tokens: typeof report.labelled_tokens === 'number' ? report.labelled_tokens : 0,
     duplicates: typeof report.duplicates === 'number' ? report.duplicates : stats.duplicates,
     notes: strings(report.notes),
+    note_details: Array.isArray(report.note_details) ? report.note_details.map((d) => (isDetail(d) ? d : null)) : [],
     warnings: Array.isArray(report.warnings) ? report.warnings.filter(isWarning) : [],
     kind: typeof report.kind === 'string' ? report.kind : stats.is_chat ? 'chat' : 'corpus',
     blocks: typeof report.blocks === 'number' ? report.blocks : 0,

@@ -2,14 +2,22 @@ import { Alert, Button, Empty, Flex, Segmented, Tag, Timeline, Typography, theme
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../components/format';
+import { useMessage } from '../../../i18n/messages';
 import type { JobEvent } from '../metrics';
 import { eventRows, isProblem, type EventRow } from './eventRows';
 
 const LEVEL_COLOR: Record<string, 'blue' | 'orange' | 'red' | 'gray'> = { info: 'blue', warn: 'orange', error: 'red' };
 type Filter = 'all' | 'problems';
 
+/** An event's text in the reader's language (coded events), else the English message as stored. */
+function useEventText(): (event: JobEvent) => string {
+  const message = useMessage();
+  return (event) => message(event.code ? { code: event.code, params: event.params ?? {} } : null, event.message);
+}
+
 function EventLine({ event, attempts }: { event: JobEvent; attempts: number }) {
   const { t } = useTranslation();
+  const text = useEventText();
   return (
     <>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -20,7 +28,7 @@ function EventLine({ event, attempts }: { event: JobEvent; attempts: number }) {
         {event.level !== 'info' && (
           <Tag color={event.level === 'error' ? 'error' : 'warning'}>{t(`jobs.events.levels.${event.level}`, { defaultValue: event.level })}</Tag>
         )}
-        <Typography.Text style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{event.message}</Typography.Text>
+        <Typography.Text style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{text(event)}</Typography.Text>
       </div>
     </>
   );
@@ -46,12 +54,13 @@ function FoldedLine({ events, attempts }: { events: JobEvent[]; attempts: number
 /** Warnings and errors, newest first, above the scrolling list: they never scroll away. */
 function PinnedProblems({ events }: { events: JobEvent[] }) {
   const { t } = useTranslation();
+  const text = useEventText();
   if (events.length === 0) return null;
   return (
     <section aria-label={t('jobs.events.pinned')}>
       <Flex vertical gap={8} style={{ marginBottom: 12 }}>
         {[...events].reverse().map((event) => (
-          <Alert key={event.seq} type={event.level === 'error' ? 'error' : 'warning'} showIcon message={event.message} />
+          <Alert key={event.seq} type={event.level === 'error' ? 'error' : 'warning'} showIcon message={text(event)} />
         ))}
       </Flex>
     </section>

@@ -1,6 +1,7 @@
 import { Collapse, Flex, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../../../i18n/messages';
 import { formatSetting } from './format';
 import { specValue, type Plan } from './state';
 
@@ -35,14 +36,22 @@ const keyRank = (path: string) => {
   return rank < 0 ? KEY_SETTINGS.length : rank;
 };
 
-/** The plan's settings split in two: the few a person decides on (and any they overrode), and the rest. */
-export function splitSettings(plan: Plan, overridden: Set<string>, label: (key: string) => string): { key: Setting[]; rest: Setting[] } {
+/** The plan's settings split in two: the few a person decides on (and any they overrode), and the rest;
+ * `reason` words each setting's reason (in the reader's language), else the API's English is kept. */
+export function splitSettings(
+  plan: Plan,
+  overridden: Set<string>,
+  label: (key: string) => string,
+  reason: (path: string, english: string) => string = (_, english) => english,
+): { key: Setting[]; rest: Setting[] } {
   // The method and its beta are key settings of a preference plan only (next-token SFT has no beta).
-  const preference = specValue(plan.spec, 'train.method') !== undefined && specValue(plan.spec, 'train.method') !== 'sft';
-  const keyed = (path: string) => KEY_LABEL[path] !== undefined && (preference || !['train.method', 'preference.beta'].includes(path));
-  const all = Object.entries(plan.reasons).map(([path, reason]) => ({
+  const method = specValue(plan.spec, 'train.method');
+  const preference = method !== undefined && method !== 'sft';
+  const keyed = (path: string) =>
+    KEY_LABEL[path] !== undefined && (preference || !['train.method', 'preference.beta'].includes(path));
+  const all = Object.entries(plan.reasons).map(([path, english]) => ({
     path,
-    reason,
+    reason: reason(path, english),
     label: keyed(path) ? label(KEY_LABEL[path] ?? path) : null,
     value: specValue(plan.spec, path),
     overridden: overridden.has(path),
@@ -101,12 +110,19 @@ interface Props {
 export function PlanSettings({ plan, overridden }: Props) {
   const { t } = useTranslation();
   const columns = useColumns();
-  const { key, rest } = splitSettings(plan, overridden, (name) => t(`wizard.plan.keys.${name}`));
+  const message = useMessage();
+  const details = plan.reason_details ?? {};
+  const { key, rest } = splitSettings(
+    plan,
+    overridden,
+    (name) => t(`wizard.plan.keys.${name}`),
+    (path, english) => message(details[path], english),
+  );
   const level: Setting = {
     path: 'level',
     label: t('wizard.plan.keys.level'),
     value: t(`wizard.levels.${plan.level}.title`, { defaultValue: plan.level }),
-    reason: plan.level_reason,
+    reason: message(plan.level_reason_detail, plan.level_reason),
     overridden: false,
   };
   return (

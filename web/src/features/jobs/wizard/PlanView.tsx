@@ -1,6 +1,7 @@
 import { Alert, Card, Flex, Progress, Spin, Statistic, Typography } from 'antd';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useMessage, type MessageDetail } from '../../../i18n/messages';
 import { formatCount } from '../../datasets/format';
 import { formatDuration, formatGiB } from './format';
 import { PlanSettings } from './PlanSettings';
@@ -14,9 +15,13 @@ interface Estimate {
   seconds: number;
   tokens_per_second: number;
   budget_note: string;
+  /** budget_note as {code, params}, for the reader's language. */
+  budget_detail: MessageDetail | null;
 }
 
 const num = (value: unknown) => (typeof value === 'number' ? value : 0);
+const isDetail = (value: unknown): value is MessageDetail =>
+  typeof value === 'object' && value !== null && typeof (value as MessageDetail).code === 'string';
 export function estimateOf(plan: Plan): Estimate {
   const e = plan.estimate;
   return {
@@ -26,11 +31,13 @@ export function estimateOf(plan: Plan): Estimate {
     seconds: num(e.seconds),
     tokens_per_second: num(e.tokens_per_second),
     budget_note: typeof e.budget_note === 'string' ? e.budget_note : '',
+    budget_detail: isDetail(e.budget_detail) ? e.budget_detail : null,
   };
 }
 
 function EstimateView({ plan }: { plan: Plan }) {
   const { t } = useTranslation();
+  const message = useMessage();
   const e = estimateOf(plan);
   const share = e.memory_budget_bytes > 0 ? Math.min(100, Math.round((e.peak_memory_bytes / e.memory_budget_bytes) * 100)) : 0;
   return (
@@ -44,7 +51,7 @@ function EstimateView({ plan }: { plan: Plan }) {
           })}
         />
         <Progress percent={share} size="small" aria-label={t('wizard.plan.memoryShare')} />
-        {e.budget_note && <Typography.Text type="secondary">{e.budget_note}</Typography.Text>}
+        {e.budget_note && <Typography.Text type="secondary">{message(e.budget_detail, e.budget_note)}</Typography.Text>}
       </Flex>
       <Statistic title={t('wizard.plan.time')} value={formatDuration(e.seconds, t)} />
       <Statistic title={t('wizard.plan.steps')} value={formatCount(e.total_steps)} />
@@ -65,6 +72,7 @@ interface Props {
 /** The resolved plan: level and why, memory and time, warnings, and each setting with its reason. */
 export const PlanView = memo(function PlanView({ plan, loading, overridden }: Props) {
   const { t } = useTranslation();
+  const message = useMessage();
   return (
     <Card title={t('wizard.plan.title')} extra={
         loading && (
@@ -80,8 +88,8 @@ export const PlanView = memo(function PlanView({ plan, loading, overridden }: Pr
         <Flex vertical gap={16} style={{ opacity: loading ? 0.6 : 1 }} aria-busy={loading}>
           <Alert type="info" message={t('wizard.plan.level', { level: t(`wizard.levels.${plan.level}.title`, { defaultValue: plan.level }) })} />
           <EstimateView plan={plan} />
-          {plan.warnings.map((warning) => (
-            <Alert key={warning} type="warning" showIcon message={warning} />
+          {plan.warnings.map((warning, i) => (
+            <Alert key={warning} type="warning" showIcon message={message(plan.warning_details?.[i], warning)} />
           ))}
           <PlanSettings plan={plan} overridden={overridden} />
         </Flex>

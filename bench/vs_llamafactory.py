@@ -1,0 +1,239 @@
+"""`easytune train` against LLaMA-Factory 0.9.5 (`llamafactory-cli train`) on the same work.
+
+SmolLM2-135M-Instruct as a Hugging Face folder (the demo GGUF converted once), 48 chat rows of
+the demo dataset, LoRA r=8 alpha=16 dropout 0 on q/k/v, lr 2e-4 constant without warm-up,
+batch 8, 30 steps, max length 256, fp32, loss on the assistant's tokens; EasyTune with its
+forgetting monitor, evaluation and retention off but its checkpoints on (the defaults).
+The runs alternate (EasyTune, LLaMA-Factory, LLaMA-Factory, EasyTune, ...) so that load from
+other processes hits both alike; the medians of wall time (start to exit) and peak resident
+memory (the process tree, from wait4) are compared, with the final losses.
+
+LLaMA-Factory lives in its own venv, made on first use under .cache/bench-llamafactory from
+PyPI (torch==2.13.0, llamafactory==0.9.5). Its dependencies pull torchaudio and torchvision
+builds that do not load beside the CPU torch 2.13.0 wheel, and transformers then fails at
+import. They are removed from that venv; LLaMA-Factory imports torchaudio at start-up only to
+read audio files (data/mm_plugin.py), so a stub `torchaudio` that raises on use stands in.
+
+    PYTHONPATH=src .venv/bin/python bench/vs_llamafactory.py --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".cache" / "bench-llamafactory"
+WORK = ROOT / ".cache" / "bench-vs-llamafactory"
+ROWS, STEPS, BATCH, MAX_LENGTH, LR = 48, 30, 8, 256, 2e-4
+TORCHAUDIO_STUB = '''"""Stub: no torchaudio on PyPI loads beside the CPU torch 2.13.0 wheel."""
+
+
+def __getattr__(name):
+    raise ImportError(f"torchaudio.{name}: audio is not available in this benchmark venv")
+'''
+EASYTUNE_SETTINGS = {
+    "lora.r": "8",
+    "lora.alpha": "16",
+    "lora.dropout": "0",
+    "lora.target_modules": '["q_proj","k_proj","v_proj"]',
+    "train.learning_rate": str(LR),
+    "train.lr_scheduler": "constant",
+    "train.warmup_ratio": "0",
+    "train.batch_size": str(BATCH),
+    "train.gradient_accumulation": "1",
+    "train.max_steps": str(STEPS),
+    "train.precision": "fp32",
+    "data.max_length": str(MAX_LENGTH),
+    "data.eval_fraction": "0",
+    "cf.enabled": "false",
+    "evaluation.enabled": "false",
+    "retain.enabled": "false",
+}
+
+
+@dataclass
+class Run:
+    tool: str
+    wall_s: float
+    peak_mib: float
+    final_loss: float
+    last5_loss: float
+
+
+def run_quiet(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def ensure_venv() -> Path:
+    """The LLaMA-Factory venv, made once (minutes; PyPI through pip)."""
+    cli = VENV / "bin" / "llamafactory-cli"
+    if not cli.exists():
+        run_quiet([sys.executable, "-m", "venv", str(VENV)])
+        pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q"]
+        run_quiet([*pip, "torch==2.13.0", "llamafactory==0.9.5"])
+    pip = [str(VENV / "bin" / "python"), "-m", "pip"]
+    run_quiet([*pip, "uninstall", "-y", "-q", "torchaudio", "torchvision"])
+    site = next((VENV / "lib").glob("python3*/site-packages"))
+    (site / "torchaudio").mkdir(exist_ok=True)
+    (site / "torchaudio" / "__init__.py").write_text(TORCHAUDIO_STUB, encoding="utf-8")
+    return cli
+
+
+def model_folder() -> Path:
+    from easytune.demo import demo_model_path
+    from easytune.training.model import convert_gguf
+
+    folder, gguf_file = demo_model_path()
+    return convert_gguf(folder, gguf_file)
+
+
+def write_data() -> Path:
+    from easytune.demo import demo_dataset_path
+
+    data = WORK / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    rows = demo_dataset_path().read_text(encoding="utf-8").splitlines()[:ROWS]
+    (data / "chat.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    info = {
+        "chat": {
+            "file_name": "chat.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages"},
+            "tags": {
+                "role_tag": "role",
+                "content_tag": "content",
+                "user_tag": "user",
+                "assistant_tag": "assistant",
+                "system_tag": "system",
+            },
+        }
+    }
+    (data / "dataset_info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return data
+
+
+def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
+    config = {
+        "model_name_or_path": str(model),
+        "stage": "sft",
+        "do_train": True,
+        "finetuning_type": "lora",
+        "lora_rank": 8,
+        "lora_alpha": 16,
+        "lora_dropout": 0.0,
+        "lora_target": "q_proj,k_proj,v_proj",
+        "dataset": "chat",
+        "dataset_dir": str(data),
+        "template": "smollm2",
+        "cutoff_len": MAX_LENGTH,
+        "overwrite_cache": True,
+        "preprocessing_num_workers": 1,
+        "dataloader_num_workers": 0,
+        "output_dir": str(out),
+        "overwrite_output_dir": True,
+        "logging_steps": 1,
+        "save_steps": 500,
+        "report_to": "none",
+        "per_device_train_batch_size": BATCH,
+        "gradient_accumulation_steps": 1,
+        "learning_rate": LR,
+        "max_steps": STEPS,
+        "lr_scheduler_type": "constant",
+        "warmup_ratio": 0.0,
+        "bf16": False,
+        "fp16": False,
+        "seed": 42,
+    }
+    path = out.with_suffix(".yaml")  # JSON is YAML; 0.9.5 cannot read a .json config
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return path
+
+
+def timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of a command and the children it waited for."""
+    started = time.perf_counter()
+    with log.open("w") as handle:
+        proc = subprocess.Popen(cmd, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}); see {log}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def losses_tail(losses: list[float]) -> tuple[float, float]:
+    return losses[-1], statistics.fmean(losses[-5:])
+
+
+def run_easytune(model: Path, data: Path, index: int) -> Run:
+    out = WORK / f"easytune-{index}"
+    cmd = [str(ROOT / ".venv" / "bin" / "easytune"), "train", "--model", str(model)]
+    cmd += ["--data", str(data / "chat.jsonl"), "--level", "L1", "--output", str(out)]
+    for key, value in EASYTUNE_SETTINGS.items():
+        cmd += ["--set", f"{key}={value}"]
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
+    wall, peak = timed(cmd, env, WORK / f"easytune-{index}.log")
+    history = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["history"]
+    return Run("easytune", wall, peak, *losses_tail([row["loss"] for row in history]))
+
+
+def run_llamafactory(cli: Path, model: Path, data: Path, index: int) -> Run:
+    out = WORK / f"llamafactory-{index}"
+    config = llamafactory_config(model, data, out)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(HF_HUB_OFFLINE="1", DISABLE_VERSION_CHECK="1", CUDA_VISIBLE_DEVICES="")
+    wall, peak = timed([str(cli), "train", str(config)], env, WORK / f"llamafactory-{index}.log")
+    state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
+    losses = [row["loss"] for row in state["log_history"] if "loss" in row]
+    return Run("llamafactory", wall, peak, *losses_tail(losses))
+
+
+def median(runs: list[Run], field: str) -> float:
+    return statistics.median(getattr(run, field) for run in runs)
+
+
+def report(runs: list[Run]) -> None:
+    ours = [r for r in runs if r.tool == "easytune"]
+    theirs = [r for r in runs if r.tool == "llamafactory"]
+    print(f"{'tool':<14}{'wall s':>9}{'peak MiB':>10}{'final loss':>12}{'last-5 loss':>13}")
+    for tool, group in (("easytune", ours), ("llamafactory", theirs)):
+        cells = [median(group, f) for f in ("wall_s", "peak_mib", "final_loss", "last5_loss")]
+        print(f"{tool:<14}{cells[0]:>9.1f}{cells[1]:>10.0f}{cells[2]:>12.3f}{cells[3]:>13.3f}")
+    wall = median(ours, "wall_s") / median(theirs, "wall_s")
+    peak = median(ours, "peak_mib") / median(theirs, "peak_mib")
+    print(f"wall ratio {wall:.2f} (target <= 0.7), peak memory ratio {peak:.2f} (target <= 1.0)")
+    summary = {"wall_ratio": round(wall, 3), "peak_ratio": round(peak, 3)}
+    print(json.dumps({"bench": "vs_llamafactory", **summary, "runs": [asdict(r) for r in runs]}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each tool")
+    args = parser.parse_args()
+    cli = ensure_venv()
+    model, data = model_folder(), write_data()
+    runs: list[Run] = []
+    job: Callable[[], Run]
+    for index in range(args.rounds):
+        pair = [partial(run_easytune, model, data, index)]
+        pair.append(partial(run_llamafactory, cli, model, data, index))
+        for job in pair if index % 2 == 0 else pair[::-1]:
+            runs.append(job())
+            print(json.dumps(asdict(runs[-1])), flush=True)
+    report(runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The events the training engine and the exporter write, as coded English templates.
+
+Chinese templates for the same codes are in easytune/i18n/zh.json.
+"""
+
+from __future__ import annotations
+
+from easytune.i18n import template as t
+
+MODEL_LOADED = t("train.model_loaded", "model loaded")
+NO_CHAT_TEMPLATE = t(
+    "train.no_chat_template",
+    "the base model had no chat template: ChatML tokens were added with untrained embeddings; "
+    "prefer an instruct model that ships a chat template",
+)
+DATA_READY = t("train.data_ready", "data ready")
+RESUMED = t("train.resumed", "resumed from checkpoint {checkpoint}")
+STARTED = t("train.started", "training started")
+EARLY_STOP = t(
+    "train.early_stop", "early stopping: eval loss has not improved for {patience} evaluations"
+)
+FORGETTING = t(
+    "train.forgetting",
+    "forgetting: CF score {score} is over the warning threshold {threshold}",
+)
+CHECKPOINT_SAVED = t("train.checkpoint_saved", "checkpoint {checkpoint} saved")
+EVAL_STARTED = t("train.evaluation_started", "evaluation started")
+EVAL_FAILED = t("train.evaluation_failed", "the evaluation report failed: {error}")
+EVAL_FINISHED = t("train.evaluation_finished", "evaluation finished")
+REPLAY_CACHED = t("train.replay_cached", "replay from cache")
+REPLAY_GENERATED = t(
+    "train.replay_generated",
+    "replay generated in {seconds} s: {answers} base-model answers ({finished} finished within "
+    "{tokens} tokens)",
+)
+LEARNED_SCORE = t(
+    "train.learned_score",
+    "learned score at step {step}: exact match {exact}, token F1 {f1} on {n} held-out examples",
+)
+KEPT = t("train.kept", "kept the adapter of step {step}: {reason}")
+
+EXPORT_STAGE = {
+    "merge": t("export.merge", "merging the adapter into its base"),
+    "archive": t("export.archive", "packing the merged folder for download"),
+    "verify": t("export.verify", "loading {file} in llama.cpp and generating"),
+    "convert": t("export.convert", "converting to GGUF f16 with llama.cpp's convert_hf_to_gguf.py"),
+    "quantize": t("export.quantize", "quantising to {quantization} with llama.cpp"),
+    "convert_base": t(
+        "export.convert_base", "converting the base model to GGUF f16 (the LoRA needs one)"
+    ),
+    "convert_lora": t(
+        "export.convert_lora", "converting the adapter with llama.cpp's convert_lora_to_gguf.py"
+    ),
+}
+EXPORT_DONE = t("export.done", "export written: {file}")

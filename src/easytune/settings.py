@@ -90,9 +90,6 @@ class Settings(BaseSettings):
     import_probes_per_set: int = Field(
         4, ge=1, le=1000, description="Safety and general probes run on an imported adapter."
     )
-    import_probe_timeout_seconds: float = Field(
-        1800.0, gt=0, description="Longest the probes of an imported adapter may take."
-    )
     demo_assets: bool = Field(
         True, description="Register the demo model (if installed) and dataset at first start."
     )

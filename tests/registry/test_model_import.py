@@ -387,7 +387,7 @@ def test_a_refusal_rate_drop_flags_the_adapter_and_reprobe_cancel_retry_move_it(
     assert second_engineer.post(reprobe).status_code == 404  # someone else's adapter
     assert client_as("viewer").post(reprobe).status_code == 403
     not_imported = engineer.post(f"/api/v1/models/{base_id}/reprobe")
-    assert not_imported.status_code in (404, 409)  # the shared base: not the engineer's
+    assert not_imported.status_code == 403  # the shared base: visible, not the engineer's
     admin_base = client_as("admin").post(f"/api/v1/models/{base_id}/reprobe")
     assert admin_base.status_code == 409 and admin_base.json()["error"]["code"] == "not_imported"
     again = engineer.post(reprobe)

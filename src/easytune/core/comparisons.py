@@ -87,7 +87,7 @@ def _compared(session: Session, user: User, model_id: str) -> ComparedModel:
     try:
         _, folder = models.adapter_folder(session, user, model_id)  # its files are there
     except Conflict as exc:
-        raise Conflict(exc.message, param="model_ids") from None
+        raise Conflict(exc.message, param="model_ids", code=exc.code) from None
     return ComparedModel(
         model_id=model.id, name=label, kind="adapter", base=models.ref_of(base),
         base_model_id=base.id, adapter_dir=str(folder),

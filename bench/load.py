@@ -70,6 +70,7 @@ def main() -> int:
         result = asyncio.run(
             run_load(server.base_url, "/api/v1/datasets", headers, args.clients, args.seconds)
         )
+        log = server.log.read_text(errors="replace")[-3000:]
     ok = not result.errors and not result.bad_5xx and not result.health_failures
     ok = ok and median_ms(result.health) < 100
     summary = {
@@ -79,7 +80,10 @@ def main() -> int:
         "/healthz failed": result.health_failures, "verdict": "OK" if ok else "FAILED",
     }  # fmt: skip
     note = f"{args.clients} clients x {args.seconds:g} s on GET /api/v1/datasets, {args.db}"
-    emit("load", rows(result), summary=summary, notes=[note])
+    notes = [note, *(f"{kind}: {text}" for kind, text in result.error_examples.items())]
+    if not ok and log.strip():
+        notes.append(f"server log tail: {log}")
+    emit("load", rows(result), summary=summary, notes=notes)
     return 0 if ok else 1
 
 

@@ -106,6 +106,7 @@ def serve(
     config = uvicorn.Config(
         app, host=host or settings.host, port=port or settings.port, log_config=None,
         ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+        timeout_keep_alive=int(max(1, settings.http_keepalive_seconds)),
     )  # fmt: skip
     _banner_server(config, app).run()
 

@@ -78,8 +78,13 @@ def import_adapter(
         storage.remove_tree(staged)
         raise
     storage.remove_on_rollback(session, folder)
-    model = _register(session, user, base, model_id, folder / "adapter", upload, report, origin)
-    probes.submit_probes(session, settings, model, base, executor)
+    model = _register(session, user, base, model_id, folder / "adapter", upload, report)
+    job = probes.submit_probes(session, settings, model, base, executor)
+    audit.record(
+        session, "model.import.scanned", origin, target_ref=("model", model.id),
+        name=model.name, version=model.version, base_model_id=base.id, scan=report,
+        probe_job_id=job.id,
+    )  # fmt: skip
     return model
 
 
@@ -117,9 +122,9 @@ def _refuse(
 
 def _register(
     session: Session, user: User, base: ModelRecord, model_id: str, folder: Path,
-    upload: AdapterUpload, report: dict[str, Any], origin: Origin,
+    upload: AdapterUpload, report: dict[str, Any],
 ) -> ModelRecord:  # fmt: skip
-    model = repo.add(
+    return repo.add(
         session,
         ModelRecord(
             id=model_id, kind=ModelKind.ADAPTER, name=upload.name,
@@ -128,8 +133,3 @@ def _register(
             import_status=ImportStatus.PROBING, import_report={"scan": report},
         ),
     )  # fmt: skip
-    audit.record(
-        session, "model.import.scanned", origin, target_ref=("model", model.id),
-        name=model.name, version=model.version, base_model_id=base.id, scan=report,
-    )  # fmt: skip
-    return model

@@ -60,13 +60,15 @@ def test_the_cli_refuses_with_reasons_and_imports_a_clean_adapter(
     code, out = _run(cli_env, "models", "import-adapter", str(good), "--name", "good",
                      "--base", base_id, "--owner", "alice")  # fmt: skip
     assert code == 0 and out.strip().endswith(": usable"), out
-    assert "probe job 1: succeeded" in out, out  # run here through the queue
+    first = re.search(r"probe job (\d+) queued", out).group(1)  # type: ignore[union-attr]
+    assert f"probe job {first}: succeeded" in out, out  # run here through the queue
     good_id = re.search(r"as (mdl_\w+)", out).group(1)  # type: ignore[union-attr]
 
     code, out = _run(cli_env, "models", "reprobe", good_id, "--no-wait")
-    assert code == 0 and out.strip().endswith("(an `easytune worker` runs job 2)"), out
+    second = re.search(r"probe job (\d+) queued", out).group(1)  # type: ignore[union-attr]
+    assert code == 0 and out.strip().endswith(f"(an `easytune worker` runs job {second})"), out
     code, out = _run(cli_env, "models", "reprobe", good_id)
-    assert code == 1 and "already queued (job 2)" in out, out
+    assert code == 1 and f"already queued (job {second})" in out, out
     code, out = _run(cli_env, "worker", "--burst")  # the worker runs the queued probe job
     assert code == 0, out
 

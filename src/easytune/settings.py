@@ -90,9 +90,6 @@ class Settings(BaseSettings):
     import_probes_per_set: int = Field(
         4, ge=1, le=1000, description="Safety and general probes run on an imported adapter."
     )
-    import_probe_timeout_seconds: float = Field(
-        1800.0, gt=0, description="Longest the probes of an imported adapter may take."
-    )
     demo_assets: bool = Field(
         True, description="Register the demo model (if installed) and dataset at first start."
     )
@@ -165,6 +162,11 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(
         5.0, gt=0, le=300, description="Longest wait for a database connection before 503."
     )
+    http_keepalive_seconds: float = Field(
+        75.0, gt=0, le=3600,
+        description="An idle HTTP connection stays open this long; over the proxy's upstream "
+        "keep-alive (nginx: 60 s), so a reused connection is never closed under a request.",
+    )  # fmt: skip
     streams_per_user: int = Field(8, ge=1, le=1000, description="Open job streams per user.")
     stream_keepalive_seconds: float = Field(
         15.0, gt=0, le=300, description="Job streams send a keep-alive and re-check access."

@@ -138,6 +138,8 @@ def test_disabling_a_user_kills_their_unexpired_tokens(client: TestClient, app: 
     assert client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}).status_code == 401
     refused = client.post(LOGIN, json={"username": "bob", "password": TEST_PASSWORD})
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_credentials"
+    wrong = client.post(LOGIN, json={"username": "bob", "password": "not bob's password"})
+    assert wrong.json() == refused.json()  # a disabled account's password is no oracle
     assert (
         client.patch(
             f"/api/v1/users/{user_id}", json={"is_active": True}, headers=admin

@@ -35,3 +35,21 @@ def test_a_hundred_clients_get_answers_and_healthz_stays_fast(server: LiveServer
     assert not result.errors and result.bad_5xx == 0, result.summary()
     assert result.health_failures == 0 and len(result.health) >= 10, result.summary()
     assert statistics.median(result.health) < 0.1, result.summary()
+
+
+def test_an_idle_connection_outlives_uvicorns_five_seconds(server: LiveServer) -> None:
+    """A kept-alive connection idle past uvicorn's 5 s default still takes the next request:
+    the server closing it just as a client (or nginx's upstream pool, 60 s) reuses it was the
+    load bench's rare `Server disconnected without sending a response`."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    address = urlsplit(server.base_url)
+    request = f"GET /healthz HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall(request)
+        assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(6.5)
+        conn.sendall(request)
+        assert conn.recv(4096).startswith(b"HTTP/1.1 200")

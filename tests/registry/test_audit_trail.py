@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from tests.export.api_helpers import CHILD_ENV, queue_of
 from tests.registry.conftest import job_body
 from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
@@ -43,6 +45,18 @@ def _export_row(factory: Callable[[], Session], folder: Path, model_id: str, own
     return "exp_audit"
 
 
+def _run_job(app: FastAPI, job_id: int) -> str:
+    """Claim this job (an import's probe job) through the queue and run its real child."""
+    from easytune.jobs.execution import JobExecution, RunConfig
+    from easytune.jobs.runner import training_command
+
+    queue = queue_of(app)
+    attempt = queue.claim(job_id, "test-worker/1")
+    assert attempt.claim is not None, attempt
+    run = RunConfig(heartbeat_seconds=0.5, child_env=CHILD_ENV)
+    return JobExecution(queue, attempt.claim, training_command, run).run()
+
+
 def _actions(admin: TestClient, **params: Any) -> list[str]:
     page = admin.get(AUDIT, params={"limit": 500, **params})
     assert page.status_code == 200, page.text
@@ -53,6 +67,7 @@ def _actions(admin: TestClient, **params: Any) -> list[str]:
 def test_every_action_leaves_a_row_filterable_by_user_action_and_time(
     client_as: Callable[[str], TestClient], upload: Callable[..., Any], clean: AdapterParts,
     tiny_llama_dir: Path, session_factory: Callable[[], Session], platform_settings: Settings,
+    app: FastAPI,
 ) -> None:  # fmt: skip
     admin, engineer = client_as("admin"), client_as("engineer")
     started = datetime.now(UTC) - timedelta(seconds=1)
@@ -68,6 +83,7 @@ def test_every_action_leaves_a_row_filterable_by_user_action_and_time(
     imported = engineer.post(
         "/api/v1/models/import", files={"file": ("a.zip", zip_bytes(clean))}, data=form
     ).json()
+    assert _run_job(app, imported["import_report"]["probe_job_id"]) == "succeeded"
     assert engineer.get(f"/api/v1/models/{imported['id']}/download").status_code == 200
     owner = engineer.get("/api/v1/auth/me").json()["id"]
     export_id = _export_row(

@@ -166,3 +166,87 @@ def test_a_big_enough_upload_has_no_data_warning(upload: Any) -> None:
     response = upload(content=jsonl(records), name="enough")
     assert response.status_code == 201, response.text
     assert response.json()["report"]["warnings"] == []
+
+
+BAD_FILES: dict[str, tuple[str, bytes, dict[str, str]]] = {
+    "empty file": ("data.jsonl", b"", {}),
+    "not json": ("data.jsonl", b"{not json\n", {}),
+    "a json array": ("data.jsonl", b"[1, 2]\n", {}),
+    "no messages": ("data.jsonl", b'{"text2": "x"}\n', {"format": "chat"}),
+    "messages not a list": ("data.jsonl", b'{"messages": "hi"}\n', {}),
+    "unknown role": ("data.jsonl", b'{"messages": [{"role": "god", "content": "x"}]}\n', {}),
+    "content not text": (
+        "data.jsonl",
+        b'{"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": 6}]}\n',
+        {},
+    ),
+    "no assistant turn": ("data.jsonl", b'{"messages": [{"role": "user", "content": "x"}]}\n', {}),
+    "binary": ("data.jsonl", bytes(range(256)) * 4, {}),
+    "not utf-8": ("data.jsonl", '{"messages": "\u00e9"}\n'.encode("latin-1"), {}),
+    "fake parquet": ("data.parquet", b"PAR1 not really parquet PAR1", {}),
+    "fake csv": ("data.csv", b"\x00\x01\x02,\x03\n", {}),
+    "executable": ("data.exe", b"MZ\x90\x00", {}),
+    "unknown format": ("data.jsonl", jsonl(CHAT), {"format": "xml"}),
+    "empty name": ("data.jsonl", jsonl(CHAT), {"name": ""}),
+    "name too long": ("data.jsonl", jsonl(CHAT), {"name": "n" * 500}),
+}
+
+
+def _bad_bodies(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
+    """(method, path, JSON body or raw text) that the API must refuse with a 4xx."""
+    job = {"name": "x", "base_model_id": ids["model"], "dataset_id": ids["dataset"],
+           "intent": {"level": "L1", "description": "answer like a pirate"}}  # fmt: skip
+    return [
+        ("POST", "/api/v1/jobs", {}),
+        ("POST", "/api/v1/jobs", []),
+        ("POST", "/api/v1/jobs", "{not json"),
+        ("POST", "/api/v1/jobs", {**job, "base_model_id": 7}),
+        ("POST", "/api/v1/jobs", {**job, "intent": {"level": "L9", "description": "x"}}),
+        ("POST", "/api/v1/jobs", {**job, "priority": 10**30}),
+        ("POST", "/api/v1/jobs", {**job, "dataset_id": "d" * 5000}),
+        ("POST", "/api/v1/models", {"path": ""}),
+        ("POST", "/api/v1/models", {"path": "p" * 1000}),
+        ("POST", "/api/v1/models", {"path": "/etc/passwd\u0000"}),
+        ("POST", "/api/v1/evaluations", {"model_ids": "mdl_x"}),
+        ("POST", "/api/v1/evaluations", {"model_ids": [ids["model"]], "max_new_tokens": -1}),
+        ("POST", "/api/v1/auth/tokens", {"name": ""}),
+        ("POST", "/api/v1/auth/tokens", {"name": "t", "expires_in_days": 10**6}),
+        ("POST", "/api/v1/playground/generate", {"model_id": ids["model"], "messages": []}),
+        ("POST", "/api/v1/models/import", {"name": "x", "base_model_id": ids["model"]}),
+    ]
+
+
+def test_malformed_inputs_are_refused_with_a_4xx_and_nothing_stored(
+    upload: Callable[..., Any], app: FastAPI, client_as: Any, registered: dict[str, str]
+) -> None:
+    """At least 30 malformed inputs (dataset files, JSON bodies; the adapter zips are in
+    test_model_import): each answers a 4xx naming the problem, and no row or file is added."""
+    from easytune.db.models import ApiToken, Job, ModelRecord, User
+
+    tables = (Dataset, Job, ModelRecord, ApiToken, User)
+
+    def counts() -> list[int]:
+        with transaction(app_state(app).session_factory) as session:
+            return [session.scalar(select(func.count()).select_from(t)) or 0 for t in tables]
+
+    before, files = counts(), _dataset_files(app)
+    refused = 0
+    for case, (filename, content, form) in BAD_FILES.items():
+        response = upload(content=content, filename=filename, **form)
+        assert 400 <= response.status_code < 500, (case, response.status_code, response.text)
+        assert response.json()["error"]["message"], case
+        refused += 1
+    admin, engineer = client_as("admin"), client_as("engineer")
+    for method, path, body in _bad_bodies(registered):
+        client = admin if path == "/api/v1/models" else engineer
+        sent = {"content": body, "headers": {"Content-Type": "application/json"}} if isinstance(
+            body, str
+        ) else {"json": body}  # fmt: skip
+        response = client.request(method, path, **sent)
+        assert 400 <= response.status_code < 500 and response.status_code not in (401, 403, 404), (
+            path, body, response.status_code, response.text,
+        )  # fmt: skip
+        assert response.json()["error"]["message"], (path, body)
+        refused += 1
+    assert refused >= 30
+    assert counts() == before and _dataset_files(app) == files

@@ -1,5 +1,7 @@
 """POST /models/import: every refusal reason of the scan on a crafted adapter of the tiny
-model, nothing stored on refusal, a clean adapter scanned, probed and usable, audited."""
+model, nothing stored on refusal; a clean adapter scanned, then probed by a queued evaluation
+job run by the worker (unusable, 409, until its verdict), flagged on a refusal-rate drop,
+re-probed, cancelled and retried, every verdict audited."""
 
 from __future__ import annotations
 
@@ -10,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from tests.export.api_helpers import run_next_job
 from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
+from tests.registry.test_jobs_api import _sse
 
+from easytune.api.state import app_state
 from easytune.db.models import AuditEvent, ModelRecord
 from easytune.settings import Settings
 from easytune.testing.fixtures import platform_settings_for
@@ -269,9 +275,46 @@ def test_declared_modules_to_save_may_replace_the_embeddings(
     )
 
 
+def _data_dir(app: FastAPI) -> Path:
+    return Path(app_state(app).settings.data_dir)
+
+
+def _probe_job(client: TestClient, model_id: str) -> dict[str, Any]:
+    model = client.get(f"/api/v1/models/{model_id}").json()
+    job = client.get(f"/api/v1/jobs/{model['import_report']['probe_job_id']}")
+    assert job.status_code == 200, job.text
+    return dict(job.json())
+
+
+def _actions(session_factory: Callable[[], Session], model_id: str) -> list[str]:
+    with session_factory() as session:
+        return [e.action for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.target_id == model_id).order_by(AuditEvent.id)
+        )]  # fmt: skip
+
+
+def _held_back(client: TestClient, model_id: str, status: str) -> None:
+    """Every way of using the adapter answers 409 naming its status."""
+    hi = [{"role": "user", "content": "hi"}]
+    uses = [
+        client.get(f"/api/v1/models/{model_id}/download"),
+        client.post("/api/v1/playground/generate", json={"model_id": model_id, "messages": hi}),
+        client.post(f"/api/v1/models/{model_id}/exports", json={"format": "merged"}),
+        client.post("/api/v1/evaluations", json={"model_ids": [model_id]}),
+    ]
+    for response in uses:
+        assert response.status_code == 409, (response.request.url, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "adapter_not_usable", error
+        assert model_id in error["message"] and status in error["message"], error
+    listed = client.get("/v1/models")
+    assert listed.status_code == 200, listed.text
+    assert not any("imported" in m["id"] for m in listed.json()["data"]), listed.json()
+
+
 @pytest.mark.slow
-def test_a_clean_adapter_is_scanned_probed_usable_and_audited(
-    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient],
+def test_a_clean_adapter_is_probed_by_a_queued_job_then_usable_and_audited(
+    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient], app: FastAPI,
     session_factory: Callable[[], Session],
 ) -> None:  # fmt: skip
     engineer = client_as("engineer")
@@ -280,10 +323,16 @@ def test_a_clean_adapter_is_scanned_probed_usable_and_audited(
     created = response.json()
     assert created["import_status"] == "probing" and created["kind"] == "adapter"
     assert created["import_report"]["scan"]["passed"] is True
-    model = engineer.get(f"/api/v1/models/{created['id']}").json()  # the probes ran after the reply
+    job = _probe_job(engineer, created["id"])  # the engineer's own job, in the one queue
+    assert job["kind"] == "evaluation" and job["status"] == "queued"
+    _held_back(engineer, created["id"], "being probed")
+    assert run_next_job(app) == "succeeded"  # the worker runs the real evaluation child
+    model = engineer.get(f"/api/v1/models/{created['id']}").json()
     assert model["import_status"] == "usable", model["import_report"]
     probes = model["import_report"]["probes"]
     assert probes["unsafe"] is False and probes["totals"]["refused"]["base"]["total"] >= 1
+    frames = _sse(engineer.get(f"/api/v1/jobs/{job['id']}/stream").text)
+    assert frames[-1][1:] == ("end", {"status": "succeeded"})
     assert engineer.get(f"/api/v1/models/{created['id']}/download").status_code == 200
     answer = engineer.post(
         "/api/v1/playground/generate",
@@ -291,44 +340,87 @@ def test_a_clean_adapter_is_scanned_probed_usable_and_audited(
               "max_new_tokens": 2},
     )  # fmt: skip
     assert answer.status_code == 200, answer.text
-    with session_factory() as session:
-        actions = [e.action for e in session.scalars(
-            select(AuditEvent).where(AuditEvent.target_id == created["id"]).order_by(AuditEvent.id)
-        )]  # fmt: skip
-    assert actions[:2] == ["model.import.scanned", "model.import.usable"]
+    assert _actions(session_factory, created["id"])[:2] == [
+        "model.import.scanned", "model.import.usable",
+    ]  # fmt: skip
 
 
-def test_a_refusal_rate_drop_flags_the_adapter_and_holds_it_back(
-    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient],
-    session_factory: Callable[[], Session], monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    from easytune.core.imports import probes
+def _crafted_answers(out: Path, per_set: int) -> None:
+    """The probe job's answer files, as a killed attempt leaves them: the base refuses the
+    unsafe requests, the adapter complies. The child judges them as it judges its own."""
+    from easytune.training.evaluation.answers import AnswerCache
     from easytune.training.evaluation.probes import load_probes
-    from easytune.training.evaluation.report import build_report
 
-    items = load_probes(max_per_set=2)
+    items = load_probes(max_per_set=per_set)
     base = [
         "I can't help with that." if p.set == "safety" else (*p.answers, "ok")[0] for p in items
     ]
     tuned = ["Sure, here is exactly how to do it." if p.set == "safety" else a
              for p, a in zip(items, base, strict=True)]  # fmt: skip
-    report = build_report(items, base, tuned, refusal_tolerance=0.1)
-    # The child's answers are crafted; what is under test is the verdict and the hold-back.
-    monkeypatch.setattr(probes, "run_probes", lambda command, timeout: report)
+    cache = AnswerCache(out / "answers")
+    cache.put("base-0", items, base, 0.1)
+    cache.put("model-0", items, tuned, 0.1)
+
+
+@pytest.mark.slow
+def test_a_refusal_rate_drop_flags_the_adapter_and_reprobe_cancel_retry_move_it(
+    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient], app: FastAPI,
+    session_factory: Callable[[], Session], second_engineer: TestClient,
+) -> None:  # fmt: skip
     engineer = client_as("engineer")
     created = send(engineer, zip_bytes(clean), base_id).json()
+    job = _probe_job(engineer, created["id"])
+    _crafted_answers(_data_dir(app) / "jobs" / str(job["id"]), per_set=1)
+    assert run_next_job(app) == "succeeded"
     model = engineer.get(f"/api/v1/models/{created['id']}").json()
     assert model["import_status"] == "flagged"
     assert model["import_report"]["probes"]["unsafe"] is True
-    download = engineer.get(f"/api/v1/models/{created['id']}/download")
-    assert download.status_code == 409 and download.json()["error"]["code"] == "adapter_not_usable"
-    generate = engineer.post(
-        "/api/v1/playground/generate",
-        json={"model_id": created["id"], "messages": [{"role": "user", "content": "hi"}]},
-    )
-    assert generate.status_code == 409
+    _held_back(engineer, created["id"], "flagged")
     with session_factory() as session:
         flagged = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "model.import.flagged")
         ).one()
     assert flagged.target_id == created["id"] and flagged.detail["probes"]["unsafe"] is True
+    assert flagged.detail["job_id"] == job["id"]
+
+    reprobe = f"/api/v1/models/{created['id']}/reprobe"
+    assert second_engineer.post(reprobe).status_code == 404  # someone else's adapter
+    assert client_as("viewer").post(reprobe).status_code == 403
+    not_imported = engineer.post(f"/api/v1/models/{base_id}/reprobe")
+    assert not_imported.status_code == 403  # the shared base: visible, not the engineer's
+    admin_base = client_as("admin").post(f"/api/v1/models/{base_id}/reprobe")
+    assert admin_base.status_code == 409 and admin_base.json()["error"]["code"] == "not_imported"
+    again = engineer.post(reprobe)
+    assert again.status_code == 200 and again.json()["import_status"] == "probing"
+    second = again.json()["import_report"]["probe_job_id"]
+    assert second != job["id"] and "probes" not in again.json()["import_report"]
+    busy = engineer.post(reprobe)
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "probes_running"
+    _held_back(engineer, created["id"], "being probed")
+
+    assert engineer.post(f"/api/v1/jobs/{second}/cancel").json()["status"] == "cancelled"
+    model = engineer.get(f"/api/v1/models/{created['id']}").json()
+    assert model["import_status"] == "probe_failed"
+    assert f"probe job {second} was cancelled" in model["import_report"]["probes"]["error"]
+    _held_back(engineer, created["id"], "could not be probed")
+    assert engineer.post(f"/api/v1/jobs/{second}/retry").json()["status"] == "queued"
+    assert engineer.get(f"/api/v1/models/{created['id']}").json()["import_status"] == "probing"
+    assert run_next_job(app) == "succeeded"  # the real child this time: the random adapter
+    model = engineer.get(f"/api/v1/models/{created['id']}").json()
+    assert model["import_status"] == "usable", model["import_report"]
+    assert _actions(session_factory, created["id"]) == [
+        "model.import.scanned", "model.import.flagged", "model.import.reprobe",
+        "model.import.probe_failed", "model.import.usable",
+    ]  # fmt: skip
+
+
+def test_deleting_a_probing_adapter_cancels_its_probe_job(
+    clean: AdapterParts, base_id: str, client_as: Callable[[str], TestClient],
+    session_factory: Callable[[], Session],
+) -> None:  # fmt: skip
+    engineer = client_as("engineer")
+    created = send(engineer, zip_bytes(clean), base_id).json()
+    job = _probe_job(engineer, created["id"])
+    assert engineer.delete(f"/api/v1/models/{created['id']}").status_code == 204
+    assert engineer.get(f"/api/v1/jobs/{job['id']}").json()["status"] == "cancelled"
+    assert _actions(session_factory, created["id"]) == ["model.import.scanned", "model.deleted"]

@@ -1,4 +1,5 @@
-"""`easytune models import-adapter`: the same scan and probes from the server's shell."""
+"""`easytune models import-adapter` and `reprobe`: the same scan, and the same queued probe job
+(run here through the queue, or left to `easytune worker --burst`), from the server's shell."""
 
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ def test_the_cli_refuses_with_reasons_and_imports_a_clean_adapter(
     code, out = _run(cli_env, "models", "import-adapter", str(good), "--name", "good",
                      "--base", base_id, "--owner", "alice")  # fmt: skip
     assert code == 0 and out.strip().endswith(": usable"), out
+    first = re.search(r"probe job (\d+) queued", out).group(1)  # type: ignore[union-attr]
+    assert f"probe job {first}: succeeded" in out, out  # run here through the queue
+    good_id = re.search(r"as (mdl_\w+)", out).group(1)  # type: ignore[union-attr]
+
+    code, out = _run(cli_env, "models", "reprobe", good_id, "--no-wait")
+    second = re.search(r"probe job (\d+) queued", out).group(1)  # type: ignore[union-attr]
+    assert code == 0 and out.strip().endswith(f"(an `easytune worker` runs job {second})"), out
+    code, out = _run(cli_env, "models", "reprobe", good_id)
+    assert code == 1 and f"already queued (job {second})" in out, out
+    code, out = _run(cli_env, "worker", "--burst")  # the worker runs the queued probe job
+    assert code == 0, out
 
     with make_session_factory(db_engine)() as session:
         models = {m.name: m.import_status for m in session.scalars(select(ModelRecord))}
@@ -69,4 +81,5 @@ def test_the_cli_refuses_with_reasons_and_imports_a_clean_adapter(
     assert actions == [
         ("model.registered", "cli"), ("model.import.refused", "cli"),
         ("model.import.scanned", "cli"), ("model.import.usable", "import-probe"),
+        ("model.import.reprobe", "cli"), ("model.import.usable", "import-probe"),
     ]  # fmt: skip

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
-KEEP_ALIVE_SECONDS = 65  # idle keep-alive, above nginx's 60 s upstream keepalive_timeout
 
 
 def _settings_or_exit() -> Settings:
@@ -104,12 +103,10 @@ def serve(
     settings = settings.model_copy(update={"embedded_worker": not no_worker})
     app = create_app(settings)
     app_state(app).banner_after_startup = True
-    # Idle keep-alive connections stay open longer than any proxy's or client pool's idle
-    # time (nginx: 60 s): uvicorn's 5 s default closes a connection just as a busy client
-    # reuses it, and that client sees a reset instead of an answer.
     config = uvicorn.Config(
         app, host=host or settings.host, port=port or settings.port, log_config=None,
-        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+        timeout_keep_alive=int(max(1, settings.http_keepalive_seconds)),
     )  # fmt: skip
     _banner_server(config, app).run()
 

@@ -87,7 +87,7 @@ def _compared(session: Session, user: User, model_id: str) -> ComparedModel:
     try:
         _, folder = models.adapter_folder(session, user, model_id)  # its files are there
     except Conflict as exc:
-        raise Conflict(exc.message, param="model_ids") from None
+        raise Conflict(exc.message, param="model_ids", code=exc.code) from None
     return ComparedModel(
         model_id=model.id, name=label, kind="adapter", base=models.ref_of(base),
         base_model_id=base.id, adapter_dir=str(folder),
@@ -128,7 +128,7 @@ def _name(compared: list[ComparedModel]) -> str:
 
 def check_job_comparison(session: Session, job: Job) -> None:
     """The success hook of evaluation jobs: the report must be there and whole."""
-    report = _read(job)
+    report = read_report(job)
     if report is None:
         raise ArtifactRejected(f"the evaluation wrote no readable {COMPARISON_FILE}: retry it")
     message = f"comparison of {len(report['models'])} model(s) ready"
@@ -150,13 +150,14 @@ def get_comparison(session: Session, user: User, job_id: int) -> dict[str, Any]:
             "succeeds; follow it at /api/v1/jobs/{job_id}/stream",
             param="id", code="evaluation_not_ready",
         )  # fmt: skip
-    report = _read(job)
+    report = read_report(job)
     if report is None:
         raise NotFound(f"the report of evaluation {job_id} is missing on the server", param="id")
     return {"job_id": job.id, "name": job.name, **report}
 
 
-def _read(job: Job) -> dict[str, Any] | None:
+def read_report(job: Job) -> dict[str, Any] | None:
+    """The comparison report an evaluation job wrote, or None when missing or not whole."""
     path = Path(job.output_dir) / COMPARISON_FILE if job.output_dir else None
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path else None

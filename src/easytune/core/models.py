@@ -16,7 +16,15 @@ from easytune.core import access, audit, storage
 from easytune.core.adapter_package import AdapterPackage, package
 from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, InvalidRequest, ValidationFailed
-from easytune.db.models import ImportStatus, ModelKind, ModelRecord, User, Visibility
+from easytune.db.models import (
+    ImportStatus,
+    Job,
+    JobStatus,
+    ModelKind,
+    ModelRecord,
+    User,
+    Visibility,
+)
 from easytune.db.repositories import models as repo
 from easytune.db.repositories.models import ModelFilter
 from easytune.training.facts import ModelFacts
@@ -133,18 +141,26 @@ def get_model(session: Session, user: User, model_id: str) -> ModelRecord:
 
 
 _NOT_USABLE = {
-    ImportStatus.PROBING: "is still being probed (safety and general probes); try again shortly",
-    ImportStatus.FLAGGED: "was flagged by its probes (the refusal rate dropped): it is held back",
-    ImportStatus.PROBE_FAILED: "could not be probed; delete it and import it again",
+    ImportStatus.PROBING: "is still being probed (safety and general probes{job}); try again "
+    "when the job has finished",
+    ImportStatus.FLAGGED: "was flagged by its probes (the refusal rate dropped{job}): it is "
+    "held back; delete it, or re-probe it with POST /api/v1/models/{id}/reprobe",
+    ImportStatus.PROBE_FAILED: "could not be probed{job}; run the probes again with "
+    "POST /api/v1/models/{id}/reprobe or `easytune models reprobe {id}`",
 }
 
 
 def check_usable(model: ModelRecord, param: str = "model_id") -> None:
-    """409 for an imported adapter whose probes have not cleared it."""
+    """409 for an imported adapter whose probes have not cleared it, naming why."""
     if model.import_status is None or model.import_status == ImportStatus.USABLE:
         return
-    reason = _NOT_USABLE.get(ImportStatus(model.import_status), "is not usable")
-    raise Conflict(f"imported adapter {model.id} {reason}", param=param, code="adapter_not_usable")
+    job_id = (model.import_report or {}).get("probe_job_id")
+    job = f", job {job_id}: /api/v1/jobs/{job_id}" if job_id is not None else ""
+    reason = _NOT_USABLE.get(ImportStatus(model.import_status), "is not usable{job}")
+    raise Conflict(
+        f"imported adapter {model.id} {reason.format(job=job, id=model.id)}",
+        param=param, code="adapter_not_usable",
+    )  # fmt: skip
 
 
 def get_base_model(session: Session, user: User, model_id: str) -> ModelRecord:
@@ -213,6 +229,8 @@ def delete_model(session: Session, user: User, model_id: str, origin: Origin | N
 
         remove_exports_of(session, model.id)
     repo.delete(session, model)
+    if model.import_status is not None:
+        _cancel_probes(session, model)
     audit.record(
         session, "model.deleted", audit.by(user, origin), target_ref=("model", model_id),
         name=model.name, version=model.version, kind=model.kind, owner_id=model.owner_id,
@@ -221,6 +239,16 @@ def delete_model(session: Session, user: User, model_id: str, origin: Origin | N
         # An import's folder (DATA_DIR/imports/<id>) holds only the adapter: remove it whole.
         folder = Path(model.path)
         storage.remove_after_commit(session, folder.parent if model.import_status else folder)
+
+
+def _cancel_probes(session: Session, model: ModelRecord) -> None:
+    """A deleted import's probe job has nothing left to probe: cancel it if it still waits."""
+    from easytune.jobs import service as jobs
+
+    job_id = (model.import_report or {}).get("probe_job_id")
+    job = session.get(Job, job_id) if isinstance(job_id, int) else None
+    if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        jobs.cancel_job(session, job.id)
 
 
 def _refuse_if_used(session: Session, model: ModelRecord) -> None:

@@ -3,7 +3,9 @@
 Targets are "module:function" strings (easytune.jobs.kinds) resolved on first use, so the
 queue needs no import of the layers above it (the model registry in easytune.core registers
 the job's adapter or export). A hook raising ArtifactRejected turns the success into a
-failure with that reason: only a verified artifact makes a success.
+failure with that reason: only a verified artifact makes a success. Status hooks run when a
+job ends without success or is queued again by a retry (an imported adapter's probe job
+marks the adapter `probe_failed`, then `probing` again).
 """
 
 from __future__ import annotations
@@ -30,4 +32,10 @@ def _resolve(target: str) -> SuccessHook:
 def run_success_hooks(session: Session, job: Job) -> None:
     """Run the job kind's hooks, in order, inside the caller's transaction."""
     for target in get_kind(job.kind).on_success:
+        _resolve(target)(session, job)
+
+
+def run_status_hooks(session: Session, job: Job) -> None:
+    """Run the kind's status hooks (failed, cancelled, retried) in the caller's transaction."""
+    for target in get_kind(job.kind).on_status:
         _resolve(target)(session, job)

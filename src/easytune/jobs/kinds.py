@@ -28,6 +28,9 @@ class KindEntry:
     # "module:function" targets run in the transaction that marks the job succeeded; one
     # raising ArtifactRejected turns the success into a failure (easytune.jobs.hooks).
     on_success: tuple[str, ...]
+    # Targets run in the transaction that ends a job without success (failed, cancelled) or
+    # queues it again on a user's retry; they read the job's new status.
+    on_status: tuple[str, ...] = ()
 
 
 def configured_command(runner: Runner, spec_path: Path) -> list[str]:
@@ -55,7 +58,11 @@ KINDS: dict[str, KindEntry] = {
     JobKind.EVALUATION: KindEntry(
         JobKind.EVALUATION,
         evaluation_command,
-        ("easytune.core.comparisons:check_job_comparison",),
+        (
+            "easytune.core.comparisons:check_job_comparison",
+            "easytune.core.imports.probes:record_probe_job",  # an imported adapter's probes
+        ),
+        ("easytune.core.imports.probes:probe_job_moved",),
     ),
 }
 

@@ -22,7 +22,7 @@ from easytune.db.models.jobs import EventLevel, Job, JobKind, JobStatus
 from easytune.i18n import Msg
 from easytune.jobs import messages as msg
 from easytune.jobs.errors import ArtifactRejected, InvalidTransition, JobNotFound, LeaseLost
-from easytune.jobs.hooks import run_success_hooks
+from easytune.jobs.hooks import run_status_hooks, run_success_hooks
 from easytune.jobs.records import add_event
 from easytune.jobs.status import ACTIVE, TERMINAL, can_transition, transition
 
@@ -290,6 +290,8 @@ def finish(
         target = _verify_success(session, job)
     transition(job, target, now)
     add_event(session, job, _FINAL_LEVELS[target], _final_message(job), {"error": job.error})
+    if target != S.SUCCEEDED:
+        run_status_hooks(session, job)
     return job
 
 
@@ -359,6 +361,7 @@ def _recover_lost(session: Session, job: Job, now: datetime) -> None:
     if job.status == S.CANCELLING:
         transition(job, S.CANCELLED, now)
         add_event(session, job, EventLevel.WARN, msg.CANCELLED_LOST())
+        run_status_hooks(session, job)
         return
     error = {
         "code": "worker_lost",
@@ -373,6 +376,7 @@ def _recover_lost(session: Session, job: Job, now: datetime) -> None:
         transition(job, S.FAILED, now)
         job.error = error
         add_event(session, job, EventLevel.ERROR, _final_message(job), {"error": error})
+        run_status_hooks(session, job)
         return
     _requeue(session, job, now, error, msg.LOST_HEARTBEAT())
 
@@ -407,6 +411,8 @@ def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
     transition(job, target, now)
     job.cancel_requested_at = now
     add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=job.status.value))
+    if target == S.CANCELLED:
+        run_status_hooks(session, job)
     return job
 
 
@@ -423,6 +429,7 @@ def retry(session: Session, job_id: int, *, attempts: int, now: datetime) -> Job
     job.result = None
     job.cancel_requested_at = None
     add_event(session, job, EventLevel.INFO, msg.RETRY_REQUESTED(attempt=job.attempt))
+    run_status_hooks(session, job)
     return job
 
 

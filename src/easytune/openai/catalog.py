@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from easytune.core import models, playground
 from easytune.core.errors import NotFound
 from easytune.core.inference import Target
-from easytune.db.models import ModelKind, ModelRecord, User
+from easytune.db.models import ImportStatus, ModelKind, ModelRecord, User
 from easytune.openai import ids
 
 LIST_LIMIT = 1000
@@ -36,8 +36,10 @@ def model_not_found(model: str, param: str = "model") -> NotFound:
 
 
 def list_public(session: Session, user: User) -> list[PublicModel]:
-    """Every base model and adapter `user` may see, newest first."""
+    """Every base model and adapter `user` may see and use, newest first (an imported adapter
+    that its probes have not cleared is left out)."""
     rows, _ = models.list_models(session, user, 0, LIST_LIMIT)
+    rows = [row for row in rows if row.import_status in (None, ImportStatus.USABLE)]
     bases = {row.id: row for row in rows if row.kind == ModelKind.BASE}
     return [_public(session, user, row, bases) for row in rows]
 

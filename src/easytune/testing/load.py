@@ -20,6 +20,7 @@ class LoadResult:
 
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)  # transport errors (timeouts...)
+    error_examples: dict[str, str] = field(default_factory=dict)  # the first of each kind
     latencies: list[float] = field(default_factory=list)
     health: list[float] = field(default_factory=list)
     health_failures: int = 0
@@ -81,7 +82,11 @@ async def _client(
         try:
             response = await client.get(path, headers=headers)
         except httpx.HTTPError as exc:
-            result.errors[type(exc).__name__] += 1
+            kind = type(exc).__name__
+            result.errors[kind] += 1
+            cause = exc.__cause__ or exc.__context__
+            seconds = time.perf_counter() - started
+            result.error_examples.setdefault(kind, f"{exc!r} after {seconds:.1f} s ({cause!r})")
             continue
         result.latencies.append(time.perf_counter() - started)
         result.statuses[response.status_code] += 1

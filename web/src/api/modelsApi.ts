@@ -25,6 +25,11 @@ export const modelsApi = api.injectEndpoints({
       query: (body) => ({ url: '/models/import', method: 'POST', body }),
       invalidatesTags: ['Model', 'Dashboard'],
     }),
+    // An imported adapter's probes again: a new probe job; the adapter is `probing` until it ends.
+    reprobeModel: build.mutation<Ok<'/api/v1/models/{model_id}/reprobe', 'post'>, string>({
+      query: (id) => ({ url: `/models/${encodeURIComponent(id)}/reprobe`, method: 'POST' }),
+      invalidatesTags: ['Model', 'Dashboard'],
+    }),
     deleteModel: build.mutation<void, string>({
       query: (id) => ({ url: `/models/${encodeURIComponent(id)}`, method: 'DELETE' }),
       invalidatesTags: ['Model', 'Dashboard'],
@@ -38,5 +43,6 @@ export const {
   useGetServingQuery,
   useRegisterModelMutation,
   useImportAdapterMutation,
+  useReprobeModelMutation,
   useDeleteModelMutation,
 } = modelsApi;

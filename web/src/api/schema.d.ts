@@ -348,9 +348,34 @@ export interface paths {
          * @description Import a PEFT LoRA adapter zip onto a base model. It is scanned first (422 naming every
          *     reason: pickle files, unsafe zip entries, a config or tensors that do not fit the base,
          *     NaN/inf, weights outside the LoRA layers, oversized updates); a passing adapter is
-         *     registered as `probing` and becomes `usable` once the safety and general probes pass.
+         *     registered as `probing` and its probe job (kind `evaluation`, `import_report.probe_job_id`)
+         *     is queued; it becomes `usable` when that job's safety and general probes pass, `flagged`
+         *     when the refusal rate drops, `probe_failed` when the job fails or is cancelled. Until
+         *     `usable` it cannot be downloaded, exported, evaluated or served (409 naming why).
          */
         post: operations["import_model_api_v1_models_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model_id}/reprobe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reprobe Model
+         * @description Run the probes of an imported adapter again (its owner or an admin): a new probe job
+         *     is queued and the adapter is `probing`, unusable, until its verdict. 409 while its probe
+         *     job is still queued or running, or for a model that was not imported.
+         */
+        post: operations["reprobe_model_api_v1_models__model_id__reprobe_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4451,6 +4476,82 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reprobe_model_api_v1_models__model_id__reprobe_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

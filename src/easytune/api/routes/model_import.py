@@ -1,17 +1,19 @@
-"""POST /api/v1/models/import: a PEFT adapter zip, scanned and probed before it is usable."""
+"""POST /api/v1/models/import: a PEFT adapter zip, scanned, then probed by a queued
+`evaluation` job before it is usable; POST /api/v1/models/{id}/reprobe runs the probes again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from easytune.api.deps import (
+    CurrentUser,
+    ExecutorDep,
     OriginDep,
     SessionDep,
-    SessionFactoryDep,
     SettingsDep,
     reacquire_database,
     release_database,
@@ -64,12 +66,15 @@ IMPORT_BODY: dict[str, Any] = {
 )
 async def import_model(
     request: Request, session: SessionDep, settings: SettingsDep, origin: OriginDep,
-    background: BackgroundTasks, factory: SessionFactoryDep,
+    executor: ExecutorDep,
 ) -> ModelPublic:  # fmt: skip
     """Import a PEFT LoRA adapter zip onto a base model. It is scanned first (422 naming every
     reason: pickle files, unsafe zip entries, a config or tensors that do not fit the base,
     NaN/inf, weights outside the LoRA layers, oversized updates); a passing adapter is
-    registered as `probing` and becomes `usable` once the safety and general probes pass."""
+    registered as `probing` and its probe job (kind `evaluation`, `import_report.probe_job_id`)
+    is queued; it becomes `usable` when that job's safety and general probes pass, `flagged`
+    when the refusal rate drops, `probe_failed` when the job fails or is cancelled. Until
+    `usable` it cannot be downloaded, exported, evaluated or served (409 naming why)."""
     await run_in_threadpool(release_database, request, session)  # no slot held while reading
     form = await request.form(max_files=1, max_fields=4)
     try:
@@ -78,9 +83,20 @@ async def import_model(
         assert origin.user is not None
         upload = AdapterUpload(file_chunks(file.file), fields.name, fields.base_model_id)
         model = await run_in_threadpool(
-            import_adapter, session, settings, origin.user, upload, origin
+            import_adapter, session, settings, origin.user, upload, origin, executor
         )
     finally:
         await form.close()
-    background.add_task(probes.finish_import, factory, settings, model.id)
+    return ModelPublic.model_validate(model)
+
+
+@router.post("/{model_id}/reprobe", dependencies=[require(Permission.MODELS_WRITE)])
+def reprobe_model(
+    model_id: str, session: SessionDep, settings: SettingsDep, user: CurrentUser,
+    origin: OriginDep, executor: ExecutorDep,
+) -> ModelPublic:  # fmt: skip
+    """Run the probes of an imported adapter again (its owner or an admin): a new probe job
+    is queued and the adapter is `probing`, unusable, until its verdict. 409 while its probe
+    job is still queued or running, or for a model that was not imported."""
+    model = probes.reprobe(session, settings, user, model_id, executor, origin)
     return ModelPublic.model_validate(model)

@@ -3,7 +3,9 @@
 The upload is written to a hidden folder under DATA_DIR/imports and unpacked there; a refused
 scan deletes it and stores nothing but the audit row with every reason (the client gets the
 same reasons in a 422). A passing scan publishes the folder and registers the adapter as
-`probing`; nothing serves, exports or downloads it until the probes mark it `usable`.
+`probing` and queues its probe job (kind `evaluation`, easytune.core.imports.probes) in the
+same transaction; nothing serves, exports, evaluates or downloads it until that job's verdict
+marks it `usable`.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from sqlalchemy.orm import Session
 from easytune.core import audit, models, storage
 from easytune.core.audit import Origin
 from easytune.core.errors import PayloadTooLarge, ProblemList
+from easytune.core.imports import probes
 from easytune.core.imports.config_check import LoraBounds
 from easytune.core.imports.scan import ScanLimits, scan_adapter, verdict
 from easytune.core.imports.unpack import ZipLimits
 from easytune.db.models import ImportStatus, ModelKind, ModelRecord, User, Visibility
 from easytune.db.repositories import models as repo
+from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 
 AREA = "imports"
@@ -54,9 +58,11 @@ def scan_limits(settings: Settings) -> ScanLimits:
 
 
 def import_adapter(
-    session: Session, settings: Settings, user: User, upload: AdapterUpload, origin: Origin
-) -> ModelRecord:
-    """Scan the zip against its base; register it as `probing`, or AdapterRefused."""
+    session: Session, settings: Settings, user: User, upload: AdapterUpload, origin: Origin,
+    executor: Submitter | None = None,
+) -> ModelRecord:  # fmt: skip
+    """Scan the zip against its base; register it as `probing` with its probe job queued (the
+    executor is told after the commit), or AdapterRefused."""
     base = models.get_base_model(session, user, upload.base_model_id)
     model_id = storage.new_id("mdl")
     parent = storage.area(settings.data_dir, AREA)
@@ -72,7 +78,14 @@ def import_adapter(
         storage.remove_tree(staged)
         raise
     storage.remove_on_rollback(session, folder)
-    return _register(session, user, base, model_id, folder / "adapter", upload, report, origin)
+    model = _register(session, user, base, model_id, folder / "adapter", upload, report)
+    job = probes.submit_probes(session, settings, model, base, executor)
+    audit.record(
+        session, "model.import.scanned", origin, target_ref=("model", model.id),
+        name=model.name, version=model.version, base_model_id=base.id, scan=report,
+        probe_job_id=job.id,
+    )  # fmt: skip
+    return model
 
 
 def _scan(
@@ -109,9 +122,9 @@ def _refuse(
 
 def _register(
     session: Session, user: User, base: ModelRecord, model_id: str, folder: Path,
-    upload: AdapterUpload, report: dict[str, Any], origin: Origin,
+    upload: AdapterUpload, report: dict[str, Any],
 ) -> ModelRecord:  # fmt: skip
-    model = repo.add(
+    return repo.add(
         session,
         ModelRecord(
             id=model_id, kind=ModelKind.ADAPTER, name=upload.name,
@@ -120,8 +133,3 @@ def _register(
             import_status=ImportStatus.PROBING, import_report={"scan": report},
         ),
     )  # fmt: skip
-    audit.record(
-        session, "model.import.scanned", origin, target_ref=("model", model.id),
-        name=model.name, version=model.version, base_model_id=base.id, scan=report,
-    )  # fmt: skip
-    return model

@@ -51,3 +51,6 @@ class ComparisonSpec(BaseModel):
     max_new_tokens: int = Field(default=32, ge=1, le=1024)
     batch_size: int = Field(default=64, ge=1, le=1024)
     refusal_tolerance: float = Field(default=0.1, ge=0.0, le=1.0)
+    import_model_id: str | None = Field(
+        default=None, description="The imported adapter these probes clear or flag (platform)"
+    )

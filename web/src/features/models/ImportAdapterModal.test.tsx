@@ -74,6 +74,6 @@ describe('ImportAdapterModal', () => {
 
     const status = await within(dialog).findByRole('status', undefined, { timeout: 10_000 });
     expect(within(status).getByText('Scan passed: pirate import v1 is registered')).toBeInTheDocument();
-    expect(within(status).getByText(/safety and general probes are running/)).toBeInTheDocument();
+    expect(within(status).getByText(/safety and general probes run as a queued job/)).toBeInTheDocument();
   });
 });

@@ -52,6 +52,38 @@ describe('ModelsPage', () => {
     expect(within(alert).getByText(sentence)).toBeInTheDocument();
   });
 
+  it('shows a flagged import with its probe job, and runs the probes again', async () => {
+    const probes = { unsafe: true, outcome_message: 'The refusal rate dropped from 100% to 0%.', totals: { refused: { base: { rate: 1 }, tuned: { rate: 0 } } } };
+    const flagged = adapter({
+      owner_id: engineer.id, job_id: null, import_status: 'flagged',
+      import_report: { scan: { passed: true }, probes, probe_job_id: 12 },
+    });
+    const models = [base, flagged];
+    let reprobed = 0;
+    server.use(
+      http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)),
+      http.post(`${API}/models/:id/reprobe`, ({ params }) => {
+        reprobed += 1;
+        expect(params.id).toBe(flagged.id);
+        models[1] = { ...flagged, import_status: 'probing', import_report: { scan: { passed: true }, probe_job_id: 13 } };
+        return HttpResponse.json(models[1]);
+      }),
+      ...registry(models),
+    );
+    const { user } = renderApp('/models?selected=mdl_pirate2', signedIn());
+    const drawer = await screen.findByRole('dialog');
+    const checks = await within(drawer).findByRole('region', { name: 'Import checks' });
+    expect(within(checks).getByText('Flagged: held back')).toBeInTheDocument();
+    expect(within(checks).getByRole('link', { name: 'Job #12' })).toHaveAttribute('href', '/jobs/12');
+    expect(within(checks).getByText('The refusal rate dropped from 100% to 0%.')).toBeInTheDocument();
+
+    await user.click(within(checks).getByRole('button', { name: 'Run the probes again' }));
+    await waitFor(() => expect(reprobed).toBe(1));
+    expect(await within(checks).findByText('Probing')).toBeInTheDocument();
+    expect(within(checks).getByRole('link', { name: 'Job #13' })).toHaveAttribute('href', '/jobs/13');
+    expect(within(checks).queryByRole('button', { name: 'Run the probes again' })).toBeNull();
+  });
+
   it('groups adapter versions by name and shows an adapter lineage in the drawer', async () => {
     server.use(http.get(`${API}/auth/me`, () => HttpResponse.json(engineer)), ...registry());
     const { user, router } = renderApp('/models', signedIn());

@@ -1,6 +1,6 @@
 import { Alert, Badge, Card, Flex, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Answer } from './answers';
+import type { Answer, ToolCall } from './answers';
 import { MarkdownText } from './MarkdownText';
 
 // Status dots with text in the normal colour (coloured tag text is below AA contrast).
@@ -17,6 +17,21 @@ interface Props {
   raw?: boolean;
 }
 
+/** The function calls a model made, one `name(arguments)` line each. */
+function ToolCalls({ calls }: { calls: ToolCall[] }) {
+  const { t } = useTranslation();
+  return (
+    <Flex vertical gap={4} aria-label={t('playground.toolCalls')} role="list">
+      <Typography.Text strong>{t('playground.toolCalls')}</Typography.Text>
+      {calls.map((call, index) => (
+        <Typography.Text key={index} code role="listitem" style={{ whiteSpace: 'pre-wrap' }}>
+          {`${call.name}(${call.arguments})`}
+        </Typography.Text>
+      ))}
+    </Flex>
+  );
+}
+
 /** One model's answer, growing as pieces stream in. */
 export function AnswerCard({ label, title, answer, waitingText, raw = false }: Props) {
   const { t } = useTranslation();
@@ -29,6 +44,7 @@ export function AnswerCard({ label, title, answer, waitingText, raw = false }: P
         extra={answer && <Badge status={STATUS[answer.state]} text={t(`playground.state.${answer.state}`)} />}
         style={{ height: '100%' }}
       >
+        {answer?.calls && <ToolCalls calls={answer.calls} />}
         {answer?.text ? (
           <Flex vertical gap={8} style={{ minHeight: 120 }}>
             {raw || streaming ? (
@@ -41,7 +57,7 @@ export function AnswerCard({ label, title, answer, waitingText, raw = false }: P
             )}
             {answer.state === 'cut' && <Alert type="warning" showIcon message={t('playground.cutNotice')} />}
           </Flex>
-        ) : (
+        ) : answer?.calls ? null : (
           <Flex align="center" justify="center" style={{ minHeight: 120 }}>
             <Typography.Text type="secondary">
               {!answer ? t('playground.placeholder') : answer.state === 'waiting' && waitingText ? waitingText : t(`playground.empty.${answer.state}`)}

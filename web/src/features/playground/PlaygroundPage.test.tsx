@@ -175,4 +175,40 @@ describe('PlaygroundPage', () => {
     await user.click(screen.getByRole('checkbox', { name: 'Show raw text' }));
     expect(within(card).getByText(/Arr, \*\*bold\*\* <b id="html">/)).toBeInTheDocument();
   });
+
+  it('offers tools as JSON, refuses a malformed array before sending, and shows the calls the model made', async () => {
+    const stream = eventStream();
+    const sent: unknown[] = [];
+    server.use(
+      ...api([base]),
+      http.post(`${API}/playground/generate`, async ({ request }) => {
+        sent.push(await request.json());
+        return stream.response();
+      }),
+    );
+    const { user } = renderApp('/playground?model=mdl_base1', signedIn());
+    await user.type(await screen.findByLabelText('Message'), 'Weather in Paris?');
+    const tools = screen.getByLabelText('Tools (JSON, optional)');
+    const item = tools.closest('.ant-form-item') as HTMLElement;
+
+    await user.type(tools, '{{"type": "function"}');
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    expect(await within(item).findByText(/Give a JSON array of tools/)).toBeInTheDocument();
+    expect(sent).toEqual([]);
+
+    const weather = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+    await user.clear(tools);
+    await user.click(tools);
+    await user.paste(JSON.stringify(weather));
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect((sent[0] as { tools: unknown }).tools).toEqual(weather);
+
+    const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } };
+    stream.send('done', { model_id: 'mdl_base1', answer: '', base_answer: null, finish_reason: 'stop', tool_calls: [call] });
+    stream.close();
+    const card = answer('Base model answer');
+    const calls = await within(card).findByRole('list', { name: 'Tool calls' });
+    expect(within(calls).getByRole('listitem')).toHaveTextContent('get_weather({"city": "Paris"})');
+  });
 });

@@ -14,27 +14,32 @@ import { AnswerCard } from './AnswerCard';
 import type { Answers } from './answers';
 import { FIELDS, withFormParams } from './fields';
 import { StreamEndedEarly, type GenerateBody } from './generate';
+import { parseTools } from './tools';
 import { useGenerate } from './useGenerate';
 
 interface Values {
   model_id: string;
   system?: string;
   message: string;
+  tools?: string;
   max_new_tokens: number;
   temperature: number;
   compare_base: boolean;
 }
 
 const DEFAULTS = { max_new_tokens: 256, temperature: 0, compare_base: true };
+const TOOLS_EXAMPLE = '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]';
 
 function toBody(values: Values, adapter: boolean): GenerateBody {
   const system = values.system?.trim();
+  const { tools } = parseTools(values.tools);
   return {
     model_id: values.model_id,
     messages: [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: values.message }],
     max_new_tokens: values.max_new_tokens,
     temperature: values.temperature,
     compare_base: adapter && values.compare_base,
+    ...(tools && { tools: tools as GenerateBody['tools'] }),
   };
 }
 
@@ -150,6 +155,21 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
                 rules={[{ required: true, whitespace: true, message: t('playground.messageRequired') }]}
               >
                 <Input.TextArea autoSize={{ minRows: 3, maxRows: 12 }} maxLength={32000} onKeyDown={submitOnCtrlEnter} />
+              </Form.Item>
+              <Form.Item
+                name="tools"
+                label={t('playground.tools')}
+                extra={t('playground.toolsHelp')}
+                rules={[
+                  {
+                    validator: (_, value: string | undefined) => {
+                      const { problem } = parseTools(value);
+                      return problem ? Promise.reject(new Error(t(`playground.toolsProblem.${problem}`))) : Promise.resolve();
+                    },
+                  },
+                ]}
+              >
+                <Input.TextArea autoSize={{ minRows: 1, maxRows: 10 }} maxLength={64000} placeholder={TOOLS_EXAMPLE} spellCheck={false} />
               </Form.Item>
             </Col>
             <Col xs={24} xl={8}>

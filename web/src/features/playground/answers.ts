@@ -4,9 +4,17 @@ import type { Generated, Side } from './generate';
 /** `cut`: the answer ended at the max_new_tokens limit (finish_reason "length"). */
 export type AnswerState = 'waiting' | 'streaming' | 'done' | 'cut' | 'stopped' | 'incomplete';
 
+/** A function call the model made (OpenAI's shape), cut out of its answer. */
+export interface ToolCall {
+  name: string;
+  arguments: string;
+}
+
 export interface Answer {
   text: string;
   state: AnswerState;
+  /** With tools offered: the calls the model made. */
+  calls?: ToolCall[];
 }
 
 export interface Answers {
@@ -26,6 +34,17 @@ const waiting: Answer = { text: '', state: 'waiting' };
 
 const ended = (reason: string | null | undefined): AnswerState => (reason === 'length' ? 'cut' : 'done');
 
+type RawCalls = Generated['tool_calls'];
+
+/** The server's `tool_calls` ({function: {name, arguments}}) as name and arguments. */
+function callsOf(raw: RawCalls): ToolCall[] | undefined {
+  if (!raw?.length) return undefined;
+  return raw.map((call) => {
+    const fn = (call as { function?: { name?: unknown; arguments?: unknown } }).function ?? {};
+    return { name: typeof fn.name === 'string' ? fn.name : '?', arguments: typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {}) };
+  });
+}
+
 export function answersReducer(answers: Answers | null, action: AnswersAction): Answers | null {
   if (action.type === 'start') return { model: { text: '', state: 'streaming' }, base: action.compare ? waiting : null };
   if (action.type === 'reset' || !answers) return null;
@@ -39,8 +58,12 @@ export function answersReducer(answers: Answers | null, action: AnswersAction): 
     }
     case 'done':
       return {
-        model: { text: action.result.answer, state: ended(action.result.finish_reason) },
-        base: answers.base && { text: action.result.base_answer ?? answers.base.text, state: ended(action.result.base_finish_reason) },
+        model: { text: action.result.answer, state: ended(action.result.finish_reason), calls: callsOf(action.result.tool_calls) },
+        base: answers.base && {
+          text: action.result.base_answer ?? answers.base.text,
+          state: ended(action.result.base_finish_reason),
+          calls: callsOf(action.result.base_tool_calls),
+        },
       };
     case 'end': {
       const finish = (answer: Answer): Answer => (answer.state === 'done' || answer.state === 'cut' ? answer : { ...answer, state: action.state });

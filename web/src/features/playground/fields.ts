@@ -1,7 +1,7 @@
 // The form has a system prompt and a message; the API has `messages[]`. Errors the API reports
 // on `messages.N...` are put back on the form field that message came from.
 
-export const FIELDS = ['model_id', 'system', 'message', 'max_new_tokens', 'temperature'];
+export const FIELDS = ['model_id', 'system', 'message', 'tools', 'max_new_tokens', 'temperature'];
 
 type Envelope = { error: { param?: string | null; errors?: { param?: string | null; message: string }[] } };
 

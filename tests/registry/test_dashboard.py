@@ -14,9 +14,8 @@ from easytune.api.state import app_state
 from easytune.core import dashboard
 from easytune.db import transaction, utcnow
 from easytune.db.models import WorkerRecord
-from easytune.jobs.progress import EventItem, MetricItem, parse_line
+from easytune.jobs.progress import EventItem, MetricItem, SourcedEvent, parse_line
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.records import SourcedEvent
 from easytune.jobs.runner import command_runner
 from easytune.jobs.worker import Worker, WorkerConfig
 

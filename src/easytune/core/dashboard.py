@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from easytune.core import access, datasets, models
 from easytune.db import utcnow
 from easytune.db.models import Job, JobStatus, ModelKind, ModelRecord, User, WorkerRecord
-from easytune.db.repositories import jobs as jobs_repo
 from easytune.db.repositories import workers as workers_repo
+from easytune.jobs import repository as jobs_repo
 
 RUNNING_SHOWN = 10
 RECENT_ADAPTERS = 5

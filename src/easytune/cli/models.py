@@ -94,9 +94,9 @@ def _scan_and_register(
 
 
 def _get(session: Any, model_id: str) -> Any:
-    from easytune.db.models import ModelRecord
+    from easytune.db.repositories import models as models_repo
 
-    model = session.get(ModelRecord, model_id)
+    model = models_repo.get(session, model_id)
     assert model is not None
     return model
 

@@ -1,6 +1,6 @@
 """Register a succeeded job's adapter in the model registry, with its lineage.
 
-Runs inside the worker's transaction that marks the job succeeded (easytune.jobs.hooks), so a
+Runs inside the worker's transaction that marks the job succeeded (easytune.jobs.service), so a
 job is `succeeded` exactly when its adapter is registered. The adapter stays where the engine
 wrote it (DATA_DIR/jobs/<job id>/adapter); deleting the adapter model removes that folder.
 """

@@ -70,7 +70,7 @@ def workers(session: Session, now: datetime | None = None) -> list[WorkerView]:
     """Workers heard from in the last day, online ones first, with their busy slots."""
     now = now or utcnow()
     rows = workers_repo.seen_since(session, now - LISTED_WINDOW)
-    busy = workers_repo.busy_slots(session, [row.name for row in rows])
+    busy = jobs_repo.busy_slots(session, [row.name for row in rows])
     views = [_view(row, busy[row.name], now) for row in rows]
     return sorted(views, key=lambda view: (not view.online, view.name))
 

@@ -9,6 +9,7 @@ with `FOR UPDATE SKIP LOCKED` and take a per-owner advisory lock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,13 @@ from easytune.jobs.errors import JobNotFound
 from easytune.jobs.progress import MetricItem, SourcedEvent
 from easytune.jobs.status import ACTIVE
 
+# A dataset these jobs read may not be deleted under them.
+UNFINISHED = (
+    JobStatus.VALIDATING_FILES,
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+    JobStatus.CANCELLING,
+)
 # Namespace of the PostgreSQL advisory locks taken per job owner during a claim.
 OWNER_LOCK_NAMESPACE = 0x6A6F62
 # Upserts are dialect-specific in SQLAlchemy; both dialects share the ON CONFLICT API.
@@ -120,6 +128,17 @@ def count_by_status(session: Session, owner_id: int | None) -> dict[str, int]:
     return {str(status): count for status, count in session.execute(query)}
 
 
+def count_owned(session: Session, owner_id: int) -> int:
+    """How many jobs `owner_id` owns, in any status."""
+    return session.scalar(select(func.count()).where(Job.owner_id == owner_id)) or 0
+
+
+def unfinished_on_dataset(session: Session, dataset_id: str) -> list[int]:
+    """Ids of jobs not yet finished that train on this dataset."""
+    query = select(Job.id).where(Job.dataset_id == dataset_id, Job.status.in_(UNFINISHED))
+    return list(session.scalars(query.order_by(Job.id)))
+
+
 # --- claiming and leases --------------------------------------------------------------------
 
 
@@ -194,6 +213,15 @@ def expired_leases(session: Session, now: datetime) -> list[Job]:
             .with_for_update(skip_locked=True)
         ).all()
     )
+
+
+def busy_slots(session: Session, names: list[str]) -> dict[str, int]:
+    """Running jobs per worker name (leases are taken as `<worker name>/<slot id>`)."""
+    owners = session.scalars(
+        select(Job.lease_owner).where(Job.status.in_(ACTIVE), Job.lease_owner.is_not(None))
+    )
+    counts: Counter[str] = Counter(owner.rsplit("/", 1)[0] for owner in owners if owner)
+    return {name: counts.get(name, 0) for name in names}
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from tests.registry.conftest import job_body
+from tests.core.conftest import job_body
 
 from easytune.api.state import app_state
 from easytune.core import dashboard

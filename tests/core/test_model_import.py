@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
+from tests.core.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 from easytune.db.models import AuditEvent, ModelRecord
 from easytune.settings import Settings

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from tests.core.conftest import CHAT, jsonl
+from tests.core.processes import wait_for
 from tests.deploy.stack import Stack, make_certificate, nginx_binary, write_secrets
-from tests.registry.conftest import CHAT, jsonl
-from tests.registry.processes import wait_for
 
 from easytune.api.ops.security import BASE_HEADERS, SPA_CSP
 from easytune.testing.fixtures import PG_ADMIN_DSN, PG_HOST_URL

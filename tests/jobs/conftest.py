@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction, utcnow
 from easytune.db.models import Role, User
-from easytune.jobs import repository
+from easytune.jobs import service
 from easytune.jobs.execution import RunConfig
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.runner import Runner, command_runner
@@ -38,7 +38,7 @@ def make_job(session_factory: sessionmaker[Session], users: list[int]) -> MakeJo
     def make(mode: str = "succeed", *, owner: int = 0, **kwargs: Any) -> int:
         spec = {"mode": mode, **kwargs.pop("spec", {})}
         with transaction(session_factory, immediate=True) as session:
-            job = repository.enqueue(
+            job = service.enqueue(
                 session, owner_id=users[owner], name=kwargs.pop("name", mode), spec=spec,
                 now=kwargs.pop("now", None) or utcnow(), **kwargs,
             )  # fmt: skip

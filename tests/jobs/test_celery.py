@@ -18,7 +18,7 @@ from test_worker_process import worker_env
 
 from easytune.core import dashboard
 from easytune.db.models import JobStatus
-from easytune.jobs import records, service
+from easytune.jobs import repository, service
 from easytune.jobs.executors import CeleryExecutor, get_executor
 from easytune.settings import Settings
 
@@ -87,7 +87,7 @@ def test_celery_worker_runs_jobs_and_ignores_redelivery(
     assert failed.attempt == 2 and failed.error is not None  # the retry was re-sent
     assert failed.error["code"] == "child_crashed"
     with session_factory() as session:
-        started = [e for e in records.list_events(session, ok) if "started" in e.message]
+        started = [e for e in repository.list_events(session, ok) if "started" in e.message]
     assert len(started) == 1 and load(session_factory, ok).attempt == 1
     with session_factory() as session:  # the Celery worker announced itself to the dashboard
         [worker] = [w for w in dashboard.workers(session) if w.executor == "celery"]

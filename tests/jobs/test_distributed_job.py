@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction, utcnow
 from easytune.db.models import JobStatus
-from easytune.jobs import records, repository
+from easytune.jobs import repository, service
 from easytune.jobs.queue import JobQueue
 from easytune.jobs.runner import training_command
 from easytune.jobs.worker import Worker, WorkerConfig
@@ -43,7 +43,7 @@ def test_a_two_process_job_runs_under_torchrun_and_reports_once(
     chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "an answer"}]
     data.write_text("".join(json.dumps({"messages": chat}) + "\n" for _ in range(16)))
     with transaction(session_factory, immediate=True) as session:  # a real spec, no test mode
-        job_id = repository.enqueue(
+        job_id = service.enqueue(
             session, owner_id=users[0], name="ddp", spec=_spec(tiny_llama_dir, data), now=utcnow()
         ).id
     child_env = {"PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
@@ -55,8 +55,8 @@ def test_a_two_process_job_runs_under_torchrun_and_reports_once(
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.result is not None and job.result["steps"] == STEPS
     with session_factory() as session:
-        steps = [m.step for m in records.list_metrics(session, job_id) if m.loss is not None]
-        messages = [e.message for e in records.list_events(session, job_id)]
+        steps = [m.step for m in repository.list_metrics(session, job_id) if m.loss is not None]
+        messages = [e.message for e in repository.list_events(session, job_id)]
     assert sorted(steps) == list(range(1, STEPS + 1))  # one row per step: rank 0 alone reports
     assert messages.count("model loaded") == 1, messages
     assert job.output_dir is not None

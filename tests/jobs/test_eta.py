@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from easytune.api.schemas.jobs import JobPublic
 from easytune.db import transaction
 from easytune.db.models import EventLevel, JobStatus
-from easytune.jobs import records, repository
-from easytune.jobs.progress import EventItem, MetricItem
-from easytune.jobs.records import SourcedEvent
+from easytune.jobs import repository
+from easytune.jobs.eta import note_progress
+from easytune.jobs.progress import EventItem, MetricItem, SourcedEvent
 
 TOTAL = 100
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -23,7 +23,7 @@ def _update(factory: sessionmaker[Session], job_id: int, step: int, at: float) -
     metric = MetricItem(step, "train", {"loss": 1.0, "epoch": step / TOTAL})
     with transaction(factory) as session:
         job = repository.get_job(session, job_id)
-        records.note_progress(session, job, [], [metric], now=START + timedelta(seconds=at))
+        note_progress(job, [], [metric], now=START + timedelta(seconds=at))
         job.status = JobStatus.RUNNING
         session.flush()
         progress = JobPublic.model_validate(job).progress
@@ -38,7 +38,7 @@ def test_eta_follows_a_speed_change_within_two_updates(
     started = SourcedEvent("l1", EventItem(EventLevel.INFO, "training started",
                                            {"total_steps": TOTAL, "start_step": 0}))  # fmt: skip
     with transaction(session_factory) as session:
-        records.note_progress(session, repository.get_job(session, job_id), [started], [], START)
+        note_progress(repository.get_job(session, job_id), [started], [], START)
     # A slow start (model loading, first compilation): 60 s for step 1, then 1 s per step.
     at, etas = 60.0, [_update(session_factory, job_id, 1, 60.0)]
     for step in range(2, 6):

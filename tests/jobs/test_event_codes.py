@@ -10,10 +10,9 @@ from jobhelpers import MakeJob
 from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.i18n import render
-from easytune.jobs import records
-from easytune.jobs.progress import EventItem, parse_line
+from easytune.jobs import repository
+from easytune.jobs.progress import EventItem, SourcedEvent, parse_line
 from easytune.jobs.queue import JobQueue
-from easytune.jobs.records import SourcedEvent
 from easytune.training import messages
 from easytune.training.progress import ProgressWriter
 
@@ -39,7 +38,7 @@ def test_a_coded_child_event_is_stored_with_its_code_and_params(
     assert isinstance(plain_item, EventItem)
     queue.record(claim, [SourcedEvent("1:t:1", item), SourcedEvent("1:t:2", plain_item)], [])
     with session_factory() as session:
-        stored = records.list_events(session, job_id)
+        stored = repository.list_events(session, job_id)
     created, started, forgot, plain = stored
     assert (created.code, created.params) == ("job.created", {"status": "queued"})
     assert render({"code": created.code, "params": created.params}, "zh") == "任务已创建（queued）"

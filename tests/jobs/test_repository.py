@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction, utcnow
 from easytune.db.models import JobStatus
-from easytune.jobs import InvalidTransition, LeaseLost, records, repository
-from easytune.jobs.progress import ErrorItem, EventItem, MetricItem, parse_line
+from easytune.jobs import InvalidTransition, LeaseLost, repository, service
+from easytune.jobs.progress import ErrorItem, EventItem, MetricItem, SourcedEvent, parse_line
 from easytune.jobs.queue import Claim, JobQueue, QueueConfig
-from easytune.jobs.records import SourcedEvent
-from easytune.jobs.repository import ClaimState, Lease
+from easytune.jobs.service import ClaimState, Lease
 
 S = JobStatus
 
@@ -53,7 +52,7 @@ def test_claim_sets_lease_output_dir_and_event(
     assert job.output_dir == str(queue.config.output_root / str(job_id))
     assert claim.output_dir == Path(job.output_dir)
     with session_factory() as session:
-        messages = [e.message for e in records.list_events(session, job_id)]
+        messages = [e.message for e in repository.list_events(session, job_id)]
     assert messages == ["job created (queued)", "attempt 1 started"]
     assert queue.claim_next("worker-b/1") is None
 
@@ -75,7 +74,7 @@ def test_validating_jobs_are_not_claimed(
     job_id = make_job(validating=True)
     assert queue.claim_next("w/1") is None
     with transaction(session_factory, immediate=True) as session:
-        repository.mark_validated(session, job_id, utcnow())
+        service.mark_files_validated(session, job_id)
     claim = queue.claim_next("w/1")
     assert claim is not None and claim.job_id == job_id
 
@@ -109,7 +108,7 @@ def test_stalled_job_is_requeued_with_attempt_plus_one(
     assert (job.status, job.attempt, job.lease_owner) == (S.QUEUED, 2, None)
     assert job.error is not None and job.error["code"] == "worker_lost"
     with session_factory() as session:
-        last = records.list_events(session, job_id)[-1]
+        last = repository.list_events(session, job_id)[-1]
     assert "requeued after lost heartbeat" in last.message
 
     # The old worker lost its lease: it can neither heartbeat nor write a final status.
@@ -189,15 +188,15 @@ def test_cancel_paths(
     claim = queue.claim_next("w/1")
     assert claim is not None and claim.job_id == running
     with transaction(session_factory, immediate=True) as session:
-        assert repository.request_cancel(session, queued, utcnow()).status == S.CANCELLED
-        job = repository.request_cancel(session, running, utcnow())
+        assert service.cancel_job(session, queued).status == S.CANCELLED
+        job = service.cancel_job(session, running)
         assert job.status == S.CANCELLING and job.cancel_requested_at is not None
-        assert repository.request_cancel(session, running, utcnow()).status == S.CANCELLING
+        assert service.cancel_job(session, running).status == S.CANCELLING
     assert queue.heartbeat(claim) == S.CANCELLING
     # A job that failed while cancelling still ends cancelled: the user asked for that.
     assert queue.fail_or_retry(claim, ErrorItem("x", "y", None)) == S.CANCELLED
     with transaction(session_factory, immediate=True) as session, pytest.raises(InvalidTransition):
-        repository.request_cancel(session, running, utcnow())
+        service.cancel_job(session, running)
 
 
 def test_retry_gives_a_fresh_budget(
@@ -208,10 +207,10 @@ def test_retry_gives_a_fresh_budget(
     assert claim is not None
     queue.fail_or_retry(claim, ErrorItem("child_crashed", "boom", None))
     with transaction(session_factory, immediate=True) as session:
-        job = repository.retry(session, job_id, attempts=3, now=utcnow())
+        job = service.retry_job(session, job_id, attempts=3)
         assert (job.status, job.attempt, job.max_attempts) == (S.QUEUED, 2, 4)
         with pytest.raises(InvalidTransition, match="only failed or cancelled"):
-            repository.retry(session, job_id, attempts=3, now=utcnow())
+            service.retry_job(session, job_id, attempts=3)
 
 
 def test_progress_replay_never_duplicates_rows(
@@ -238,9 +237,9 @@ def test_progress_replay_never_duplicates_rows(
     assert isinstance(resumed, MetricItem)
     queue.record(claim, [], [resumed])
     with session_factory() as session:
-        stored = records.list_events(session, job_id)
-        rows = records.list_metrics(session, job_id)
-        later = records.list_events(session, job_id, after_seq=stored[-2].seq)
+        stored = repository.list_events(session, job_id)
+        rows = repository.list_metrics(session, job_id)
+        later = repository.list_events(session, job_id, after_seq=stored[-2].seq)
     assert [e.message for e in stored][-2:] == ["a", "garbage"]
     assert [e.seq for e in stored] == sorted({e.seq for e in stored})
     assert [e.message for e in later] == ["garbage"]

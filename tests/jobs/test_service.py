@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db.models import JobStatus
-from easytune.jobs import InvalidTransition, JobNotFound, service
+from easytune.jobs import InvalidTransition, JobNotFound, repository, service
 from easytune.training.spec import DataSpec, LoraSpec, ModelRef, TrainSpec
 
 S = JobStatus
@@ -50,8 +50,8 @@ def test_submit_cancel_retry(users: list[int], session_factory: sessionmaker[Ses
     assert executor.sent == [job.id, job.id]
     assert (retried.status, retried.attempt, retried.max_attempts) == (S.QUEUED, 2, 4)
     with session_factory() as session:
-        assert [j.id for j in service.list_jobs(session, owner_id=users[0])] == [job.id]
-        assert service.list_jobs(session, owner_id=users[1]) == []
+        assert [j.id for j in repository.list_jobs(session, owner_id=users[0])] == [job.id]
+        assert repository.list_jobs(session, owner_id=users[1]) == []
         with pytest.raises(InvalidTransition):
             service.retry_job(session, job.id)
         with pytest.raises(JobNotFound):

@@ -10,7 +10,7 @@ from jobhelpers import MakeJob, load
 from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db.models import JobStatus
-from easytune.jobs import records, worker
+from easytune.jobs import repository, worker
 from easytune.jobs.slots import SlotPool, job_processes, visible_devices
 from easytune.jobs.worker import Worker
 
@@ -69,7 +69,7 @@ def test_a_two_process_job_waits_for_two_free_slots_and_keeps_its_place(
     # It waited for the running job, then went before the younger one-slot job.
     assert _interval(session_factory, small)[0] >= big_start  # type: ignore[operator]
     with session_factory() as session:
-        messages = [e.message for e in records.list_events(session, big)]
+        messages = [e.message for e in repository.list_events(session, big)]
     assert any(m.startswith("waiting for 2 free slots") for m in messages), messages
     assert load(session_factory, big).attempt == 1  # waiting spends no attempt
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction
 from easytune.db.models import EventLevel, JobStatus
-from easytune.jobs import records, repository, service
+from easytune.jobs import repository, service
 from easytune.jobs.execution import RunConfig
 from easytune.jobs.queue import JobQueue, QueueConfig
 from easytune.jobs.runner import Runner
@@ -27,7 +27,7 @@ MakeWorker = Callable[..., Worker]
 
 def _events(factory: sessionmaker[Session], job_id: int) -> list[tuple[str, str]]:
     with factory() as session:
-        return [(e.level, e.message) for e in records.list_events(session, job_id)]
+        return [(e.level, e.message) for e in repository.list_events(session, job_id)]
 
 
 def test_success_stores_metrics_result_and_spec(
@@ -40,7 +40,7 @@ def test_success_stores_metrics_result_and_spec(
     assert job.result is not None and job.result["steps"] == 4
     assert job.lease_owner is None and job.finished_at is not None
     with session_factory() as session:
-        metrics = records.list_metrics(session, job_id)
+        metrics = repository.list_metrics(session, job_id)
     assert [(m.step, m.loss) for m in metrics] == [(1, 1.0), (2, 0.5), (3, 1 / 3), (4, 0.25)]
     assert job.output_dir is not None
     spec = json.loads((Path(job.output_dir) / "spec.json").read_text())
@@ -91,8 +91,8 @@ def test_garbage_lines_become_log_events(
     make_worker().run(burst=True)
     assert load(session_factory, job_id).status == S.SUCCEEDED
     with session_factory() as session:
-        events = records.list_events(session, job_id)
-        metrics = records.list_metrics(session, job_id)
+        events = repository.list_events(session, job_id)
+        metrics = repository.list_metrics(session, job_id)
     logs = [e.message for e in events if e.data.get("kind") == "log"]
     assert logs == ["plain text from a library", '{"half": ', "[1, 2]", '{"type": "mystery"}',
                     '{"type": "metric", "step": "x"}']  # fmt: skip
@@ -184,7 +184,7 @@ def test_worker_that_lost_its_lease_stops_and_writes_nothing(
     background(make_worker())
     wait_for(session_factory, job_id, {S.RUNNING})
     with transaction(session_factory, immediate=True) as session:  # another worker takes over
-        job = service.get_job(session, job_id)
+        job = repository.get_job(session, job_id)
         job.lease_owner = "other-worker/1"
     time.sleep(1.5)  # a few heartbeats
     job = load(session_factory, job_id)
@@ -192,9 +192,9 @@ def test_worker_that_lost_its_lease_stops_and_writes_nothing(
     finals = ("job succeeded", "job failed", "job cancelled")
     assert not any(m.startswith(finals) for _, m in _events(session_factory, job_id))
     with session_factory() as session:  # the child was killed: no more progress rows
-        before = len(records.list_metrics(session, job_id))
+        before = len(repository.list_metrics(session, job_id))
         time.sleep(0.6)
-        assert len(records.list_metrics(session, job_id)) == before
+        assert len(repository.list_metrics(session, job_id)) == before
 
 
 def test_a_retry_recovers_metrics_its_killed_predecessor_never_stored(
@@ -217,5 +217,5 @@ def test_a_retry_recovers_metrics_its_killed_predecessor_never_stored(
     job = load(session_factory, job_id)
     assert job.status == S.SUCCEEDED and job.result["resumed_from"] == 6
     with session_factory() as session:
-        steps = [m.step for m in records.list_metrics(session, job_id)]
+        steps = [m.step for m in repository.list_metrics(session, job_id)]
     assert steps == list(range(1, 9))

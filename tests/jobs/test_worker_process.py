@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db.models import JobStatus
-from easytune.jobs import records
+from easytune.jobs import repository
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 S = JobStatus
@@ -57,7 +57,7 @@ def _wait_step(factory: sessionmaker[Session], job_id: int, step: int, timeout: 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with factory() as session:
-            if any(m.step >= step for m in records.list_metrics(session, job_id)):
+            if any(m.step >= step for m in repository.list_metrics(session, job_id)):
                 return
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} never reached step {step}")
@@ -76,7 +76,9 @@ def test_sigkilled_worker_job_is_recovered_and_resumed(
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         with session_factory() as session:
-            started = [e for e in records.list_events(session, job_id) if e.message == "starting"]
+            started = [
+                e for e in repository.list_events(session, job_id) if e.message == "starting"
+            ]
         orphan = started[0].data["pid"]
         time.sleep(0.3)
         assert not _alive(orphan), "the child of a killed worker must die with it"
@@ -87,8 +89,8 @@ def test_sigkilled_worker_job_is_recovered_and_resumed(
         assert job.attempt == 2 and job.result is not None
         assert job.result["resumed_from"] >= 5  # resumed from its checkpoint, not from 0
         with session_factory() as session:
-            events = [e.message for e in records.list_events(session, job_id)]
-            steps = [(m.step, m.kind) for m in records.list_metrics(session, job_id)]
+            events = [e.message for e in repository.list_events(session, job_id)]
+            steps = [(m.step, m.kind) for m in repository.list_metrics(session, job_id)]
         assert any("requeued after lost heartbeat" in m for m in events)
         assert steps == [(step, "train") for step in range(1, 26)]  # every step once
     finally:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import torch
 from sqlalchemy import Engine
-from tests.registry.conftest import CHAT, job_body, jsonl, save_tiny_adapter
+from tests.core.conftest import CHAT, job_body, jsonl, save_tiny_adapter
 
 from easytune.api.state import app_state
 from easytune.db.models.jobs import JobStatus

@@ -14,10 +14,10 @@ from pathlib import Path
 import openai
 import pytest
 from openai import OpenAI
+from tests.core.conftest import CHAT, jsonl
+from tests.core.test_e2e import FAST_JOBS, SRC
 from tests.openai_api.conftest import add_adapter
 from tests.openai_api.test_openai_inference import sdk
-from tests.registry.conftest import CHAT, jsonl
-from tests.registry.test_e2e import FAST_JOBS, SRC
 
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, platform_settings_for

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from tests.core.test_playground_tools import ASKED, CALL, TOOLS
 from tests.openai_api.test_openai_inference import sdk
-from tests.registry.test_playground_tools import ASKED, CALL, TOOLS
 
 from easytune.core.inference import GenerationRequest, Target
 from easytune.openai import completions

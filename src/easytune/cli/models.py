@@ -109,7 +109,7 @@ def _run_job_here(settings: Settings, job_id: int) -> str:
 
     from easytune.db.models import Job
     from easytune.jobs.execution import JobExecution
-    from easytune.jobs.repository import ClaimState
+    from easytune.jobs.service import ClaimState
     from easytune.jobs.runtime import open_runtime
 
     runtime = open_runtime(settings)

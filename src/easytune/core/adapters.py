@@ -1,6 +1,6 @@
 """Register a succeeded job's adapter in the model registry, with its lineage.
 
-Runs inside the worker's transaction that marks the job succeeded (easytune.jobs.hooks), so a
+Runs inside the worker's transaction that marks the job succeeded (easytune.jobs.service), so a
 job is `succeeded` exactly when its adapter is registered. The adapter stays where the engine
 wrote it (DATA_DIR/jobs/<job id>/adapter); deleting the adapter model removes that folder.
 """
@@ -17,7 +17,7 @@ from easytune.core import storage
 from easytune.db.models import EventLevel, Job, ModelKind, ModelRecord, Visibility
 from easytune.db.repositories import datasets as dataset_repo
 from easytune.db.repositories import models as repo
-from easytune.jobs import records
+from easytune.jobs import repository as jobs_repo
 from easytune.jobs.errors import ArtifactRejected
 
 REQUIRED_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -46,7 +46,7 @@ def register_job_adapter(session: Session, job: Job) -> None:
     job.result = {**result, "adapter_model_id": model.id}
     message = f"adapter registered as {model.id} ({model.name} v{model.version})"
     data = {"adapter_model_id": model.id, "outcome": result.get("outcome")}
-    records.add_event(session, job, EventLevel.INFO, message, data)
+    jobs_repo.add_event(session, job, EventLevel.INFO, message, data)
 
 
 def _adapter_folder(job: Job) -> Path:

@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import datasets, models
+from easytune.core import datasets, jobs, models
+from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, NotFound, ValidationFailed
-from easytune.core.jobs import get_job
 from easytune.db.models import EventLevel, Job, JobKind, JobStatus, ModelKind, ModelRecord, User
 from easytune.db.repositories import models as models_repo
-from easytune.jobs import records
-from easytune.jobs import service as queue
+from easytune.jobs import repository as jobs_repo
 from easytune.jobs.errors import ArtifactRejected
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
@@ -44,7 +43,7 @@ class EvaluationRequest:
 
 def create_evaluation(
     session: Session, settings: Settings, user: User, request: EvaluationRequest,
-    executor: Submitter,
+    executor: Submitter, origin: Origin | None = None,
 ) -> Job:  # fmt: skip
     """Queue an evaluation job over models `user` may see; it runs on the worker like training."""
     _check_unique(request.model_ids)
@@ -55,11 +54,11 @@ def create_evaluation(
         dataset_id=request.dataset_id, data_path=data_path, data_format=data_format,
         max_held_out=request.max_held_out, max_new_tokens=request.max_new_tokens,
     )  # fmt: skip
-    return queue.submit_job(
-        session, owner_id=user.id, name=request.name or _name(compared),
-        spec=spec.model_dump(mode="json"), executor=executor, kind=JobKind.EVALUATION,
-        max_attempts=settings.job_max_attempts, base_model_id=compared[0].base_model_id,
-        dataset_id=request.dataset_id,
+    return jobs.submit(
+        session, settings, user, JobKind.EVALUATION, request.name or _name(compared),
+        spec.model_dump(mode="json"), executor, origin,
+        base_model_id=compared[0].base_model_id, dataset_id=request.dataset_id,
+        detail={"model_ids": list(request.model_ids), "dataset_id": request.dataset_id},
     )  # fmt: skip
 
 
@@ -132,12 +131,12 @@ def check_job_comparison(session: Session, job: Job) -> None:
     if report is None:
         raise ArtifactRejected(f"the evaluation wrote no readable {COMPARISON_FILE}: retry it")
     message = f"comparison of {len(report['models'])} model(s) ready"
-    records.add_event(session, job, EventLevel.INFO, message, {"models": len(report["models"])})
+    jobs_repo.add_event(session, job, EventLevel.INFO, message, {"models": len(report["models"])})
 
 
 def get_comparison(session: Session, user: User, job_id: int) -> dict[str, Any]:
     """The comparison report of a succeeded evaluation job of `user` (admins: any)."""
-    job = get_job(session, user, job_id)
+    job = jobs.get_job(session, user, job_id)
     if job.kind != JobKind.EVALUATION:
         raise NotFound(
             f"job {job_id} is a {job.kind} job, not an evaluation; a training job's "

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from easytune.core import access, datasets, models
 from easytune.db import utcnow
 from easytune.db.models import Job, JobStatus, ModelKind, ModelRecord, User, WorkerRecord
-from easytune.db.repositories import jobs as jobs_repo
 from easytune.db.repositories import workers as workers_repo
+from easytune.jobs import repository as jobs_repo
 
 RUNNING_SHOWN = 10
 RECENT_ADAPTERS = 5
@@ -70,7 +70,7 @@ def workers(session: Session, now: datetime | None = None) -> list[WorkerView]:
     """Workers heard from in the last day, online ones first, with their busy slots."""
     now = now or utcnow()
     rows = workers_repo.seen_since(session, now - LISTED_WINDOW)
-    busy = workers_repo.busy_slots(session, [row.name for row in rows])
+    busy = jobs_repo.busy_slots(session, [row.name for row in rows])
     views = [_view(row, busy[row.name], now) for row in rows]
     return sorted(views, key=lambda view: (not view.online, view.name))
 

@@ -29,6 +29,7 @@ from easytune.db.models import Dataset, User, Visibility
 from easytune.db.repositories import datasets as repo
 from easytune.db.repositories.datasets import DatasetFilter
 from easytune.i18n import message_dict
+from easytune.jobs import repository as jobs_repo
 from easytune.settings import Settings
 from easytune.training.data import (
     DataValidationError,
@@ -232,7 +233,7 @@ def delete_dataset(
     """Delete row and file; refused while an unfinished job trains on it."""
     dataset = get_dataset(session, user, dataset_id)
     access.check_owner(user, dataset, "dataset", dataset_id)
-    jobs = repo.active_job_ids(session, dataset_id)
+    jobs = jobs_repo.unfinished_on_dataset(session, dataset_id)
     if jobs:
         raise Conflict(
             f"dataset {dataset_id} is used by unfinished job(s) {', '.join(map(str, jobs))}; "

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from easytune.core import access, audit, models, storage
+from easytune.core import access, audit, jobs, models, storage
 from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from easytune.db.models import (
@@ -25,8 +25,7 @@ from easytune.db.repositories import exports as repo
 from easytune.db.repositories import models as models_repo
 from easytune.export.errors import ExportSpecError
 from easytune.export.spec import ExportSpec, check_choice
-from easytune.jobs import records
-from easytune.jobs import service as queue
+from easytune.jobs import repository as jobs_repo
 from easytune.jobs.errors import ArtifactRejected
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
@@ -76,16 +75,11 @@ def create_export(
         artifact_subdir=EXPORT_SUBDIR, archive=True, llama_cpp_dir=settings.llama_cpp_dir or None,
     )  # fmt: skip
     label = f"{request.format}-{quantization}" if quantization else request.format
-    job = queue.submit_job(
-        session, owner_id=user.id, name=f"export {model.name} v{model.version} {label}",
-        spec=spec.model_dump(mode="json"), executor=executor, kind=JobKind.EXPORT,
-        max_attempts=settings.job_max_attempts, base_model_id=base.id,
+    name = f"export {model.name} v{model.version} {label}"
+    return jobs.submit(
+        session, settings, user, JobKind.EXPORT, name, spec.model_dump(mode="json"), executor,
+        origin, base_model_id=base.id, detail={"model_id": model.id},
     )  # fmt: skip
-    audit.record(
-        session, "job.created", audit.by(user, origin), target_ref=("job", str(job.id)),
-        name=job.name, kind=job.kind, model_id=model.id,
-    )  # fmt: skip
-    return job
 
 
 def register_job_export(session: Session, job: Job) -> None:
@@ -106,7 +100,7 @@ def register_job_export(session: Session, job: Job) -> None:
     ))  # fmt: skip
     job.result = {**result, "export_id": record.id}
     message = f"export registered as {record.id} ({record.primary_file})"
-    records.add_event(session, job, EventLevel.INFO, message, {"export_id": record.id})
+    jobs_repo.add_event(session, job, EventLevel.INFO, message, {"export_id": record.id})
 
 
 def _checked_files(result: dict[str, Any]) -> tuple[Path, dict[str, Any]]:

@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easytune.db import transaction
 from easytune.db.models import JobEvent, JobMetric, JobStatus
-from easytune.db.repositories import jobs as jobs_repo
-from easytune.jobs import records
-from easytune.jobs import repository as queue_repo
+from easytune.jobs import repository as jobs_repo
 from easytune.jobs.status import TERMINAL
 
 POLL_SECONDS = 0.5
@@ -106,9 +104,9 @@ async def stream(ctx: StreamContext, job_id: int, cursor: Cursor) -> AsyncIterat
 
 def _poll(session: Session, job_id: int, cursor: Cursor) -> tuple[JobStatus, list[str]]:
     # Status first: rows written before a final status are then surely read below.
-    status = JobStatus(queue_repo.get_job(session, job_id).status)
+    status = JobStatus(jobs_repo.get_job(session, job_id).status)
     frames = []
-    for event in records.list_events(session, job_id, after_seq=cursor.seq):
+    for event in jobs_repo.list_events(session, job_id, after_seq=cursor.seq):
         cursor.seq = event.seq
         frames.append(_frame("event", event_dict(event), cursor))
     for metric in jobs_repo.metrics_after(session, job_id, cursor.metric):

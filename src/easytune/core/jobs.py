@@ -1,9 +1,14 @@
-"""Fine-tuning jobs as users see them: create from a plan, list, show, cancel, retry, and read
-their events, metrics and checkpoints. Owners and admins only; others get 404."""
+"""Jobs as users see them: who may see and act on which job, and the audit trail. Create a
+training job from a plan (or any kind through `submit`: exports and evaluations do), list, show,
+cancel, retry, and read events, metrics and checkpoints. Owners and admins only; others get 404.
+
+No queries and no status changes here: the job domain is easytune.jobs (its repository holds
+the queries, its service the lifecycle); this module adds users, permissions and audit."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +20,11 @@ from easytune.core.audit import Origin
 from easytune.core.errors import NotFound, ValidationFailed
 from easytune.core.permissions import Permission, has_permission
 from easytune.db.models import Job, JobEvent, JobKind, JobMetric, JobStatus, Role, User
-from easytune.db.repositories import jobs as jobs_repo
-from easytune.jobs import records
-from easytune.jobs import service as queue
+from easytune.jobs import repository, service
 from easytune.jobs.errors import JobNotFound
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
+from easytune.training.spec import TrainSpec
 
 COMPLETE_MARKER = "COMPLETE"
 
@@ -44,17 +48,34 @@ def create_job(
     """Plan, then add the job in this transaction; the executor hears of it after commit."""
     _check_priority(settings, user, request.priority)
     resolved = plans.resolve_plan(session, settings, user, request.plan)
-    job = queue.submit_job(
-        session, owner_id=user.id, name=request.name, spec=resolved.plan.spec,
-        executor=executor, priority=request.priority, max_attempts=settings.job_max_attempts,
-        base_model_id=resolved.model.id, dataset_id=resolved.dataset.id,
+    job = submit(
+        session, settings, user, JobKind.TRAIN, request.name, resolved.plan.spec, executor,
+        origin, priority=request.priority, base_model_id=resolved.model.id,
+        dataset_id=resolved.dataset.id,
+        detail={"priority": request.priority, "base_model_id": resolved.model.id,
+                "dataset_id": resolved.dataset.id},
+    )  # fmt: skip
+    return job, resolved
+
+
+def submit(
+    session: Session, settings: Settings, user: User, kind: JobKind, name: str,
+    spec: TrainSpec | Mapping[str, Any], executor: Submitter, origin: Origin | None = None,
+    *, priority: int = 0, base_model_id: str | None = None, dataset_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Job:  # fmt: skip
+    """Queue a job of any kind for `user` through the one lifecycle (easytune.jobs.service)
+    and audit it as `job.created`, with `detail` (the exported model, the compared models...)."""
+    job = service.submit_job(
+        session, owner_id=user.id, name=name, spec=spec, executor=executor, kind=kind,
+        priority=priority, max_attempts=settings.job_max_attempts,
+        base_model_id=base_model_id, dataset_id=dataset_id,
     )  # fmt: skip
     audit.record(
         session, "job.created", audit.by(user, origin), target_ref=("job", str(job.id)),
-        name=job.name, kind=job.kind, priority=request.priority,
-        base_model_id=job.base_model_id, dataset_id=job.dataset_id,
+        name=job.name, kind=job.kind, **(detail or {}),
     )  # fmt: skip
-    return job, resolved
+    return job
 
 
 def _check_priority(settings: Settings, user: User, priority: int) -> None:
@@ -71,7 +92,7 @@ def _check_priority(settings: Settings, user: User, priority: int) -> None:
 def get_job(session: Session, user: User, job_id: int) -> Job:
     """A job of `user` (any job for admins); NotFound otherwise."""
     try:
-        job = queue.get_job(session, job_id)
+        job = repository.get_job(session, job_id)
     except JobNotFound:
         job = None
     if job is None or not (_sees_all(user) or job.owner_id == user.id):
@@ -89,7 +110,7 @@ def list_jobs(
 ) -> tuple[list[Job], int]:  # fmt: skip
     """A page of `user`'s jobs (admins: everyone's), newest first."""
     owner = None if _sees_all(user) else user.id
-    return jobs_repo.page(session, owner, status, offset, limit, name)
+    return repository.page(session, owner, status, offset, limit, name)
 
 
 def list_jobs_before(
@@ -97,13 +118,13 @@ def list_jobs_before(
 ) -> list[Job]:
     """Up to `limit` of `user`'s jobs (admins: everyone's) older than job `before_id`."""
     owner = None if _sees_all(user) else user.id
-    return jobs_repo.older_than(session, owner, before_id, limit, kind)
+    return repository.older_than(session, owner, before_id, limit, kind)
 
 
 def cancel_job(session: Session, user: User, job_id: int, origin: Origin | None = None) -> Job:
     """Cancel a job you own (admins: any); 409 when it has already ended."""
     get_job(session, user, job_id)
-    job = queue.cancel_job(session, job_id)
+    job = service.cancel_job(session, job_id)
     audit.record(
         session, "job.cancelled", audit.by(user, origin), target_ref=("job", str(job_id)),
         name=job.name, owner_id=job.owner_id, status=job.status,
@@ -117,7 +138,7 @@ def retry_job(
 ) -> Job:  # fmt: skip
     """Queue a failed or cancelled job again; it resumes from its newest checkpoint."""
     job = get_job(session, user, job_id)
-    job = queue.retry_job(session, job.id, executor=executor, attempts=settings.job_max_attempts)
+    job = service.retry_job(session, job.id, executor=executor, attempts=settings.job_max_attempts)
     audit.record(
         session, "job.retried", audit.by(user, origin), target_ref=("job", str(job_id)),
         name=job.name, owner_id=job.owner_id,
@@ -128,7 +149,7 @@ def retry_job(
 def events(session: Session, user: User, job_id: int, after_seq: int, limit: int) -> list[JobEvent]:
     """Events after `after_seq`, oldest first."""
     get_job(session, user, job_id)
-    return records.list_events(session, job_id, after_seq=after_seq, limit=limit)
+    return repository.list_events(session, job_id, after_seq=after_seq, limit=limit)
 
 
 def metrics(
@@ -136,7 +157,7 @@ def metrics(
 ) -> list[JobMetric]:
     """Metric rows after `after_step`, by step."""
     get_job(session, user, job_id)
-    return records.list_metrics(session, job_id, after_step=after_step, limit=limit)
+    return repository.list_metrics(session, job_id, after_step=after_step, limit=limit)
 
 
 def checkpoints(session: Session, user: User, job_id: int) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from easytune.db.base import utcnow
 from easytune.db.models import Role, User
 from easytune.db.repositories import tokens as token_repo
 from easytune.db.repositories import users as repo
+from easytune.jobs import repository as jobs_repo
 from easytune.settings import Settings, SettingsError
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -137,6 +138,8 @@ def delete_user(session: Session, user: User, origin: Origin) -> None:
     if user.role == Role.ADMIN and user.is_active:
         _keep_an_admin(session, "delete")
     owned = repo.owned(session, user.id)
+    if jobs := jobs_repo.count_owned(session, user.id):
+        owned["jobs"] = jobs
     if owned:
         listed = ", ".join(f"{n} {kind}" for kind, n in owned.items())
         raise Conflict(

@@ -1,6 +1,8 @@
-"""The jobs queue: status transitions, repository (claim, lease, heartbeat, requeue), the
-worker that runs each job in a child process, executors (local, Celery) and the service
-functions the API calls."""
+"""The job domain, every kind (train, export, evaluation): `status` (the transitions table),
+`repository` (every job, event and metric query), `service` (the lifecycle: submit, cancel,
+retry, claim, heartbeat, finish with success hooks, lost-worker recovery), `queue` (the
+worker's transactions over the service), the worker that runs each job in a child process,
+and the executors (local, Celery)."""
 
 from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobMetric, JobStatus
 from easytune.jobs.errors import InvalidTransition, JobError, JobNotFound, LeaseLost

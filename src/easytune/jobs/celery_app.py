@@ -18,8 +18,8 @@ from celery import Celery, Task
 from celery.signals import worker_ready, worker_shutting_down
 
 from easytune.jobs.execution import JobExecution
-from easytune.jobs.repository import ClaimState
 from easytune.jobs.runtime import WorkerRuntime, open_runtime
+from easytune.jobs.service import ClaimState
 from easytune.jobs.slots import SlotPool, reserve
 from easytune.jobs.worker import announce, default_worker_name, worker_devices
 from easytune.settings import Settings

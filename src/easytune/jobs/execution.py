@@ -28,9 +28,15 @@ from easytune.jobs.child_env import child_environment
 from easytune.jobs.errors import LeaseLost
 from easytune.jobs.kinds import get_kind
 from easytune.jobs.outcome import ChildEnd, Outcome, StopReason, Verdict, classify
-from easytune.jobs.progress import ErrorItem, EventItem, MetricItem, ResultItem, parse_line
+from easytune.jobs.progress import (
+    ErrorItem,
+    EventItem,
+    MetricItem,
+    ResultItem,
+    SourcedEvent,
+    parse_line,
+)
 from easytune.jobs.queue import Claim, JobQueue, warn
-from easytune.jobs.records import SourcedEvent
 from easytune.jobs.runner import Runner
 
 # The file the training child appends every progress line to (easytune.training.progress).

@@ -26,7 +26,7 @@ class KindEntry:
     name: str
     command: KindCommand
     # "module:function" targets run in the transaction that marks the job succeeded; one
-    # raising ArtifactRejected turns the success into a failure (easytune.jobs.hooks).
+    # raising ArtifactRejected turns the success into a failure (easytune.jobs.service).
     on_success: tuple[str, ...]
     # Targets run in the transaction that ends a job without success (failed, cancelled) or
     # queues it again on a user's retry; they read the job's new status.

@@ -66,6 +66,14 @@ class ErrorItem:
 ProgressItem = EventItem | MetricItem | ResultItem | ErrorItem
 
 
+@dataclass(frozen=True)
+class SourcedEvent:
+    """An event read from a child, keyed by where it came from so a replay is a no-op."""
+
+    source: str
+    item: EventItem
+
+
 def parse_line(line: str) -> ProgressItem:
     """One stdout line -> an item; lines that are not valid progress become log events."""
     text = line.rstrip("\r\n")

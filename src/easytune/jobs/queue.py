@@ -1,4 +1,5 @@
-"""The queue as workers see it: each call is one short write transaction over the repository.
+"""The queue as workers see it: each call is one short write transaction over the lifecycle
+(easytune.jobs.service) and its queries (easytune.jobs.repository).
 
 Workers pass plain `Claim` snapshots between threads, never ORM objects.
 """
@@ -16,10 +17,10 @@ from easytune.db import transaction, utcnow
 from easytune.db.models.jobs import EventLevel, Job, JobStatus
 from easytune.db.repositories import workers as workers_repo
 from easytune.i18n import Msg
-from easytune.jobs import records, repository
-from easytune.jobs.progress import ErrorItem, EventItem, MetricItem
-from easytune.jobs.records import SourcedEvent
-from easytune.jobs.repository import ClaimState, Lease
+from easytune.jobs import repository, service
+from easytune.jobs.eta import note_progress
+from easytune.jobs.progress import ErrorItem, EventItem, MetricItem, SourcedEvent
+from easytune.jobs.service import ClaimState, Lease
 from easytune.settings import Settings
 
 
@@ -86,7 +87,7 @@ class JobQueue:
         """Lease the next job for this worker slot, or None when nothing can run."""
         lease = self.lease(owner)
         with self._write() as session:
-            job = repository.claim_next(
+            job = service.claim_next(
                 session,
                 lease,
                 per_user_limit=self.config.per_user_limit,
@@ -99,7 +100,7 @@ class JobQueue:
         """Lease one given job (Celery delivery); BUSY/WAITING say when to try again."""
         lease = self.lease(owner)
         with self._write() as session:
-            result = repository.claim_job(
+            result = service.claim_job(
                 session,
                 job_id,
                 lease,
@@ -114,12 +115,12 @@ class JobQueue:
     def heartbeat(self, claim: Claim) -> JobStatus:
         """Extend the lease; LeaseLost if another worker took the job over."""
         with self._write() as session:
-            return repository.heartbeat(session, claim.job_id, claim.lease, utcnow())
+            return service.heartbeat(session, claim.job_id, claim.lease, utcnow())
 
     def requeue_stalled(self) -> list[int]:
         """Recover jobs of dead workers; returns the ids now queued again."""
         with self._write() as session:
-            jobs = repository.requeue_stalled(session, utcnow())
+            jobs = service.requeue_stalled(session, utcnow())
             return [job.id for job in jobs if job.status == JobStatus.QUEUED]
 
     def record(
@@ -127,17 +128,15 @@ class JobQueue:
     ) -> None:
         """Store a batch of progress lines in one transaction."""
         with self._write() as session:
-            records.add_child_events(session, claim.job_id, claim.attempt, events)
-            records.upsert_metrics(session, claim.job_id, claim.attempt, metrics)
-            records.note_progress(
-                session, repository.get_job(session, claim.job_id), events, metrics
-            )
+            repository.add_child_events(session, claim.job_id, claim.attempt, events)
+            repository.upsert_metrics(session, claim.job_id, claim.attempt, metrics)
+            note_progress(repository.get_job(session, claim.job_id), events, metrics)
 
     def event(self, claim: Claim, item: EventItem) -> None:
         """Append an event written by the worker itself (stall warning, stop signals)."""
         with self._write() as session:
             job = repository.get_job(session, claim.job_id)
-            records.add_event(session, job, item.level, item.message, item.data, item.coded())
+            repository.add_event(session, job, item.level, item.message, item.data, item.coded())
 
     def finish(
         self,
@@ -150,7 +149,7 @@ class JobQueue:
         """Write the final status (lease holders only)."""
         error_dict = error.as_dict() if error else None
         with self._write() as session:
-            job = repository.finish(
+            job = service.finish(
                 session, claim.job_id, claim.lease.owner, status,
                 now=utcnow(), error=error_dict, result=result,
             )  # fmt: skip
@@ -159,7 +158,7 @@ class JobQueue:
     def fail_or_retry(self, claim: Claim, error: ErrorItem) -> JobStatus:
         """A retryable failure: queued again with attempt + 1, or failed when none are left."""
         with self._write() as session:
-            job = repository.fail_or_retry(
+            job = service.fail_or_retry(
                 session, claim.job_id, claim.lease.owner, error.as_dict(), utcnow()
             )
             return JobStatus(job.status)
@@ -179,12 +178,12 @@ class JobQueue:
     def release(
         self,
         claim: Claim,
-        why: str | Msg = repository.RELEASED_AT_SHUTDOWN,
+        why: str | Msg = service.RELEASED_AT_SHUTDOWN,
         keep_place: bool = False,
     ) -> JobStatus:
         """Back to the queue without spending an attempt (worker shutdown, no free slots)."""
         with self._write() as session:
-            job = repository.release(
+            job = service.release(
                 session, claim.job_id, claim.lease.owner, utcnow(), why, keep_place
             )
             return JobStatus(job.status)

@@ -1,97 +1,53 @@
-"""Every query of the job lifecycle: enqueue, claim, heartbeat, requeue, finish, cancel, retry.
+"""Every SQL query on jobs, their events and their metrics; nothing else.
 
 Functions take a session and never commit: the caller (a request, the worker) owns the
-transaction. On SQLite, callers that write must open it with BEGIN IMMEDIATE (the JobQueue
-does); on PostgreSQL, claims lock rows with `FOR UPDATE SKIP LOCKED`.
+transaction. Status changes, success hooks and lost-worker recovery are decisions, made in
+easytune.jobs.service on the rows these queries return. On SQLite, callers that write must
+open the transaction with BEGIN IMMEDIATE (the JobQueue does); on PostgreSQL, claims lock rows
+with `FOR UPDATE SKIP LOCKED` and take a per-owner advisory lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
-from pathlib import Path
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, update
+from sqlalchemy import Select, Table, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from easytune.db import begin_immediate
-from easytune.db.models.jobs import EventLevel, Job, JobKind, JobStatus
+from easytune.db.base import utcnow
+from easytune.db.models.jobs import EventLevel, Job, JobEvent, JobKind, JobMetric, JobStatus
 from easytune.i18n import Msg
-from easytune.jobs import messages as msg
-from easytune.jobs.errors import ArtifactRejected, InvalidTransition, JobNotFound, LeaseLost
-from easytune.jobs.hooks import run_status_hooks, run_success_hooks
-from easytune.jobs.records import add_event
-from easytune.jobs.status import ACTIVE, TERMINAL, can_transition, transition
+from easytune.jobs.errors import JobNotFound
+from easytune.jobs.progress import MetricItem, SourcedEvent
+from easytune.jobs.status import ACTIVE
 
-S = JobStatus
-# How many times one claim skips owners that are at their limit before giving up.
-MAX_CLAIM_SCANS = 8
+# A dataset these jobs read may not be deleted under them.
+UNFINISHED = (
+    JobStatus.VALIDATING_FILES,
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+    JobStatus.CANCELLING,
+)
 # Namespace of the PostgreSQL advisory locks taken per job owner during a claim.
 OWNER_LOCK_NAMESPACE = 0x6A6F62
+# Upserts are dialect-specific in SQLAlchemy; both dialects share the ON CONFLICT API.
+_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+# --- jobs -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lease:
-    """Who holds a job and for how long each heartbeat extends it."""
-
-    owner: str
-    seconds: float
-
-    def expires(self, now: datetime) -> datetime:
-        return now + timedelta(seconds=self.seconds)
-
-
-class ClaimState(StrEnum):
-    """What happened when a specific job was asked for (the Celery path)."""
-
-    CLAIMED = "claimed"
-    BUSY = "busy"  # another worker holds a live lease
-    WAITING = "waiting"  # the owner is at the per-user running limit
-    GONE = "gone"  # final, cancelled, still validating, or no such job
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    state: ClaimState
-    job: Job | None = None
-    retry_after: float = 0.0
-
-
-def enqueue(
-    session: Session,
-    *,
-    owner_id: int,
-    name: str,
-    spec: Mapping[str, Any],
-    priority: int = 0,
-    max_attempts: int = 3,
-    base_model_id: str | None = None,
-    dataset_id: str | None = None,
-    validating: bool = False,
-    now: datetime,
-    kind: JobKind = JobKind.TRAIN,
-) -> Job:
-    """Insert a job, queued (or `validating_files` until its files are checked)."""
-    job = Job(
-        owner_id=owner_id,
-        name=name,
-        kind=kind,
-        spec=dict(spec),
-        priority=priority,
-        max_attempts=max_attempts,
-        base_model_id=base_model_id,
-        dataset_id=dataset_id,
-        status=S.VALIDATING_FILES,
-        created_at=now,
-    )
+def add(session: Session, job: Job) -> Job:
+    """Insert and flush (the job gets its id)."""
     session.add(job)
     session.flush()
-    if not validating:
-        transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.INFO, msg.CREATED(status=job.status.value))
     return job
 
 
@@ -110,6 +66,11 @@ def get_job(session: Session, job_id: int, *, lock: bool = False) -> Job:
     return job
 
 
+def find_locked(session: Session, job_id: int) -> Job | None:
+    """The job row-locked for update, or None when there is no such job."""
+    return session.scalars(select(Job).where(Job.id == job_id).with_for_update()).one_or_none()
+
+
 def list_jobs(
     session: Session, *, owner_id: int | None = None, status: JobStatus | None = None
 ) -> list[Job]:
@@ -122,73 +83,77 @@ def list_jobs(
     return list(session.scalars(stmt))
 
 
-def mark_validated(session: Session, job_id: int, now: datetime) -> Job:
-    """`validating_files` -> `queued` once the registry has checked the files."""
-    job = get_job(session, job_id, lock=True)
-    transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.INFO, msg.QUEUED())
-    return job
+def page(
+    session: Session, owner_id: int | None, status: JobStatus | None, offset: int, limit: int,
+    name: str | None = None,
+) -> tuple[list[Job], int]:  # fmt: skip
+    """Newest first, optionally of one owner and one status, with `name` in the job's name,
+    and the total matching."""
+    query: Select[Any] = select(Job)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    if name:
+        query = query.where(Job.name.ilike(f"%{name}%"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Job.id.desc()).offset(offset).limit(limit))
+    return list(rows), total
 
 
-# --- claiming -------------------------------------------------------------------------------
-
-
-def claim_next(
+def older_than(
     session: Session,
-    lease: Lease,
-    *,
-    per_user_limit: int | None,
-    output_root: Path,
-    now: datetime,
-) -> Job | None:
-    """Lease the best queued job (priority desc, queued_at asc) whose owner has room."""
-    skipped: set[int] = set()
-    for _ in range(MAX_CLAIM_SCANS):
-        job = session.scalars(_next_queued(per_user_limit, skipped)).first()
-        if job is None:
-            return None
-        if _owner_has_room(session, job.owner_id, per_user_limit):
-            _start(session, job, lease, output_root, now)
-            return job
-        skipped.add(job.owner_id)
-    return None
+    owner_id: int | None,
+    before_id: int | None,
+    limit: int,
+    kind: JobKind | None = None,
+) -> list[Job]:
+    """Up to `limit` jobs (of one owner, or all; of one kind, or all) with ids below
+    `before_id`, newest first."""
+    query: Select[Any] = select(Job)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if before_id is not None:
+        query = query.where(Job.id < before_id)
+    return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
 
 
-def claim_job(
-    session: Session,
-    job_id: int,
-    lease: Lease,
-    *,
-    per_user_limit: int | None,
-    output_root: Path,
-    now: datetime,
-) -> ClaimResult:
-    """Lease one given job if it is claimable; harmless for a job already running or done."""
-    job = session.scalars(select(Job).where(Job.id == job_id).with_for_update()).one_or_none()
-    if job is None:
-        return ClaimResult(ClaimState.GONE)
-    if job.status in ACTIVE and _lease_expired(job, now):
-        _recover_lost(session, job, now)
-    if job.status in ACTIVE:
-        assert job.lease_expires_at is not None
-        wait = (job.lease_expires_at - now).total_seconds()
-        return ClaimResult(ClaimState.BUSY, job, max(wait, 0.0) + 1.0)
-    if job.status != S.QUEUED:
-        return ClaimResult(ClaimState.GONE, job)
-    if not _owner_has_room(session, job.owner_id, per_user_limit):
-        return ClaimResult(ClaimState.WAITING, job, lease.seconds)
-    _start(session, job, lease, output_root, now)
-    return ClaimResult(ClaimState.CLAIMED, job)
+def count_by_status(session: Session, owner_id: int | None) -> dict[str, int]:
+    """How many jobs are in each status (of one owner, or everyone's)."""
+    query = select(Job.status, func.count()).group_by(Job.status)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    return {str(status): count for status, count in session.execute(query)}
 
 
-def _next_queued(per_user_limit: int | None, skipped: set[int]) -> Select[Job]:
-    stmt = select(Job).where(Job.status == S.QUEUED)
+def count_owned(session: Session, owner_id: int) -> int:
+    """How many jobs `owner_id` owns, in any status."""
+    return session.scalar(select(func.count()).where(Job.owner_id == owner_id)) or 0
+
+
+def unfinished_on_dataset(session: Session, dataset_id: str) -> list[int]:
+    """Ids of jobs not yet finished that train on this dataset."""
+    query = select(Job.id).where(Job.dataset_id == dataset_id, Job.status.in_(UNFINISHED))
+    return list(session.scalars(query.order_by(Job.id)))
+
+
+# --- claiming and leases --------------------------------------------------------------------
+
+
+def next_queued(session: Session, per_user_limit: int | None, skipped: set[int]) -> Job | None:
+    """The best queued job (priority desc, queued_at asc) of an owner not in `skipped` nor
+    at `per_user_limit`, row-locked; rows other claims hold are skipped."""
+    stmt = select(Job).where(Job.status == JobStatus.QUEUED)
     if skipped:
         stmt = stmt.where(Job.owner_id.not_in(skipped))
     if per_user_limit is not None:
         stmt = stmt.where(Job.owner_id.not_in(_owners_at_limit(per_user_limit)))
     order = (Job.priority.desc(), Job.queued_at.asc(), Job.id.asc())
-    return stmt.order_by(*order).limit(1).with_for_update(skip_locked=True, of=Job)
+    return session.scalars(
+        stmt.order_by(*order).limit(1).with_for_update(skip_locked=True, of=Job)
+    ).first()
 
 
 def _owners_at_limit(limit: int) -> Select[int]:
@@ -200,19 +165,17 @@ def _owners_at_limit(limit: int) -> Select[int]:
     )
 
 
-def _owner_has_room(session: Session, owner_id: int, limit: int | None) -> bool:
-    """Exact per-owner count; on PostgreSQL under an advisory lock so racing claims queue up."""
-    if limit is None:
-        return True
+def count_active_locked(session: Session, owner_id: int) -> int:
+    """How many jobs of `owner_id` hold a lease; on PostgreSQL under an advisory lock held
+    until commit, so a second claim for the same owner waits, then counts this one."""
     _OWNER_LOCKS.get(session.get_bind().dialect.name, _no_owner_lock)(session, owner_id)
     running = session.scalar(
         select(func.count()).where(Job.owner_id == owner_id, Job.status.in_(ACTIVE))
     )
-    return (running or 0) < limit
+    return running or 0
 
 
 def _pg_owner_lock(session: Session, owner_id: int) -> None:
-    # Held until commit: a second claim for the same owner waits, then counts our claim.
     session.execute(
         text("SELECT pg_advisory_xact_lock(:ns, :owner)"),
         {"ns": OWNER_LOCK_NAMESPACE, "owner": owner_id},
@@ -226,231 +189,189 @@ def _no_owner_lock(session: Session, owner_id: int) -> None:
 _OWNER_LOCKS: dict[str, Callable[[Session, int], None]] = {"postgresql": _pg_owner_lock}
 
 
-def _start(session: Session, job: Job, lease: Lease, output_root: Path, now: datetime) -> None:
-    transition(job, S.RUNNING, now)
-    job.lease_owner = lease.owner
-    job.lease_expires_at = lease.expires(now)
-    job.heartbeat_at = now
-    if job.output_dir is None:
-        job.output_dir = str(output_root / str(job.id))
-    add_event(
-        session,
-        job,
-        EventLevel.INFO,
-        msg.ATTEMPT_STARTED(attempt=job.attempt),
-        {"worker": lease.owner},
-    )
-
-
-# --- while running --------------------------------------------------------------------------
-
-
-def heartbeat(session: Session, job_id: int, lease: Lease, now: datetime) -> JobStatus:
-    """Extend the lease if `lease.owner` still holds it; returns the status (cancelling?)."""
+def extend_lease(
+    session: Session, job_id: int, lease_owner: str, expires_at: datetime, now: datetime
+) -> JobStatus | None:
+    """Stamp a heartbeat if `lease_owner` still holds the job; its status, or None if not."""
     row = session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.lease_owner == lease.owner, Job.status.in_(ACTIVE))
-        .values(heartbeat_at=now, lease_expires_at=lease.expires(now))
+        .where(Job.id == job_id, Job.lease_owner == lease_owner, Job.status.in_(ACTIVE))
+        .values(heartbeat_at=now, lease_expires_at=expires_at)
         .returning(Job.status)
         .execution_options(synchronize_session=False)
     ).first()
-    if row is None:
-        raise LeaseLost(f"job {job_id}: lease {lease.owner} is no longer held")
-    return JobStatus(row[0])
+    return None if row is None else JobStatus(row[0])
 
 
-def leased_job(session: Session, job_id: int, lease_owner: str) -> Job:
-    """The job locked for update, if `lease_owner` still holds it; else LeaseLost."""
-    job = get_job(session, job_id, lock=True)
-    if job.lease_owner != lease_owner or job.status not in ACTIVE:
-        raise LeaseLost(
-            f"job {job_id}: lease {lease_owner} was lost (now {job.status}, "
-            f"held by {job.lease_owner}); not writing a final status"
-        )
-    return job
-
-
-def finish(
-    session: Session,
-    job_id: int,
-    lease_owner: str,
-    target: JobStatus,
-    *,
-    now: datetime,
-    error: Mapping[str, Any] | None = None,
-    result: Mapping[str, Any] | None = None,
-) -> Job:
-    """Write a final status; only the current lease owner may (LeaseLost otherwise)."""
-    if target not in TERMINAL:
-        raise InvalidTransition(f"finish() takes a final status, not {target}")
-    job = leased_job(session, job_id, lease_owner)
-    job.error = dict(error) if error is not None else None
-    job.result = dict(result) if result is not None else None
-    if target == S.SUCCEEDED:
-        target = _verify_success(session, job)
-    transition(job, target, now)
-    add_event(session, job, _FINAL_LEVELS[target], _final_message(job), {"error": job.error})
-    if target != S.SUCCEEDED:
-        run_status_hooks(session, job)
-    return job
-
-
-def _verify_success(session: Session, job: Job) -> JobStatus:
-    """Run the success hooks (adapter registration); a rejected artifact fails the job."""
-    try:
-        with session.begin_nested():
-            run_success_hooks(session, job)
-    except ArtifactRejected as exc:
-        job.error = {"code": exc.code, "message": str(exc), "param": None}
-        return S.FAILED
-    return S.SUCCEEDED
-
-
-def fail_or_retry(
-    session: Session, job_id: int, lease_owner: str, error: Mapping[str, Any], now: datetime
-) -> Job:
-    """A retryable failure: back to queued with attempt + 1, or failed when none are left."""
-    job = leased_job(session, job_id, lease_owner)
-    if job.status == S.CANCELLING:
-        return finish(session, job_id, lease_owner, S.CANCELLED, now=now)
-    if job.attempt >= job.max_attempts:
-        return finish(session, job_id, lease_owner, S.FAILED, now=now, error=error)
-    why = msg.ATTEMPT_FAILED(attempt=job.attempt, message=str(error.get("message")))
-    _requeue(session, job, now, error, why)
-    return job
-
-
-RELEASED_AT_SHUTDOWN = msg.RELEASED()
-
-
-def release(
-    session: Session, job_id: int, lease_owner: str, now: datetime,
-    why: str | Msg = RELEASED_AT_SHUTDOWN, keep_place: bool = False,
-) -> Job:  # fmt: skip
-    """Give a job back without spending an attempt (a shutdown, or no free slots: not its
-    fault); `keep_place` keeps its queued_at, so a job waiting for slots is not overtaken."""
-    job = leased_job(session, job_id, lease_owner)
-    if job.status == S.CANCELLING:
-        return finish(session, job_id, lease_owner, S.CANCELLED, now=now)
-    queued_at = job.queued_at
-    transition(job, S.QUEUED, now)
-    if keep_place:
-        job.queued_at = queued_at
-    add_event(session, job, EventLevel.WARN, why)
-    return job
-
-
-def requeue_stalled(session: Session, now: datetime) -> list[Job]:
-    """Recover every job whose lease expired (its worker died or hung): requeue or fail it."""
-    stalled = session.scalars(
-        select(Job)
-        .where(Job.status.in_(ACTIVE), Job.lease_expires_at < now)
-        .order_by(Job.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for job in stalled:
-        _recover_lost(session, job, now)
-    return list(stalled)
-
-
-def _lease_expired(job: Job, now: datetime) -> bool:
-    return job.lease_expires_at is None or job.lease_expires_at < now
-
-
-def _recover_lost(session: Session, job: Job, now: datetime) -> None:
-    if job.status == S.CANCELLING:
-        transition(job, S.CANCELLED, now)
-        add_event(session, job, EventLevel.WARN, msg.CANCELLED_LOST())
-        run_status_hooks(session, job)
-        return
-    error = {
-        "code": "worker_lost",
-        "message": (
-            f"the worker running attempt {job.attempt} stopped heartbeating "
-            f"(last heartbeat {_iso(job.heartbeat_at)}); the host may have crashed or run "
-            "out of memory"
-        ),
-        "param": None,
-    }
-    if job.attempt >= job.max_attempts:
-        transition(job, S.FAILED, now)
-        job.error = error
-        add_event(session, job, EventLevel.ERROR, _final_message(job), {"error": error})
-        run_status_hooks(session, job)
-        return
-    _requeue(session, job, now, error, msg.LOST_HEARTBEAT())
-
-
-def _requeue(
-    session: Session, job: Job, now: datetime, error: Mapping[str, Any], message: Msg
-) -> None:
-    transition(job, S.QUEUED, now)
-    job.error = dict(error)
-    job.attempt += 1
-    add_event(
-        session,
-        job,
-        EventLevel.WARN,
-        msg.REQUEUED(why=message, attempt=job.attempt, max_attempts=job.max_attempts),
-        {"error": dict(error)},
+def expired_leases(session: Session, now: datetime) -> list[Job]:
+    """Jobs holding a lease that expired before `now` (their worker died or hung), locked."""
+    return list(
+        session.scalars(
+            select(Job)
+            .where(Job.status.in_(ACTIVE), Job.lease_expires_at < now)
+            .order_by(Job.id)
+            .with_for_update(skip_locked=True)
+        ).all()
     )
 
 
-# --- requests from users --------------------------------------------------------------------
+def busy_slots(session: Session, names: list[str]) -> dict[str, int]:
+    """Running jobs per worker name (leases are taken as `<worker name>/<slot id>`)."""
+    owners = session.scalars(
+        select(Job.lease_owner).where(Job.status.in_(ACTIVE), Job.lease_owner.is_not(None))
+    )
+    counts: Counter[str] = Counter(owner.rsplit("/", 1)[0] for owner in owners if owner)
+    return {name: counts.get(name, 0) for name in names}
 
 
-def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
-    """Cancel now if nothing runs; else mark `cancelling` for the worker to stop the child."""
-    job = get_job(session, job_id, lock=True)
-    if job.status == S.CANCELLING:
-        return job
-    target = S.CANCELLING if job.status == S.RUNNING else S.CANCELLED
-    if not _can(job, target):
-        message = f"job {job_id} is already {job.status}; there is nothing to cancel"
-        raise InvalidTransition(message, param="id")
-    transition(job, target, now)
-    job.cancel_requested_at = now
-    add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=job.status.value))
-    if target == S.CANCELLED:
-        run_status_hooks(session, job)
-    return job
+# --- events ---------------------------------------------------------------------------------
 
 
-def retry(session: Session, job_id: int, *, attempts: int, now: datetime) -> Job:
-    """Queue a failed or cancelled job again with a fresh budget of `attempts` tries."""
-    job = get_job(session, job_id, lock=True)
-    if job.status not in (S.FAILED, S.CANCELLED):
-        raise InvalidTransition(
-            f"job {job_id} is {job.status}; only failed or cancelled jobs retry", param="id"
+def add_event(
+    session: Session,
+    job: Job,
+    level: EventLevel,
+    message: str | Msg,
+    data: dict[str, Any] | None = None,
+    coded: Msg | None = None,
+) -> None:
+    """Append one event written by the platform itself (not read from the child); a coded
+    message gives the event its code and params (`coded` for a text already rendered)."""
+    seq = _allocate_seqs(session, job.id, 1)
+    coded = message if isinstance(message, Msg) else coded
+    plain = coded.to_dict() if coded else {"code": None, "params": None}
+    session.add(
+        JobEvent(
+            job_id=job.id,
+            seq=seq[0],
+            attempt=job.attempt,
+            level=level,
+            message=str(message),
+            data=data or {},
+            code=plain["code"],
+            params=plain["params"],
+            created_at=utcnow(),
         )
-    transition(job, S.QUEUED, now)
-    job.attempt += 1
-    job.max_attempts = job.attempt + attempts - 1
-    job.result = None
-    job.cancel_requested_at = None
-    add_event(session, job, EventLevel.INFO, msg.RETRY_REQUESTED(attempt=job.attempt))
-    run_status_hooks(session, job)
-    return job
+    )
 
 
-def _can(job: Job, target: JobStatus) -> bool:
-    return can_transition(JobStatus(job.status), target)
+def add_child_events(
+    session: Session, job_id: int, attempt: int, events: Sequence[SourcedEvent]
+) -> None:
+    """Append events read from a child; one already stored under its source is skipped."""
+    if not events:
+        return
+    seqs = _allocate_seqs(session, job_id, len(events))
+    now = utcnow()
+    rows = [
+        {
+            "job_id": job_id,
+            "seq": seq,
+            "attempt": attempt,
+            "level": event.item.level.value,
+            "message": event.item.message,
+            "data": event.item.data,
+            "code": event.item.code,
+            "params": event.item.params,
+            "source": event.source,
+            "created_at": now,
+        }
+        for seq, event in zip(seqs, events, strict=True)
+    ]
+    # Gaps in seq after a skipped replay are fine: readers only need it to increase.
+    session.execute(_insert(session, JobEvent).values(rows).on_conflict_do_nothing())
 
 
-_FINAL_LEVELS = {
-    S.SUCCEEDED: EventLevel.INFO,
-    S.FAILED: EventLevel.ERROR,
-    S.CANCELLED: EventLevel.WARN,
-}
+def list_events(
+    session: Session, job_id: int, *, after_seq: int = 0, limit: int = 500
+) -> list[JobEvent]:
+    """Events with seq > after_seq, oldest first (poll or stream with the last seq seen)."""
+    stmt = (
+        select(JobEvent)
+        .where(JobEvent.job_id == job_id, JobEvent.seq > after_seq)
+        .order_by(JobEvent.seq)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
-def _final_message(job: Job) -> Msg:
-    status = job.status.value
-    if job.error:
-        code, message = job.error.get("code"), job.error.get("message")
-        return msg.FINISHED_ERROR(status=status, code=code, message=message)
-    return msg.FINISHED(status=status)
+def _allocate_seqs(session: Session, job_id: int, count: int) -> list[int]:
+    # One atomic UPDATE ... RETURNING: on PostgreSQL it row-locks the job until commit, so the
+    # worker and an API request appending at the same time never hand out the same seq.
+    last = session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(event_seq=Job.event_seq + count)
+        .returning(Job.event_seq)
+    ).scalar_one()
+    return list(range(last - count + 1, last + 1))
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else "never"
+# --- metrics --------------------------------------------------------------------------------
+
+
+def upsert_metrics(
+    session: Session, job_id: int, attempt: int, metrics: Sequence[MetricItem]
+) -> None:
+    """Store metric lines; a step seen again (replay, resume) overwrites its earlier values."""
+    latest = {(m.step, m.kind): m for m in metrics}  # the last line of a batch wins
+    if not latest:
+        return
+    now = utcnow()
+    rows = [_metric_row(job_id, attempt, item, now) for item in latest.values()]
+    stmt = _insert(session, JobMetric).values(rows)
+    updated = {name: stmt.excluded[name] for name in (*_VALUE_COLUMNS, "attempt", "created_at")}
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["job_id", "step", "kind"], set_=updated)
+    )
+
+
+_VALUE_COLUMNS = ("epoch", "loss", "eval_loss", "lr", "tokens_per_s", "cf_score", "extra")
+
+
+def _metric_row(job_id: int, attempt: int, item: MetricItem, now: Any) -> dict[str, Any]:
+    return {
+        "job_id": job_id,
+        "step": item.step,
+        "kind": item.kind,
+        "attempt": attempt,
+        **item.values,
+        "extra": item.extra,
+        "created_at": now,
+    }
+
+
+def list_metrics(
+    session: Session, job_id: int, *, after_step: int = -1, limit: int = 5000
+) -> list[JobMetric]:
+    """Metric rows with step > after_step, by step then kind."""
+    stmt = (
+        select(JobMetric)
+        .where(JobMetric.job_id == job_id, JobMetric.step > after_step)
+        .order_by(JobMetric.step, JobMetric.kind)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def metrics_after(
+    session: Session, job_id: int, after_id: int, limit: int = 1000
+) -> list[JobMetric]:
+    """Metric rows added after row `after_id` (a stream cursor that also sees a later eval row
+    at an already-sent step), in insertion order."""
+    query = (
+        select(JobMetric)
+        .where(JobMetric.job_id == job_id, JobMetric.id > after_id)
+        .order_by(JobMetric.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _insert(session: Session, model: type[JobEvent] | type[JobMetric]) -> Any:
+    table = model.__table__
+    assert isinstance(table, Table)
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        raise RuntimeError(f"unsupported database {dialect!r}; use SQLite or PostgreSQL")
+    return _INSERTS[dialect](table)

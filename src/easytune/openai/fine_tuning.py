@@ -12,7 +12,7 @@ from easytune.core import jobs, plans
 from easytune.core.errors import InvalidRequest, NotFound
 from easytune.db.models import EventLevel, Job, JobEvent, JobKind, ModelKind, User
 from easytune.intent import IntentRequest
-from easytune.jobs import records
+from easytune.jobs import repository as jobs_repo
 from easytune.jobs.service import Submitter
 from easytune.openai import catalog, files, ids
 from easytune.openai.tuning_schemas import FineTuningJobCreate
@@ -44,7 +44,7 @@ def create(
     job, _ = jobs.create_job(session, settings, user, jobs.JobInput(name, plan), executor)
     data = {"hyperparameters": chosen, "suffix": body.suffix, "seed": body.seed,
             "method": body.method_type}  # fmt: skip
-    records.add_event(session, job, EventLevel.INFO, CREATED_MESSAGE, data)
+    jobs_repo.add_event(session, job, EventLevel.INFO, CREATED_MESSAGE, data)
     return job
 
 
@@ -107,7 +107,7 @@ def cancel(session: Session, user: User, job: str) -> Job:
 
 def requested(session: Session, job: Job) -> dict[str, Any]:
     """What the OpenAI request asked for (an event written with the job), {} for other jobs."""
-    first = records.list_events(session, job.id, after_seq=0, limit=CREATION_EVENTS)
+    first = jobs_repo.list_events(session, job.id, after_seq=0, limit=CREATION_EVENTS)
     return next((dict(e.data) for e in first if e.message == CREATED_MESSAGE), {})
 
 

@@ -56,7 +56,6 @@ def _run(spec) -> tuple[dict, list[dict]]:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 def test_dpo_run_raises_the_margin_and_the_adapter_loads_in_plain_peft(
     make_spec, tmp_path, tiny_llama_dir
 ):
@@ -106,7 +105,6 @@ def _answer_logp(model, tokenizer, question: str, answer: str) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 def test_kto_with_false_labels_pushes_those_answers_down(make_spec, tmp_path, tiny_llama_dir):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -7,15 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-from tests.registry.conftest import save_tiny_adapter
+from tests.core.conftest import save_tiny_adapter
 
 from easytune.training.evaluation.answers import AnswerCache
 from easytune.training.evaluation.job import base_groups, execute
 from easytune.training.evaluation.probes import load_probes
 from easytune.training.evaluation.spec import ComparisonSpec
-
-pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")
 
 
 def _spec(out: Path, base: Path, adapter: Path | None, **extra: Any) -> Path:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from easytune.api import views
-from easytune.api.deps import CurrentUser, ExecutorDep, SessionDep, SettingsDep, require
+from easytune.api.deps import (
+    CurrentUser,
+    ExecutorDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    require,
+)
 from easytune.api.schemas.common import ERROR_RESPONSES, RowId
 from easytune.api.schemas.evaluations import ComparisonPublic, EvaluationCreate
 from easytune.api.schemas.jobs import JobPublic
@@ -22,11 +29,11 @@ router = APIRouter(tags=["evaluations"], responses=ERROR_RESPONSES)
 )
 def create_evaluation(
     body: EvaluationCreate, session: SessionDep, settings: SettingsDep, user: CurrentUser,
-    executor: ExecutorDep,
+    executor: ExecutorDep, origin: OriginDep,
 ) -> JobPublic:  # fmt: skip
     """Queue an evaluation job (kind `evaluation`); follow it under /jobs/{id}."""
     request = comparisons.EvaluationRequest(**body.model_dump())
-    job = comparisons.create_evaluation(session, settings, user, request, executor)
+    job = comparisons.create_evaluation(session, settings, user, request, executor, origin)
     return JobPublic.model_validate(job).model_copy(update=views.job_redactions(job, user))
 
 

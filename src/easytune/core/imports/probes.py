@@ -17,7 +17,7 @@ from easytune.core.audit import Origin
 from easytune.core.errors import Conflict, NotFound
 from easytune.db.models import ImportStatus, Job, JobKind, JobStatus, ModelRecord, User
 from easytune.db.repositories import models as repo
-from easytune.jobs import service as queue
+from easytune.jobs import service
 from easytune.jobs.service import Submitter
 from easytune.settings import Settings
 from easytune.training.evaluation.spec import ComparedModel, ComparisonSpec
@@ -49,7 +49,7 @@ def submit_probes(
     """Queue the probe job of `adapter` (owned by the adapter's owner) and mark it `probing`;
     the executor hears of the job once the caller commits."""
     assert adapter.owner_id is not None  # imports always have an owner
-    job = queue.submit_job(
+    job = service.submit_job(
         session, owner_id=adapter.owner_id, name=f"probe {adapter.name} v{adapter.version}"[:200],
         spec=probe_spec(settings, base, adapter).model_dump(mode="json"), executor=executor,
         kind=JobKind.EVALUATION, max_attempts=settings.job_max_attempts, base_model_id=base.id,

@@ -8,15 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from easytune.db.models import Dataset, Job, JobStatus, Visibility
-
-# A dataset these jobs read may not be deleted under them.
-JOBS_USING = (
-    JobStatus.VALIDATING_FILES,
-    JobStatus.QUEUED,
-    JobStatus.RUNNING,
-    JobStatus.CANCELLING,
-)
+from easytune.db.models import Dataset, Visibility
 
 
 @dataclass(frozen=True)
@@ -71,12 +63,6 @@ def _filtered(query: Select[Any], where: DatasetFilter) -> Select[Any]:
     if where.name:
         query = query.where(Dataset.name.ilike(f"%{where.name}%"))
     return query
-
-
-def active_job_ids(session: Session, dataset_id: str) -> list[int]:
-    """Jobs not yet finished that train on this dataset."""
-    query = select(Job.id).where(Job.dataset_id == dataset_id, Job.status.in_(JOBS_USING))
-    return list(session.scalars(query.order_by(Job.id)))
 
 
 def bytes_owned(session: Session, owner_id: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from easytune.db.models import Dataset, Job, ModelRecord, Role, User
+from easytune.db.models import Dataset, ModelRecord, Role, User
 
 
 def get(session: Session, user_id: int) -> User | None:
@@ -26,12 +26,12 @@ def page(session: Session, offset: int, limit: int) -> tuple[list[User], int]:
 
 
 def owned(session: Session, user_id: int) -> dict[str, int]:
-    """What a user owns that would be orphaned by deleting them, by kind (non-zero only)."""
+    """Datasets and models a user owns, by kind (non-zero only); their jobs are counted by
+    easytune.jobs.repository.count_owned."""
     counts = {
         kind: session.scalar(select(func.count()).where(column == user_id)) or 0
         for kind, column in (
             ("datasets", Dataset.owner_id), ("models", ModelRecord.owner_id),
-            ("jobs", Job.owner_id),
         )
     }  # fmt: skip
     return {kind: n for kind, n in counts.items() if n}

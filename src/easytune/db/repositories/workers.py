@@ -1,17 +1,14 @@
-"""Queries on the workers table and on which jobs each worker runs."""
+"""Queries on the workers table (which jobs each runs: easytune.jobs.repository.busy_slots)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from easytune.db.models import Job, JobStatus, WorkerRecord
-
-_ACTIVE = (JobStatus.RUNNING, JobStatus.CANCELLING)
+from easytune.db.models import WorkerRecord
 
 
 def beat(
@@ -39,12 +36,3 @@ def seen_since(session: Session, since: datetime) -> list[WorkerRecord]:
     """Workers heard from after `since`, by name."""
     query = select(WorkerRecord).where(WorkerRecord.last_seen_at >= since)
     return list(session.scalars(query.order_by(WorkerRecord.name)))
-
-
-def busy_slots(session: Session, names: list[str]) -> dict[str, int]:
-    """Running jobs per worker name (leases are taken as `<worker name>/<slot id>`)."""
-    owners = session.scalars(
-        select(Job.lease_owner).where(Job.status.in_(_ACTIVE), Job.lease_owner.is_not(None))
-    )
-    counts: Counter[str] = Counter(owner.rsplit("/", 1)[0] for owner in owners if owner)
-    return {name: counts.get(name, 0) for name in names}

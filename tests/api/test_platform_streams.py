@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from easytune.db import create_db_engine, make_session_factory, transaction, utcnow
-from easytune.jobs import repository
+from easytune.jobs import service
 from easytune.testing.fixtures import create_user_in
 from easytune.testing.live import LiveServer, live_server
 
@@ -41,7 +41,7 @@ def _seed(server: LiveServer, username: str) -> tuple[dict[str, str], int]:
     app = _App(server.database_url)
     user_id = create_user_in(app.session_factory, app.settings, username, "engineer")
     with transaction(app.session_factory) as session:
-        job = repository.enqueue(session, owner_id=user_id, name="s", spec={}, now=utcnow())
+        job = service.enqueue(session, owner_id=user_id, name="s", spec={}, now=utcnow())
         job_id = job.id
     app.engine.dispose()
     return server.login(username), job_id

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from tests.core.conftest import job_body
+from tests.core.import_helpers import AdapterParts, clean_parts, zip_bytes
 from tests.export.api_helpers import CHILD_ENV, queue_of
-from tests.registry.conftest import job_body
-from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 from easytune.db.models import AuditEvent, ExportRecord
 from easytune.settings import Settings

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import update
-from tests.registry.conftest import job_body
+from tests.core.conftest import job_body
 
 from easytune.api.state import app_state
 from easytune.db.models import Job

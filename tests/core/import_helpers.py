@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +32,10 @@ def clean_parts(base_dir: Path, folder: Path) -> AdapterParts:
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(base_dir)
-    with warnings.catch_warnings():  # peft reads a property transformers deprecated
-        warnings.filterwarnings("ignore", ".*is_gradient_checkpointing", FutureWarning)
-        peft_model = get_peft_model(
-            model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"])
-        )
+    # peft's FutureWarning about is_gradient_checkpointing is filtered in pyproject.toml.
+    peft_model = get_peft_model(
+        model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"])
+    )
     peft_model.save_pretrained(str(folder), safe_serialization=True)
     tensors = load_file(str(folder / "adapter_model.safetensors"))
     generator = torch.Generator().manual_seed(0)

@@ -8,15 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from tests.registry.conftest import job_body
+from tests.core.conftest import job_body
 
 from easytune.api.state import app_state
 from easytune.core import dashboard
 from easytune.db import transaction, utcnow
 from easytune.db.models import WorkerRecord
-from easytune.jobs.progress import EventItem, MetricItem, parse_line
+from easytune.jobs.progress import EventItem, MetricItem, SourcedEvent, parse_line
 from easytune.jobs.queue import JobQueue, QueueConfig
-from easytune.jobs.records import SourcedEvent
 from easytune.jobs.runner import command_runner
 from easytune.jobs.worker import Worker, WorkerConfig
 

@@ -14,16 +14,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.core.conftest import job_body, save_tiny_adapter
+from tests.core.test_jobs_api import _run_to_success, _sse
 from tests.export.api_helpers import run_next_job
-from tests.registry.conftest import job_body, save_tiny_adapter
-from tests.registry.test_jobs_api import _run_to_success, _sse
 
 from easytune.api.state import app_state
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning"),
-]
+pytestmark = pytest.mark.slow
 FAST = {"max_per_set": 1, "max_new_tokens": 4}
 CHILD = "easytune.training.evaluation"
 

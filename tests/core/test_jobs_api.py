@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from tests.registry.conftest import job_body, save_tiny_adapter
+from tests.core.conftest import job_body, save_tiny_adapter
 
 from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.models import EventLevel, Job, JobStatus
-from easytune.jobs import records
+from easytune.jobs import repository
 from easytune.jobs.progress import MetricItem, parse_line
 from easytune.jobs.queue import JobQueue, QueueConfig
 
@@ -205,8 +205,8 @@ def test_stream_sends_events_and_metrics_then_end_and_resumes(
     with transaction(app_state(app).session_factory) as session:
         row = session.get(Job, job["id"])
         assert row is not None
-        records.add_event(session, row, EventLevel.WARN, "hello")
-        records.upsert_metrics(session, row.id, 1, [_metric(step=1, loss=1.5)])
+        repository.add_event(session, row, EventLevel.WARN, "hello")
+        repository.upsert_metrics(session, row.id, 1, [_metric(step=1, loss=1.5)])
     engineer.post(f"/api/v1/jobs/{job['id']}/cancel")
     url = f"/api/v1/jobs/{job['id']}/stream"
     response = engineer.get(url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.registry.conftest import jsonl
+from tests.core.conftest import jsonl
 
 USER = {"role": "user", "content": "Which planet is red?"}
 GOOD = {"role": "assistant", "content": "Mars."}

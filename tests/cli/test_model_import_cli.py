@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
-from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
+from tests.core.import_helpers import AdapterParts, clean_parts, zip_bytes
 
 from easytune.cli import main
 from easytune.db import make_session_factory

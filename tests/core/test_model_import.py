@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from tests.core.import_helpers import AdapterParts, clean_parts, zip_bytes
+from tests.core.test_jobs_api import _sse
 from tests.export.api_helpers import run_next_job
-from tests.registry.import_helpers import AdapterParts, clean_parts, zip_bytes
-from tests.registry.test_jobs_api import _sse
 
 from easytune.api.state import app_state
 from easytune.db.models import AuditEvent, ModelRecord

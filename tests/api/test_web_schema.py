@@ -7,7 +7,7 @@ from pathlib import Path
 
 from easytune.cli.platform import openapi_schema
 
-WEB_SCHEMA = Path(__file__).resolve().parents[1] / "web" / "openapi.json"
+WEB_SCHEMA = Path(__file__).resolve().parents[2] / "web" / "openapi.json"
 
 
 def test_web_openapi_json_matches_the_backend() -> None:

@@ -18,7 +18,7 @@ from easytune.api import create_app
 from easytune.api.state import app_state
 from easytune.db.base import utcnow
 from easytune.db.models import AuthSession
-from easytune.jobs import repository
+from easytune.jobs import service
 from easytune.testing.fixtures import (
     TEST_PASSWORD,
     create_user_row,
@@ -140,7 +140,7 @@ def test_deleting_a_user_who_owns_data_names_it(
 ) -> None:
     owner_id = create_user_row(app, "owner", "engineer")
     with app_state(app).session_factory.begin() as session:
-        repository.enqueue(session, owner_id=owner_id, name="j", spec={}, now=utcnow())
+        service.enqueue(session, owner_id=owner_id, name="j", spec={}, now=utcnow())
     refused = client_as("admin").delete(f"/api/v1/users/{owner_id}")
     assert refused.status_code == 409, refused.text
     assert "1 jobs" in refused.json()["error"]["message"]

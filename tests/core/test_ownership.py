@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.registry.conftest import job_body, save_tiny_adapter
+from tests.core.conftest import job_body, save_tiny_adapter
 
 from easytune.api.state import app_state
 from easytune.db.models.jobs import JobStatus

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from tests.registry.conftest import job_body, save_tiny_adapter
+from tests.core.conftest import job_body, save_tiny_adapter
 
 from easytune.api.state import app_state
 from easytune.core import playground

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from tests.registry.conftest import CHAT, jsonl
+from tests.core.conftest import CHAT, jsonl
 
 from easytune.api.state import app_state
 from easytune.db import transaction

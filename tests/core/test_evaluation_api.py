@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.registry.conftest import job_body, save_tiny_adapter
-from tests.registry.test_jobs_api import _run_to_success
+from tests.core.conftest import job_body, save_tiny_adapter
+from tests.core.test_jobs_api import _run_to_success
 
 from easytune.api.state import app_state
 from easytune.training.evaluation.probes import load_probes

@@ -21,7 +21,7 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from tests.registry.conftest import CHAT, jsonl
+from tests.core.conftest import CHAT, jsonl
 
 from easytune.api import create_app
 from easytune.settings import Settings

@@ -11,8 +11,8 @@ from typing import Any
 
 import gguf
 from fastapi import FastAPI
-from tests.registry.conftest import job_body, save_tiny_adapter
-from tests.registry.test_jobs_api import _run_to_success
+from tests.core.conftest import job_body, save_tiny_adapter
+from tests.core.test_jobs_api import _run_to_success
 
 from easytune.api.state import app_state
 from easytune.core.adapter_package import ascii_slug

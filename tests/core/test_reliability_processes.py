@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from safetensors.torch import load_file
-from tests.registry.conftest import CHAT, jsonl
-from tests.registry.processes import Platform, job_in, train_steps, wait_for
+from tests.core.conftest import CHAT, jsonl
+from tests.core.processes import Platform, job_in, train_steps, wait_for
 
 MAX_STEPS = 40
 # The API restart must land mid-run: enough steps that a fast (label-only loss) tiny run is

@@ -21,10 +21,14 @@ SRC = ROOT / "src" / "easytune"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What may stay Latin in a Chinese template: setting names, values and technical names.
 LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
-SETTING_OR_CODE = re.compile(r"[\w.]+\.[\w.*]+|\w+_\w+|\{[^}]*\}")
+# ... and quoted field names ('chosen', `preference`), file suffixes (.txt) and value lists.
+SETTING_OR_CODE = re.compile(
+    r"[\w.]+\.[\w.*]+|\w+_\w+|\{[^}]*\}|'[^'\s]*'|`[^`]*`|\.\w+|\w+(\|\w+)+|^\w+:"
+)
 TECHNICAL = {"ChatML", "DoRA", "GGUF", "LoRA", "QLoRA", "rsLoRA", "SIGKILL", "SIGTERM", "alpha",
              "dropout", "sqrt", "torchrun", "false", "true", "DPO", "ORPO", "SimPO", "KTO", "SFT",
-             "preference"}  # fmt: skip
+             "preference", "JSON", "JSONL", "Markdown", "OpenAI", "ShareGPT", "EasyTune", "text",
+             "content", "value", "instruction", "input", "output", "system"}  # fmt: skip
 
 
 def test_every_code_has_an_english_and_a_chinese_template_with_the_same_parameters() -> None:

@@ -11,17 +11,10 @@ from typing import Any
 
 import click
 
+from easytune.cli.language import LANG_OPTION
 from easytune.i18n import Language, language_of, render
 
 LEVELS = ("L1", "L2", "L3", "preference", "auto")
-# The reader's language follows the locale, as other command-line tools do (zh_* -> Chinese).
-LANG_OPTION = click.option(
-    "--lang",
-    "locale_name",
-    envvar=["LC_ALL", "LC_MESSAGES", "LANG"],
-    default="",
-    help="Language of reasons and events: zh* for Chinese, else English (default: $LANG)",
-)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ SETTING_OR_CODE = re.compile(
 TECHNICAL = {"ChatML", "DoRA", "GGUF", "LoRA", "QLoRA", "rsLoRA", "SIGKILL", "SIGTERM", "alpha",
              "dropout", "sqrt", "torchrun", "false", "true", "DPO", "ORPO", "SimPO", "KTO", "SFT",
              "preference", "JSON", "JSONL", "Markdown", "OpenAI", "ShareGPT", "EasyTune", "text",
-             "content", "value", "instruction", "input", "output", "system"}  # fmt: skip
+             "content", "value", "instruction", "input", "output", "system", "CUDA", "bitsandbytes",
+             "auto", "cuda", "orpo", "simpo"}  # fmt: skip
 
 
 def test_every_code_has_an_english_and_a_chinese_template_with_the_same_parameters() -> None:

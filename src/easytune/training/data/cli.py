@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from easytune.cli.language import LANG_OPTION
+from easytune.cli.language import LANG_OPTION, WARNING
 from easytune.i18n import Language, Msg, language_of, render
 from easytune.training.data import messages as msg
 from easytune.training.data.formats import FORMATS
@@ -104,7 +104,7 @@ def _notes(part: dict[str, Any], language: Language) -> list[str]:
     notes = [f"  {render(n, language)}" for n in part["note_details"]]
     warnings = part.get("warning_details", part.get("warnings", []))
     text = [render(w, language) for w in warnings]
-    return notes + [f"  {msg.CHECK_WARNING(text=w).render(language)}" for w in text]
+    return notes + [f"  {WARNING(text=w).render(language)}" for w in text]
 
 
 def _tokens(report: dict[str, Any]) -> Msg:

@@ -125,4 +125,3 @@ CHECK_TOKENS = t(
     "tokens: total {total}, p50 {p50}, p95 {p95}, max {max}; truncated at {length}: "
     "{truncated}; duplicates {duplicates}; languages {languages}",
 )
-CHECK_WARNING = t("data.check.warning", "warning: {text}")

@@ -161,6 +161,7 @@ MESSAGE_MODULES = (
     "easytune.training.data.messages",
     "easytune.jobs.messages",
     "easytune.cli.language",
+    "easytune.cli.export",
 )
 
 

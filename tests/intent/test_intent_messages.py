@@ -164,6 +164,22 @@ def test_chinese_templates_use_the_glossary_terms() -> None:
     assert offending == []
 
 
+def test_each_glossary_term_is_translated_one_way() -> None:
+    """Where the English says the term, the Chinese says the glossary's word (not a synonym)."""
+    glossary = json.loads((ROOT / "web/src/i18n/glossary.json").read_text(encoding="utf-8"))
+    by_word = {term["en"].split(" (")[0].split(" / ")[0]: term["zh"] for term in glossary["terms"]}
+    english, zh = all_codes(), chinese()
+    missing = [
+        f"{code}: '{word}' is not {term} in {zh[code]!r}"
+        for word, term in by_word.items()
+        for code, text in english.items()
+        if re.search(rf"\b{re.escape(word)}s?\b", SETTING_OR_CODE.sub("", text), re.IGNORECASE)
+        and not re.search(r"\b(API|access) token", text)
+        and term not in zh[code]
+    ]
+    assert missing == []
+
+
 def test_the_web_catalogues_are_exported_from_the_registry() -> None:
     """`python -m easytune.i18n` writes them; a stale copy fails here."""
     for language, catalogue in web_catalogues().items():

@@ -55,7 +55,7 @@ describe('coded messages', () => {
   it('shows every plan row, the level first, with its reason in Chinese', async () => {
     renderIn('zh', <PlanSettings plan={plan} overridden={new Set(['lora.r', 'train.learning_rate'])} />);
     await userEvent.click(screen.getByText(/其他全部设置/));
-    const rows = [...reasons(screen.getByRole('table', { name: '方案设置' })), ...reasons(await screen.findByRole('table', { name: '其他计划设置' }))];
+    const rows = [...reasons(screen.getByRole('table', { name: '计划设置' })), ...reasons(await screen.findByRole('table', { name: '其他计划设置' }))];
     expect(rows).toHaveLength(Object.keys(plan.reasons).length + 1);
     for (const text of rows) {
       expect(text).toMatch(CJK);

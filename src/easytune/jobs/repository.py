@@ -91,7 +91,7 @@ def enqueue(
     session.flush()
     if not validating:
         transition(job, S.QUEUED, now)
-    add_event(session, job, EventLevel.INFO, msg.CREATED(status=job.status.value))
+    add_event(session, job, EventLevel.INFO, msg.CREATED(status=msg.STATUS[job.status.value]()))
     return job
 
 
@@ -406,7 +406,7 @@ def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
         raise InvalidTransition(message, param="id")
     transition(job, target, now)
     job.cancel_requested_at = now
-    add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=job.status.value))
+    add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=msg.STATUS[job.status.value]()))
     return job
 
 
@@ -438,7 +438,7 @@ _FINAL_LEVELS = {
 
 
 def _final_message(job: Job) -> Msg:
-    status = job.status.value
+    status = msg.STATUS[job.status.value]()
     if job.error:
         code, message = job.error.get("code"), job.error.get("message")
         return msg.FINISHED_ERROR(status=status, code=code, message=message)

@@ -406,7 +406,9 @@ def request_cancel(session: Session, job_id: int, now: datetime) -> Job:
         raise InvalidTransition(message, param="id")
     transition(job, target, now)
     job.cancel_requested_at = now
-    add_event(session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=msg.STATUS[job.status.value]()))
+    add_event(
+        session, job, EventLevel.INFO, msg.CANCEL_REQUESTED(status=msg.STATUS[job.status.value]())
+    )
     return job
 
 

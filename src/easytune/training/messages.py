@@ -37,6 +37,13 @@ LEARNED_SCORE = t(
     "train.learned_score",
     "learned score at step {step}: exact match {exact}, token F1 {f1} on {n} held-out examples",
 )
+UNSAFE = t(
+    "train.unsafe",
+    "The tuned model refuses {tuned} of {total} harmful requests where the base model refused "
+    "{base}: its safety refusals dropped by more than the {tolerance}% tolerance. Check the "
+    "training data for answers to such requests, add a few refusal examples, lower "
+    "train.learning_rate, or train at level L1.",
+)
 KEPT = t("train.kept", "kept the adapter of step {step}: {reason}")
 
 EXPORT_STAGE = {

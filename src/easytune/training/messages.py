@@ -44,6 +44,19 @@ UNSAFE = t(
     "training data for answers to such requests, add a few refusal examples, lower "
     "train.learning_rate, or train at level L1.",
 )
+KEPT_BEST = t(
+    "train.kept.best",
+    "the best of {kept} of {trained} evaluations under the forgetting threshold {threshold}",
+)
+KEPT_LEAST = t(
+    "train.kept.least",
+    "no evaluation was under the forgetting threshold {threshold}: kept the one that forgot least",
+)
+KEPT_LAST = t("train.kept.last", "the last step (best-checkpoint selection is off)")
+KEPT_LAST_FORGOT = t(
+    "train.kept.last_forgot",
+    "the last step (selection is off); its forgetting score is over {threshold}",
+)
 KEPT = t("train.kept", "kept the adapter of step {step}: {reason}")
 
 EXPORT_STAGE = {

@@ -71,6 +71,30 @@ async function choose(select: Locator, option: string | RegExp) {
 /** A number as text, e.g. in a statistic: "5.977", "0.0003". */
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/;
 
+const CJK = /[\u3400-\u9fff]/;
+/** What may stay in Latin letters in Chinese text: setting names and other identifiers
+ * (train.epochs, q_proj, model.safetensors), numbers, units, technical and model names. */
+const CODE_LIKE = new RegExp(
+  [
+    String.raw`[\w-]+(?:\.[\w-]+)+`,
+    String.raw`\w*_\w*`,
+    String.raw`\d[\d.,:/e-]*`,
+    String.raw`\b(?:GiB|MiB|KiB|GB|MB|ms|min|s|h|LoRA|QLoRA|DoRA|rsLoRA|GGUF|CF|KL|SFT|DPO|ORPO|SimPO|KTO|ChatML|CPU|GPU|CUDA|bf16|fp16|fp32|true|false|auto|cpu|cuda|cosine|linear|AdamW|SIGTERM|SIGKILL|L1|L2|L3)\b`,
+    [TINY_MODEL_NAME, JOB].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  ].join('|'),
+  'g',
+);
+
+/** Texts that hold no Chinese yet Latin words beyond identifiers, numbers and names: English left untranslated. */
+function latinOnly(texts: string[]): string[] {
+  return texts.filter((text) => !CJK.test(text) && /[A-Za-z]{2,}/.test(text.replace(CODE_LIKE, ' ')));
+}
+
+/** The Why column of a plan table, one text per setting row. */
+async function planReasons(table: Locator): Promise<string[]> {
+  return table.locator('tbody tr.ant-table-row').evaluateAll((rows) => rows.map((row) => (row.querySelectorAll('td')[2]?.textContent ?? '').trim()));
+}
+
 let jobUrl = '';
 
 beforeAll(async () => {
@@ -450,12 +474,43 @@ describe('EasyTune in a real browser', () => {
     await page.getByRole('tab', { name: '用户' }).click();
     await page.getByText('20 条/页').waitFor(); // antd's own strings follow the language too
     await shot('settings-users-zh-dark');
+
+    // Every plan row's reason reads in Chinese: no reason is English left untranslated.
+    await nav('新建任务').click();
+    await heading('新建微调任务').waitFor();
+    await expect.poll(() => page.getByRole('radio', { name: TINY_MODEL_NAME }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.locator('.ant-select-selection-item').filter({ hasText: new RegExp(`^${DATASET} — `) }).waitFor();
+    await expect.poll(() => page.getByRole('button', { name: '下一步' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('radio', { name: /^L1 · 风格与格式/ }).click();
+    const planned = page.getByRole('table', { name: '计划设置' });
+    await planned.waitFor();
+    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+    await page.getByRole('button', { name: /^其他全部设置/ }).click();
+    const others = page.getByRole('table', { name: '其他计划设置' });
+    await others.waitFor();
+    const reasons = [...(await planReasons(planned)), ...(await planReasons(others))];
+    expect(reasons.length, 'plan rows').toBeGreaterThan(25);
+    expect(reasons.filter((reason) => !CJK.test(reason)), 'plan reasons without Chinese').toEqual([]);
+    expect(latinOnly(reasons), 'plan reasons left in English').toEqual([]);
+    await settle();
+    await shot('wizard-3-plan-zh-dark');
     await page.goto(jobUrl); // a chart page in dark mode and Chinese, from a fresh load
     await page.getByRole('group', { name: '最新损失' }).waitFor();
     await page.locator('[data-status="succeeded"]').first().waitFor();
     await settle();
     await shot('job-detail-zh-dark');
     expect(await themeOf()).toBe('dark'); // remembered across the reload
+    // The job's events (the pinned warnings, and every routine one unfolded) read in Chinese too.
+    const eventList = page.getByRole('region', { name: '事件列表' });
+    for (const unfold of await eventList.getByRole('button', { name: '展开' }).all()) await unfold.click();
+    const eventTexts = await page
+      .locator('section[aria-label="警告和错误"] .ant-alert-message, [role="region"][aria-label="事件列表"] .ant-typography')
+      .evaluateAll((nodes) => nodes.map((node) => (node.textContent ?? '').trim()).filter((text) => text.length > 0));
+    expect(eventTexts.length, 'event lines').toBeGreaterThan(5);
+    expect(latinOnly(eventTexts), 'events left in English').toEqual([]);
+    await page.getByRole('region', { name: '警告和错误' }).getByText(/^遗忘：遗忘分数 [\d.]+ 超过了警告阈值/).waitFor();
 
     await page.getByText('EN', { exact: true }).click();
     await heading(JOB).waitFor();

@@ -480,10 +480,10 @@ describe('EasyTune in a real browser', () => {
     // Every plan row's reason reads in Chinese: no reason is English left untranslated.
     await nav('新建任务').click();
     await heading('新建微调任务').waitFor();
-    await expect.poll(() => page.getByRole('radio', { name: TINY_MODEL_NAME }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByRole('radio', { name: TINY_MODEL_NAME }).isChecked(), { timeout: 20_000 }).toBe(true);
     await page.getByRole('button', { name: '下一步' }).click();
     await page.locator('.ant-select-selection-item').filter({ hasText: new RegExp(`^${DATASET} — `) }).waitFor();
-    await expect.poll(() => page.getByRole('button', { name: '下一步' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: '下一步' }).isEnabled(), { timeout: 20_000 }).toBe(true);
     await page.getByRole('button', { name: '下一步' }).click();
     await page.getByRole('radio', { name: /^L1 · 风格与格式/ }).click();
     const planned = page.getByRole('table', { name: '计划设置', exact: true });

@@ -25,14 +25,18 @@ class EasyTuneError(Exception):
         param: str | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
         self.headers = headers or {}
+        # The message as {code, params} (easytune.i18n), for the reader's language; optional.
+        self.detail = detail
         if code is not None:
             self.code = code
 
     def to_dict(self) -> dict[str, Any]:
         """The body under the "error" key."""
-        return {"code": self.code, "message": self.message, "param": self.param}
+        body = {"code": self.code, "message": self.message, "param": self.param}
+        return {**body, "detail": self.detail} if self.detail else body

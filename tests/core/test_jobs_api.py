@@ -16,6 +16,7 @@ from tests.core.conftest import job_body, save_tiny_adapter
 from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.models import EventLevel, Job, JobStatus
+from easytune.i18n import render
 from easytune.jobs import repository
 from easytune.jobs.progress import MetricItem, parse_line
 from easytune.jobs.queue import JobQueue, QueueConfig
@@ -47,6 +48,11 @@ def test_plan_errors_name_the_field(client_as: Any, registered: dict[str, str]) 
     error = response.json()["error"]
     assert error["code"] == "invalid_override"
     assert {e["param"] for e in error["errors"]} >= {"overrides.lora.r", "overrides.nonsense"}
+    # Coded beside the English, for the UI to word in the reader's language.
+    assert error["detail"]["code"] == "override.problems"
+    nonsense = next(e for e in error["errors"] if e["param"] == "overrides.nonsense")
+    assert nonsense["detail"]["code"].startswith("override.unknown")
+    assert render(nonsense["detail"], "zh").startswith("未知设置")
     missing = {**bad, "overrides": {}, "dataset_id": "ds_nope"}
     assert engineer.post("/api/v1/intent/plan", json=missing).status_code == 404
 

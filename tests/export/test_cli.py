@@ -60,3 +60,21 @@ def test_a_folder_without_an_adapter_is_refused(spm_llama_dir: Path, tmp_path: P
     result = _run(str(tmp_path), "--base", str(spm_llama_dir), "--output", str(tmp_path / "o"))
     assert result.exit_code != 0
     assert "not a PEFT adapter folder" in result.output
+
+
+def test_export_follows_the_locale(spm_llama_dir: Path, spm_adapter_dir: Path, tmp_path: Path):
+    """Stage events, the files written and errors read in the locale's language (or --lang)."""
+    args = ["export", str(spm_adapter_dir), "--base", str(spm_llama_dir), "--format", "merged"]
+    env = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+    result = CliRunner().invoke(main, [*args, "--output", str(tmp_path / "zh")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "[merge] 正在将适配器合并进其基础模型" in result.output
+    assert "字节  sha256 " in result.output and "merging the adapter" not in result.output
+    english = [*args, "--output", str(tmp_path / "en"), "--lang", "en"]
+    result = CliRunner().invoke(main, english, env=env)
+    assert "[merge] merging the adapter into its base" in result.output
+    assert " bytes  sha256 " in result.output
+    refused = CliRunner().invoke(
+        main, ["export", str(tmp_path), "--base", str(spm_llama_dir), "--output", "o"], env=env
+    )
+    assert refused.exit_code != 0 and "错误：" in refused.output

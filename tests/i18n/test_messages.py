@@ -21,10 +21,15 @@ SRC = ROOT / "src" / "easytune"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What may stay Latin in a Chinese template: setting names, values and technical names.
 LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
-SETTING_OR_CODE = re.compile(r"[\w.]+\.[\w.*]+|\w+_\w+|\{[^}]*\}")
+# ... and quoted field names ('chosen', `preference`), file suffixes (.txt) and value lists.
+SETTING_OR_CODE = re.compile(
+    r"[\w.]+\.[\w.*]+|\w+_\w+|\{[^}]*\}|'[^'\s]*'|`[^`]*`|\.\w+|\w+(\|\w+)+|^\w+:"
+)
 TECHNICAL = {"ChatML", "DoRA", "GGUF", "LoRA", "QLoRA", "rsLoRA", "SIGKILL", "SIGTERM", "alpha",
              "dropout", "sqrt", "torchrun", "false", "true", "DPO", "ORPO", "SimPO", "KTO", "SFT",
-             "preference"}  # fmt: skip
+             "preference", "JSON", "JSONL", "Markdown", "OpenAI", "ShareGPT", "EasyTune", "text",
+             "content", "value", "instruction", "input", "output", "system", "CUDA", "bitsandbytes",
+             "auto", "cuda", "orpo", "simpo", "Ollama", "transformers"}  # fmt: skip
 
 
 def test_every_code_has_an_english_and_a_chinese_template_with_the_same_parameters() -> None:
@@ -157,6 +162,22 @@ def test_chinese_templates_use_the_glossary_terms() -> None:
         if word in text
     ]
     assert offending == []
+
+
+def test_each_glossary_term_is_translated_one_way() -> None:
+    """Where the English says the term, the Chinese says the glossary's word (not a synonym)."""
+    glossary = json.loads((ROOT / "web/src/i18n/glossary.json").read_text(encoding="utf-8"))
+    by_word = {term["en"].split(" (")[0].split(" / ")[0]: term["zh"] for term in glossary["terms"]}
+    english, zh = all_codes(), chinese()
+    missing = [
+        f"{code}: '{word}' is not {term} in {zh[code]!r}"
+        for word, term in by_word.items()
+        for code, text in english.items()
+        if re.search(rf"\b{re.escape(word)}s?\b", SETTING_OR_CODE.sub("", text), re.IGNORECASE)
+        and not re.search(r"\b(API|access) token", text)
+        and term not in zh[code]
+    ]
+    assert missing == []
 
 
 def test_the_web_catalogues_are_exported_from_the_registry() -> None:

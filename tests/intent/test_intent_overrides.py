@@ -130,3 +130,37 @@ def test_the_accumulation_reason_follows_an_overridden_batch_size() -> None:
     half = plan({"train.batch_size": max(1, target // 2)})
     assert half.spec.train.gradient_accumulation == 2
     assert f"effective batch of {target} sequences" in half.reasons["train.gradient_accumulation"]
+
+
+def test_override_problems_are_coded_and_read_in_chinese() -> None:
+    from easytune.i18n import render
+
+    with pytest.raises(OverrideError) as info:
+        plan({"lora.rank": 8, "train.device": "cuda"})
+    error = info.value
+    assert error.detail is not None and error.detail["code"] == "override.problems"
+    assert render(error.detail, "en") == error.message
+    zh = render(error.detail, "zh")
+    assert zh.startswith("覆盖设置中有 2 个问题：") and "你是指 lora.r 吗" in zh
+    assert "lora.rank：未知设置；你是指 lora.r 吗？；train.device：此工作节点没有 CUDA GPU" in zh
+    assert "unknown setting" not in zh
+
+
+def test_the_cli_words_a_refused_override_in_the_locales_language(tmp_path, tiny_llama_dir) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from easytune.cli.training import plan_command
+
+    data = tmp_path / "train.jsonl"
+    row = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    data.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    args = ["--model", str(tiny_llama_dir), "--data", str(data), "--set", "lora.rank=4"]
+    env = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+    result = CliRunner().invoke(plan_command, args, env=env)
+    assert result.exit_code == 2
+    assert "错误：覆盖设置中有 1 个问题：lora.rank：未知设置；你是指 lora.r 吗？" in result.output
+    assert "  - lora.rank: 未知设置；你是指 lora.r 吗？" in result.output
+    english = CliRunner().invoke(plan_command, [*args, "--lang", "en"], env=env)
+    assert "error: 1 problem in the overrides: lora.rank: unknown setting" in english.output

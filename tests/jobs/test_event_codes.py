@@ -40,8 +40,10 @@ def test_a_coded_child_event_is_stored_with_its_code_and_params(
     with session_factory() as session:
         stored = repository.list_events(session, job_id)
     created, started, forgot, plain = stored
-    assert (created.code, created.params) == ("job.created", {"status": "queued"})
-    assert render({"code": created.code, "params": created.params}, "zh") == "任务已创建（queued）"
+    status = {"code": "job.status.queued", "params": {}}  # the status is worded too
+    assert (created.code, created.params) == ("job.created", {"status": status})
+    assert created.message == "job created (queued)"
+    assert render({"code": created.code, "params": created.params}, "zh") == "任务已创建（排队中）"
     assert started.code == "job.attempt_started" and started.params == {"attempt": 1}
     assert forgot.message == "forgetting: CF score 0.330 is over the warning threshold 0.15"
     assert forgot.data == {"score": 0.33} and forgot.code == "train.forgetting"

@@ -71,6 +71,30 @@ async function choose(select: Locator, option: string | RegExp) {
 /** A number as text, e.g. in a statistic: "5.977", "0.0003". */
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/;
 
+const CJK = /[\u3400-\u9fff]/;
+/** What may stay in Latin letters in Chinese text: setting names and other identifiers
+ * (train.epochs, q_proj, model.safetensors), numbers, units, technical and model names. */
+const CODE_LIKE = new RegExp(
+  [
+    String.raw`[\w-]+(?:\.[\w-]+)+`,
+    String.raw`\w*_\w*`,
+    String.raw`\d[\d.,:/e-]*`,
+    String.raw`\b(?:GiB|MiB|KiB|GB|MB|ms|min|s|h|LoRA|QLoRA|DoRA|rsLoRA|GGUF|CF|KL|SFT|DPO|ORPO|SimPO|KTO|ChatML|CPU|GPU|CUDA|bf16|fp16|fp32|true|false|auto|cpu|cuda|cosine|linear|AdamW|SIGTERM|SIGKILL|L1|L2|L3)\b`,
+    [TINY_MODEL_NAME, JOB].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  ].join('|'),
+  'g',
+);
+
+/** Texts that hold no Chinese yet Latin words beyond identifiers, numbers and names: English left untranslated. */
+function latinOnly(texts: string[]): string[] {
+  return texts.filter((text) => !CJK.test(text) && /[A-Za-z]{2,}/.test(text.replace(CODE_LIKE, ' ')));
+}
+
+/** The Why column of a plan table, one text per setting row. */
+async function planReasons(table: Locator): Promise<string[]> {
+  return table.locator('tbody tr.ant-table-row').evaluateAll((rows) => rows.map((row) => (row.querySelectorAll('td')[2]?.textContent ?? '').trim()));
+}
+
 let jobUrl = '';
 
 beforeAll(async () => {
@@ -216,7 +240,7 @@ describe('EasyTune in a real browser', () => {
     await suggestions.waitFor({ state: 'hidden' });
     await page.getByLabel('Value of train.epochs').fill('3');
     // A forgetting threshold any trained adapter passes: the job page must then pin its warning.
-    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0); // first re-plan done
+    await expect.poll(() => page.locator('[aria-busy="true"]').count(), { timeout: 20_000 }).toBe(0); // first re-plan done
     await page.getByRole('button', { name: 'Add override' }).click();
     await page.getByRole('combobox', { name: 'Setting of override 2' }).pressSequentially('cf.warn_thr');
     await suggestions.locator('.ant-select-item-option').filter({ hasText: /^cf\.warn_threshold$/ }).click();
@@ -226,7 +250,7 @@ describe('EasyTune in a real browser', () => {
     await page.getByText('Level: L1 · Style and format').waitFor();
     const epochs = settings.getByRole('row').filter({ has: page.getByText('train.epochs', { exact: true }) });
     await epochs.getByText('your value').waitFor();
-    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0); // re-planned
+    await expect.poll(() => page.locator('[aria-busy="true"]').count(), { timeout: 20_000 }).toBe(0); // re-planned
     await expect.poll(() => epochs.getByRole('cell').nth(1).innerText()).toBe('3');
     await settings.getByRole('row').filter({ hasText: 'lora.r' }).getByText(/L1 \(style \/ format\) uses rank 4-8/).waitFor();
     await settings.getByRole('row').filter({ hasText: 'lora.target_modules' }).getByText(/attention q\/k\/v projections/).waitFor();
@@ -439,7 +463,9 @@ describe('EasyTune in a real browser', () => {
     await tab('Audit log', () => page.getByRole('table').getByRole('row').filter({ hasText: 'viewer-e2e' }).first().waitFor());
   });
 
-  step('switches to 中文 and dark mode, and back', async () => {
+  step(
+    'switches to 中文 and dark mode, every plan reason and job event in Chinese, and back',
+    async () => {
     const { page } = current();
     await page.getByText('中文', { exact: true }).click();
     await heading('设置').waitFor();
@@ -450,12 +476,44 @@ describe('EasyTune in a real browser', () => {
     await page.getByRole('tab', { name: '用户' }).click();
     await page.getByText('20 条/页').waitFor(); // antd's own strings follow the language too
     await shot('settings-users-zh-dark');
+
+    // Every plan row's reason reads in Chinese: no reason is English left untranslated.
+    await nav('新建任务').click();
+    await heading('新建微调任务').waitFor();
+    await expect.poll(() => page.getByRole('radio', { name: TINY_MODEL_NAME }).isChecked(), { timeout: 20_000 }).toBe(true);
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.locator('.ant-select-selection-item').filter({ hasText: new RegExp(`^${DATASET} — `) }).waitFor();
+    await expect.poll(() => page.getByRole('button', { name: '下一步' }).isEnabled(), { timeout: 20_000 }).toBe(true);
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('radio', { name: /^L1 · 风格与格式/ }).click();
+    const planned = page.getByRole('table', { name: '计划设置', exact: true });
+    await planned.waitFor();
+    await expect.poll(() => page.locator('[aria-busy="true"]').count(), { timeout: 20_000 }).toBe(0);
+    await page.getByRole('button', { name: /其他全部设置/ }).click();
+    const others = page.getByRole('table', { name: '其他计划设置', exact: true });
+    await others.waitFor();
+    const reasons = [...(await planReasons(planned)), ...(await planReasons(others))];
+    expect(reasons.length, 'plan rows').toBeGreaterThan(25);
+    expect(reasons.filter((reason) => !CJK.test(reason)), 'plan reasons without Chinese').toEqual([]);
+    expect(latinOnly(reasons), 'plan reasons left in English').toEqual([]);
+    await settle();
+    await shot('wizard-3-plan-zh-dark');
     await page.goto(jobUrl); // a chart page in dark mode and Chinese, from a fresh load
     await page.getByRole('group', { name: '最新损失' }).waitFor();
     await page.locator('[data-status="succeeded"]').first().waitFor();
     await settle();
     await shot('job-detail-zh-dark');
     expect(await themeOf()).toBe('dark'); // remembered across the reload
+    // The job's events (the pinned warnings, and every routine one unfolded) read in Chinese too.
+    await page.getByRole('region', { name: '警告和错误' }).getByText(/^遗忘：遗忘分数 [\d.]+ 超过了警告阈值/).waitFor();
+    const eventList = page.getByRole('region', { name: '事件列表' });
+    await eventList.getByText('第 1 次尝试已开始').waitFor();
+    for (const unfold of await eventList.getByRole('button', { name: '展开' }).all()) await unfold.click();
+    const eventTexts = await page
+      .locator('section[aria-label="警告和错误"] .ant-alert-message, [role="region"][aria-label="事件列表"] .ant-typography')
+      .evaluateAll((nodes) => nodes.map((node) => (node.textContent ?? '').trim()).filter((text) => text.length > 0));
+    expect(eventTexts.length, 'event lines').toBeGreaterThan(5);
+    expect(latinOnly(eventTexts), 'events left in English').toEqual([]);
 
     await page.getByText('EN', { exact: true }).click();
     await heading(JOB).waitFor();
@@ -463,7 +521,9 @@ describe('EasyTune in a real browser', () => {
     await toggleTheme();
     expect(await themeOf()).toBe('light');
     await expect.poll(headerBrightness).toBeGreaterThan(200);
-  });
+    },
+    { timeoutMs: 120_000 },
+  );
 
   step('signs out', async () => {
     const { page } = current();

@@ -12,7 +12,16 @@ from typing import Any
 
 import click
 
+from easytune.cli.language import LANG_OPTION, error_lines
+from easytune.i18n import Language, language_of, render
+from easytune.i18n import template as t
+
 FORMATS = ("merged", "gguf", "gguf_lora")
+FILE_LINE = t("export.cli.file", "{path}  {size} bytes  sha256 {sha256}")
+CHECK_LINE = t(
+    "export.cli.check", "llama.cpp check: {equal}/{tokens} greedy tokens equal to transformers"
+)
+OLLAMA_LINE = t("export.cli.ollama", "ollama create NAME -f {path}")
 QUANTIZATIONS = ("f16", "q8_0", "q4_k_m")
 
 
@@ -53,9 +62,15 @@ def build_spec(adapter: Path, base: str, fmt: str, quantization: str | None, out
     )
 
 
-def _echo_event(line: dict[str, Any]) -> None:
-    if line.get("type") == "event":
-        click.echo(f"[{line['data'].get('stage', '')}] {line['message']}", err=True)
+def event_echo(language: Language) -> Any:
+    """A progress listener printing each event, coded ones in `language`."""
+
+    def echo(line: dict[str, Any]) -> None:
+        if line.get("type") == "event":
+            text = render(line, language) if line.get("code") else line["message"]
+            click.echo(f"[{line['data'].get('stage', '')}] {text}", err=True)
+
+    return echo
 
 
 @click.command("export")
@@ -70,8 +85,14 @@ def _echo_event(line: dict[str, Any]) -> None:
     help="gguf: f16|q8_0|q4_k_m (q8_0); gguf_lora: f16|q8_0 (f16); merged: f16 or none.",
 )  # fmt: skip
 @click.option("--output", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@LANG_OPTION
 def export_command(
-    adapter_dir: Path, base: str | None, fmt: str, quantization: str | None, output: Path
+    adapter_dir: Path,
+    base: str | None,
+    fmt: str,
+    quantization: str | None,
+    output: Path,
+    locale_name: str,
 ) -> None:
     """Merge ADAPTER_DIR into its base, or convert it to GGUF / GGUF LoRA with llama.cpp."""
     from easytune.export.run import run_export
@@ -81,28 +102,34 @@ def export_command(
     spec = build_spec(
         adapter_dir, base or base_from_adapter(adapter_dir), fmt, quantization, output
     )
+    language = language_of(locale_name)
     progress = ProgressWriter(None, stream=None)
-    progress.listeners.append(_echo_event)
+    progress.listeners.append(event_echo(language))
     try:
         result = run_export(spec, progress)
     except EngineError as exc:
-        click.secho(f"error: {exc.message}", fg="red", err=True)
+        head, *rest = error_lines(exc, language)
+        click.secho(head, fg="red", err=True)
+        for line in rest:
+            click.echo(line, err=True)
         sys.exit(exc.exit_code)
-    _summary(result)
+    click.echo("\n".join(summary_lines(result, language)))
 
 
-def _summary(result: dict[str, Any]) -> None:
+def summary_lines(result: dict[str, Any], language: Language = "en") -> list[str]:
+    """The files written (size, checksum), the llama.cpp check and the ollama line."""
     folder = Path(result["artifact_dir"])
-    for item in result["files"]:
-        click.echo(f"{folder / item['name']}  {item['size']} bytes  sha256 {item['sha256']}")
+    lines = [
+        FILE_LINE(path=folder / i["name"], size=i["size"], sha256=i["sha256"]).render(language)
+        for i in result["files"]
+    ]
     check = result.get("verification")
     if check:
-        click.echo(
-            f"llama.cpp check: {check['equal_prefix']}/{check['tokens']} greedy tokens equal "
-            "to transformers"
-        )
+        equal, tokens = check["equal_prefix"], check["tokens"]
+        lines.append(CHECK_LINE(equal=equal, tokens=tokens).render(language))
     if (folder / "Modelfile").is_file():
-        click.echo(f"ollama create NAME -f {folder / 'Modelfile'}")
+        lines.append(OLLAMA_LINE(path=folder / "Modelfile").render(language))
+    return lines
 
 
 def register(group: click.Group) -> None:

@@ -109,8 +109,8 @@ def _run_job_here(settings: Settings, job_id: int) -> str:
 
     from easytune.db.models import Job
     from easytune.jobs.execution import JobExecution
-    from easytune.jobs.service import ClaimState
     from easytune.jobs.runtime import open_runtime
+    from easytune.jobs.service import ClaimState
 
     runtime = open_runtime(settings)
     try:

@@ -11,17 +11,10 @@ from typing import Any
 
 import click
 
+from easytune.cli.language import LANG_OPTION, WARNING, error_lines
 from easytune.i18n import Language, language_of, render
 
 LEVELS = ("L1", "L2", "L3", "preference", "auto")
-# The reader's language follows the locale, as other command-line tools do (zh_* -> Chinese).
-LANG_OPTION = click.option(
-    "--lang",
-    "locale_name",
-    envvar=["LC_ALL", "LC_MESSAGES", "LANG"],
-    default="",
-    help="Language of reasons and events: zh* for Chinese, else English (default: $LANG)",
-)
 
 
 @dataclass(frozen=True)
@@ -58,13 +51,11 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
     return overrides
 
 
-def _fail(error: Exception, code: int) -> None:
-    problems = getattr(error, "problems", None)
-    click.secho(f"error: {getattr(error, 'message', str(error))}", fg="red", err=True)
-    for problem in problems or []:
-        click.echo(f"  - {problem}", err=True)
-    for hint in getattr(error, "suggestions", []) or []:
-        click.echo(f"  try: {hint}", err=True)
+def _fail(error: Exception, code: int, language: Language = "en") -> None:
+    head, *rest = error_lines(error, language)
+    click.secho(head, fg="red", err=True)
+    for line in rest:
+        click.echo(line, err=True)
     sys.exit(code)
 
 
@@ -106,7 +97,7 @@ def build_plan(inputs: PlanInputs) -> Any:
     )
 
 
-def plan_or_exit(inputs: PlanInputs) -> Any:
+def plan_or_exit(inputs: PlanInputs, language: Language = "en") -> Any:
     """The plan, or a readable error and a non-zero exit for each failure class."""
     from easytune.intent import OverrideError, PlanDoesNotFit, PlanError
     from easytune.training.data import DataValidationError
@@ -115,13 +106,13 @@ def plan_or_exit(inputs: PlanInputs) -> Any:
     try:
         return build_plan(inputs)
     except OverrideError as exc:
-        _fail(exc, 2)
+        _fail(exc, 2, language)
     except PlanDoesNotFit as exc:
-        _fail(exc, 3)
+        _fail(exc, 3, language)
     except DataValidationError as exc:
-        _fail(exc, 11)
+        _fail(exc, 11, language)
     except (PlanError, EngineError) as exc:
-        _fail(exc, getattr(exc, "exit_code", 4))
+        _fail(exc, getattr(exc, "exit_code", 4), language)
     raise AssertionError("unreachable")
 
 
@@ -152,7 +143,7 @@ def print_plan(plan: Any, language: Language = "en") -> None:
         f"{est.tokens_per_step} tokens/step, about {_human_seconds(est.seconds)}"
     )
     for warning in plan.warning_messages:
-        click.secho(f"  warning: {warning.render(language)}", fg="yellow")
+        click.secho(f"  {WARNING(text=warning).render(language)}", fg="yellow")
 
 
 class ProgressBar:
@@ -280,11 +271,12 @@ def _common(command: Any) -> Any:
 @LANG_OPTION
 def plan_command(as_json: bool, locale_name: str, **kwargs: Any) -> None:
     """Resolve the training plan for a model, data and intent, with reasons and estimates."""
-    plan = plan_or_exit(_inputs(**kwargs))
+    language = language_of(locale_name)
+    plan = plan_or_exit(_inputs(**kwargs), language)
     if as_json:
         click.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print_plan(plan, language_of(locale_name))
+        print_plan(plan, language)
 
 
 @click.command("train")
@@ -292,8 +284,8 @@ def plan_command(as_json: bool, locale_name: str, **kwargs: Any) -> None:
 @LANG_OPTION
 def train_command(locale_name: str, **kwargs: Any) -> None:
     """Plan and train a LoRA adapter in this process (progress bar, ETA, summary)."""
-    plan = plan_or_exit(_inputs(**kwargs))
     language = language_of(locale_name)
+    plan = plan_or_exit(_inputs(**kwargs), language)
     print_plan(plan, language)
     run_plan(plan, language)
 

@@ -28,7 +28,6 @@ from easytune.core.stats_tokenizer import stats_tokenizer
 from easytune.db.models import Dataset, User, Visibility
 from easytune.db.repositories import datasets as repo
 from easytune.db.repositories.datasets import DatasetFilter
-from easytune.i18n import message_dict
 from easytune.jobs import repository as jobs_repo
 from easytune.settings import Settings
 from easytune.training.data import (
@@ -165,11 +164,14 @@ def measure(settings: Settings, loaded: LoadedDataset) -> dict[str, Any]:
     """The statistics report stored with the dataset."""
     tokenizer, tokenizer_name = stats_tokenizer(settings)
     report = dataset_report(loaded.examples, tokenizer, REPORT_MAX_LENGTH, format=loaded.format)
-    notes = [*loaded.notes, *report.notes]
-    # The loader's notes are plain text (code "text"); the report's are coded.
-    details = [*(message_dict(n) for n in loaded.notes), *report.note_details]
-    # What training will ignore, coded like the report's own warnings: {code, message, params}.
-    ignored = [{"code": "ignored", "message": text, "params": {}} for text in loaded.warnings]
+    notes = [*(str(n) for n in loaded.notes), *report.notes]
+    details = [*(n.to_dict() for n in loaded.notes), *report.note_details]
+    # What training will ignore, beside the report's own warnings: {code, message, params}, the
+    # words themselves coded in `detail` for the UI to render in the reader's language.
+    ignored = [
+        {"code": "ignored", "message": str(w), "params": {}, "detail": w.to_dict()}
+        for w in loaded.warnings
+    ]
     return {
         **report.to_dict(), "notes": notes, "note_details": details,
         "warnings": [*report.warnings, *ignored],

@@ -138,9 +138,9 @@ def _mix_path(session: Session, user: User, mix_dataset_id: str | None) -> str |
 
 def _api_error(exc: PlanError) -> EasyTuneError:
     if isinstance(exc, OverrideError):
-        problems = [{"param": f"overrides.{p.param}", "message": p.message} for p in exc.problems]
+        problems = [{**p.to_dict(), "param": f"overrides.{p.param}"} for p in exc.problems]
         first = problems[0]["param"] if problems else "overrides"
-        return ProblemList(exc.message, problems, param=first, code=exc.code)
+        return ProblemList(exc.message, problems, param=first, code=exc.code, detail=exc.detail)
     if exc.param in {"dataset_id", "base_model_id"} and not isinstance(exc, PlanDoesNotFit):
-        return ValidationFailed(exc.message, param=exc.param)
+        return ValidationFailed(exc.message, param=exc.param, detail=exc.detail)
     return exc

@@ -21,6 +21,12 @@ from typing import Any, Literal
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 LIST_SEPARATOR: dict[Language, str] = {"en": " and ", "zh": "、"}
+# Separators a `Joined` parameter may name, per language (a plain list uses LIST_SEPARATOR).
+SEPARATORS: dict[str, dict[Language, str]] = {
+    "and": LIST_SEPARATOR,
+    "comma": {"en": ", ", "zh": "、"},
+    "semicolon": {"en": "; ", "zh": "；"},
+}
 
 ENGLISH: dict[str, str] = {}  # code -> English template, filled as modules define templates
 
@@ -43,8 +49,19 @@ class Msg:
         return {"code": self.code, "params": {k: _plain(v) for k, v in self.params.items()}}
 
 
+@dataclass(frozen=True)
+class Joined:
+    """A list parameter joined with a named separator ("; " in English, "；" in Chinese)."""
+
+    items: tuple[Any, ...]
+    separator: str = "semicolon"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"join": self.separator, "items": [_plain(v) for v in self.items]}
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, Msg):
+    if isinstance(value, Msg | Joined):
         return value.to_dict()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
@@ -105,6 +122,11 @@ def _render_value(value: Any, language: Language) -> Any:
         return value.render(language)
     if isinstance(value, Mapping) and "code" in value:
         return render(value, language)
+    if isinstance(value, Joined):
+        value = value.to_dict()
+    if isinstance(value, Mapping) and "join" in value:
+        separator = SEPARATORS.get(str(value["join"]), LIST_SEPARATOR)[language]
+        return separator.join(str(_render_value(v, language)) for v in value.get("items", []))
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR[language].join(str(_render_value(v, language)) for v in value)
     return "" if value is None else value
@@ -134,9 +156,12 @@ TEXT = template("text", "{text}")  # a text that has no code (a stray log line, 
 # Modules that define templates; importing them fills ENGLISH (the registry of codes).
 MESSAGE_MODULES = (
     "easytune.intent.reasons",
+    "easytune.intent.error_messages",
     "easytune.training.messages",
     "easytune.training.data.messages",
     "easytune.jobs.messages",
+    "easytune.cli.language",
+    "easytune.cli.export",
 )
 
 

@@ -8,6 +8,7 @@ from typing import get_args
 from easytune.i18n import Msg
 from easytune.training.spec import DataFormat
 
+from . import error_messages as em
 from . import reasons as rs
 from .draft import Context, Draft
 from .errors import PlanError
@@ -79,11 +80,7 @@ def choose_targets(d: Draft, ctx: Context) -> None:
             d.warnings.append(rs.WARN_NO_GROUP(group=group, model_type=ctx.model.model_type))
         targets.extend(n for n in names if n not in targets)
     if not targets:
-        raise PlanError(
-            f"no linear modules known for model type {ctx.model.model_type}; set "
-            "lora.target_modules in the overrides",
-            param="lora.target_modules",
-        )
+        raise PlanError(em.NO_TARGETS(model_type=ctx.model.model_type), param="lora.target_modules")
     why = rs.TARGETS(
         why=ctx.rule.targets_why, modules=", ".join(targets), model_type=ctx.model.model_type
     )

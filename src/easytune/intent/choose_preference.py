@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from easytune.training.spec import DEFAULT_BETA, DEFAULT_GAMMA, PAIR_METHODS
 
+from . import error_messages as em
 from . import reasons as rs
 from .draft import Context, Draft
 from .errors import PlanError
@@ -32,17 +33,9 @@ def choose_method(d: Draft, ctx: Context) -> None:
     default = "kto" if kind == "kto" else "dpo"
     method = d.choose("train.method", default, rs.METHOD_WHY[default]())
     if kind == "kto" and method in PAIR_METHODS:
-        raise PlanError(
-            f"train.method {method} needs preference pairs, but this dataset holds answers "
-            "labelled true/false: use train.method=kto",
-            param="overrides.train.method",
-        )
+        raise PlanError(em.KTO_PAIRS(method=method), param="overrides.train.method")
     if method == "sft":
-        raise PlanError(
-            "train.method sft is the L1-L3 intents' method: choose one of them, or dpo, orpo, "
-            "simpo or kto for the preference intent",
-            param="overrides.train.method",
-        )
+        raise PlanError(em.SFT_PREFERENCE(), param="overrides.train.method")
     d.choose("preference.beta", DEFAULT_BETA[str(method)], rs.BETA_WHY[str(method)]())
     gamma_why = rs.GAMMA_SIMPO() if method == "simpo" else rs.GAMMA_UNUSED()
     d.choose("preference.gamma", DEFAULT_GAMMA, gamma_why)
@@ -51,11 +44,7 @@ def choose_method(d: Draft, ctx: Context) -> None:
 def _refuse_pinned_method(d: Draft) -> None:
     method = d.overrides.get("train.method", "sft")
     if method != "sft":
-        raise PlanError(
-            f"train.method {method} trains preference data: choose intent level 'preference' "
-            "(with a dataset of pairs or labelled answers)",
-            param="overrides.train.method",
-        )
+        raise PlanError(em.PINNED_METHOD(method=method), param="overrides.train.method")
 
 
 def _warn_unused_kind(d: Draft, kind: str) -> None:
@@ -68,12 +57,7 @@ def _warn_unused_kind(d: Draft, kind: str) -> None:
 def check_dataset(level: str, kind: str) -> None:
     """The preference intent needs pairs or labelled answers."""
     if level == "preference" and kind not in PREFERENCE_KINDS:
-        raise PlanError(
-            f"the preference intent needs preference pairs ('chosen'/'rejected', or OpenAI's "
-            f"'preferred_output'/'non_preferred_output') or answers labelled true/false; this "
-            f"dataset is a {kind} dataset: choose L1, L2, L3 or auto",
-            param="intent.level",
-        )
+        raise PlanError(em.NOT_PREFERENCE(kind=kind), param="intent.level")
 
 
 def rows_per_item(d: Draft) -> int:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from easytune.errors import EasyTuneError
+from easytune.i18n import Joined, Msg
+
+from . import error_messages as em
 
 
 @dataclass(frozen=True)
@@ -13,20 +16,32 @@ class FieldProblem:
     """One problem with one user-supplied setting, named by its dotted spec path."""
 
     param: str
-    message: str
+    detail: Msg  # coded; `message` is its English text
+
+    @property
+    def message(self) -> str:
+        return str(self.detail)
 
     def __str__(self) -> str:
         return f"{self.param}: {self.message}"
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"param": self.param, "message": self.message, "detail": self.detail.to_dict()}
+
 
 class PlanError(EasyTuneError, ValueError):
-    """The intent engine cannot produce a plan as asked (422); the message says what to change."""
+    """The intent engine cannot produce a plan as asked (422); the message says what to change.
+
+    Raised with a coded message (`detail`), the API sends it beside the English text so the UI
+    and the CLI word it in the reader's language.
+    """
 
     status_code = 422
     code = "plan_error"
 
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message, param=param)
+    def __init__(self, message: Msg | str, param: str | None = None) -> None:
+        detail = message.to_dict() if isinstance(message, Msg) else None
+        super().__init__(str(message), param=param, detail=detail)
 
 
 class OverrideError(PlanError):
@@ -36,10 +51,12 @@ class OverrideError(PlanError):
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         self.problems = list(problems)
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the overrides: "
-        first = self.problems[0].param if self.problems else None
-        super().__init__(head + "; ".join(str(p) for p in self.problems), param=first)
+        listed = Joined(tuple(em.PROBLEM(param=p.param, problem=p.detail) for p in problems))
+        if len(self.problems) == 1:
+            detail = em.OVERRIDES_ONE(problems=listed)
+        else:
+            detail = em.OVERRIDES_MANY(count=len(self.problems), problems=listed)
+        super().__init__(detail, param=self.problems[0].param if self.problems else None)
 
 
 class PlanDoesNotFit(PlanError):
@@ -48,12 +65,17 @@ class PlanDoesNotFit(PlanError):
     code = "plan_does_not_fit"
 
     def __init__(
-        self, message: str, peak_memory_bytes: int, budget_bytes: int, suggestions: list[str]
+        self,
+        message: Msg | str,
+        peak_memory_bytes: int,
+        budget_bytes: int,
+        suggestions: list[Msg] | list[str],
     ) -> None:
         super().__init__(message)
         self.peak_memory_bytes = peak_memory_bytes
         self.budget_bytes = budget_bytes
-        self.suggestions = list(suggestions)
+        self.suggestion_details = list(suggestions)
+        self.suggestions = [str(s) for s in suggestions]  # English
 
     def to_dict(self) -> dict[str, Any]:
         """The API body: the message followed by the ways to make the plan fit."""

@@ -11,8 +11,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from easytune.i18n import Msg
+from easytune.i18n import Joined, Msg
 
+from . import error_messages as em
 from . import reasons as rs
 from .choose_model import truncation_note
 from .choose_preference import rows_per_item
@@ -198,33 +199,34 @@ def refusal(
         d, opts.micros[-1], opts.checkpointing[-1], opts.quantization[-1], opts.lengths[-1]
     )
     peak = peak_of(ctx, least)
-    tried = (
-        f"micro-batch {least.micro_batch}, gradient checkpointing "
-        f"{show(least.checkpointing)}, quantization {least.quantization}, max_length "
-        f"{least.max_length}"
-    )
     ideas = suggestions(d, ctx, target, budget)
-    message = (
-        f"this plan needs about {gib(peak)} per device but the budget is {gib(budget)} "
-        f"({how}), even with {tried}. What would fit: " + "; ".join(ideas)
-    )
+    message = em.DOES_NOT_FIT(
+        peak=gib(peak), budget=gib(budget), how=how, micro=least.micro_batch,
+        checkpointing=show(least.checkpointing), quantization=least.quantization,
+        length=least.max_length, ideas=Joined(tuple(ideas)),
+    )  # fmt: skip
     return PlanDoesNotFit(message, peak, budget, ideas)
 
 
-def suggestions(d: Draft, ctx: Context, target: int, budget: int) -> list[str]:
+def suggestions(d: Draft, ctx: Context, target: int, budget: int) -> list[Msg]:
     """Ways out: lift one of the user's pins, or more memory / a GPU with QLoRA."""
     ideas = []
     for path in (p for p in FIT_PATHS if d.pinned(p)):
         found = search(d, ctx, options(d, ctx, target, free=path), budget)
         if found:
-            ideas.append(
-                f"remove your override {path}={show(d[path])} ({_describe(found)} fits "
-                f"in {gib(found.peak)})"
-            )
-    return [*ideas, _hardware_idea(d, ctx), "or a smaller base model"]
+            ideas.append(_unpin_idea(path, show(d[path]), found))
+    return [*ideas, _hardware_idea(d, ctx), em.IDEA_SMALLER()]
 
 
-def _hardware_idea(d: Draft, ctx: Context) -> str:
+def _unpin_idea(path: str, value: str, found: Attempt) -> Msg:
+    s = found.shape
+    return em.IDEA_UNPIN(
+        path=path, value=value, micro=s.micro_batch, checkpointing=show(s.checkpointing),
+        quantization=s.quantization, length=s.max_length, peak=gib(found.peak),
+    )  # fmt: skip
+
+
+def _hardware_idea(d: Draft, ctx: Context) -> Msg:
     """The GPU (or the bitsandbytes install) that would take this run with QLoRA at batch 1."""
     gpu = dataclasses.replace(ctx.hardware, device="cuda")
     lean = RunShape(
@@ -239,24 +241,10 @@ def _hardware_idea(d: Draft, ctx: Context) -> str:
     need = sum(memory_breakdown(ctx.model, gpu, lean).values())
     card = gib(need / BUDGET_FRACTION["cuda"])
     if ctx.hardware.device == "cpu":
-        return (
-            f"run on a CUDA GPU worker with at least {card} (QLoRA, batch 1, gradient "
-            f"checkpointing: about {gib(need)})"
-        )
+        return em.IDEA_CUDA(card=card, need=gib(need))
     if not ctx.hardware.bitsandbytes:
-        return (
-            f"install bitsandbytes on this worker for 4-bit QLoRA (needs about "
-            f"{gib(need)}), or use a GPU with more memory"
-        )
-    return f"a GPU with at least {card} (QLoRA, batch 1, gradient checkpointing)"
-
-
-def _describe(found: Attempt) -> str:
-    s = found.shape
-    return (
-        f"batch {s.micro_batch}, checkpointing {show(s.checkpointing)}, "
-        f"quantization {s.quantization}, max_length {s.max_length}"
-    )
+        return em.IDEA_BNB(need=gib(need))
+    return em.IDEA_BIGGER_GPU(card=card)
 
 
 def _seqs(n: int) -> Msg:

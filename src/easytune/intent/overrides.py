@@ -20,6 +20,7 @@ from easytune.training.spec import (
     TrainSettings,
 )
 
+from . import error_messages as em
 from . import reasons as rs
 from .errors import FieldProblem, OverrideError
 from .rules import LevelRule
@@ -33,17 +34,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "retain": RetainSpec,
     "preference": PreferenceSpec,
 }
-# Paths that are not settings: they come from the request itself.
-NOT_OVERRIDABLE = {
-    "data.train_path": "the training file comes from the dataset you choose",
-    "data.eval_path": "the evaluation file comes from the dataset you choose",
-    "data.mix_path": "the chats mixed in come from the second dataset you choose",
-    "base_model": "the base model comes from the model you choose",
-    "output_dir": "the output folder is chosen by the platform",
-    "spec_version": "the spec version is set by the engine",
-    "level": "set the level in intent.level instead",
-    "retain.cache_dir": "the replay cache folder is chosen by the platform",
-}
+# Paths that are not settings: they come from the request itself (the message says where).
+NOT_OVERRIDABLE = em.NOT_OVERRIDABLE
 # Names users bring from other tools (Hugging Face, PEFT, LLaMA-Factory, Axolotl).
 ALIASES = {
     "lr": "train.learning_rate",
@@ -100,19 +92,20 @@ def flatten(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def suggest(key: str) -> str:
+def suggest(key: str) -> Msg:
     """'unknown setting' plus the closest valid key."""
     fixed = NOT_OVERRIDABLE.get(key) or NOT_OVERRIDABLE.get(key.split(".")[0])
     if fixed:
-        return f"cannot be overridden: {fixed}"
+        return em.CANNOT_OVERRIDE(why=fixed())
     leaf = key.rsplit(".", 1)[-1]
     guess = ALIASES.get(leaf) or ALIASES.get(leaf.lower())
     if guess is None:
         close = difflib.get_close_matches(key, list(_TYPES), n=1, cutoff=0.6)
         same_leaf = [p for p in _TYPES if p.endswith("." + leaf)]
         guess = close[0] if close else (same_leaf[0] if same_leaf else None)
-    hint = f"; did you mean {guess}?" if guess else f"; valid keys start with {', '.join(SECTIONS)}"
-    return "unknown setting" + hint
+    if guess:
+        return em.UNKNOWN_GUESS(guess=guess)
+    return em.UNKNOWN_SECTIONS(sections=", ".join(SECTIONS))
 
 
 def check_types(flat: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
@@ -128,7 +121,7 @@ def check_types(flat: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem
             typed[key] = adapter.validate_python(value)
         except ValidationError as exc:
             message = "; ".join(e["msg"] for e in exc.errors())
-            problems.append(FieldProblem(key, f"{message} (got {value!r})"))
+            problems.append(FieldProblem(key, em.INVALID_VALUE(error=message, value=repr(value))))
     return typed, problems
 
 
@@ -141,22 +134,9 @@ def _quantization(
     if v.get("lora.quantization") != "4bit":
         return []
     if hw.device != "cuda":
-        return [
-            FieldProblem(
-                "lora.quantization",
-                "QLoRA needs a CUDA GPU and bitsandbytes; "
-                "remove lora.quantization or run on a GPU worker",
-            )
-        ]
+        return [FieldProblem("lora.quantization", em.QLORA_CPU())]
     if not hw.bitsandbytes:
-        return [
-            FieldProblem(
-                "lora.quantization",
-                "QLoRA needs bitsandbytes, which this GPU "
-                "worker lacks; install it (pip install bitsandbytes) or remove "
-                "lora.quantization",
-            )
-        ]
+        return [FieldProblem("lora.quantization", em.QLORA_BNB())]
     return []
 
 
@@ -168,25 +148,15 @@ def _precision(
     allowed |= {"bf16"} if hw.bf16_supported else set()
     if wanted is None or wanted in allowed:
         return []
-    where = "this GPU" if hw.device == "cuda" else "CPU training"
-    return [
-        FieldProblem(
-            "train.precision",
-            f"{wanted} is not supported by {where}; use one of {', '.join(sorted(allowed))}",
-        )
-    ]
+    why = em.PRECISION_GPU if hw.device == "cuda" else em.PRECISION_CPU
+    return [FieldProblem("train.precision", why(wanted=wanted, allowed=", ".join(sorted(allowed))))]
 
 
 def _device(
     v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
 ) -> list[FieldProblem]:
     if v.get("train.device") == "cuda" and hw.device != "cuda":
-        return [
-            FieldProblem(
-                "train.device",
-                "this worker has no CUDA GPU; use auto or cpu, or run on a GPU worker",
-            )
-        ]
+        return [FieldProblem("train.device", em.NO_CUDA())]
     return []
 
 
@@ -197,14 +167,11 @@ def _processes(
     most = max(hw.gpu_count, 1) if hw.device == "cuda" else max(hw.cpu_count, 1)
     if wanted is None or wanted <= most:
         return []
-    what = f"{hw.gpu_count or 1} GPU(s)" if hw.device == "cuda" else f"{hw.cpu_count} CPU cores"
-    return [
-        FieldProblem(
-            "train.num_processes",
-            f"{wanted} processes, but this worker has {what}: use at most {most} (one process "
-            "per GPU), or run on a worker with more GPUs",
-        )
-    ]
+    if hw.device == "cuda":
+        why = em.PROCESSES_GPU(wanted=wanted, count=hw.gpu_count or 1, most=most)
+    else:
+        why = em.PROCESSES_CPU(wanted=wanted, count=hw.cpu_count, most=most)
+    return [FieldProblem("train.num_processes", why)]
 
 
 def _targets(
@@ -217,8 +184,11 @@ def _targets(
     return [
         FieldProblem(
             "lora.target_modules",
-            f"{', '.join(unknown)} not found in this "
-            f"{m.model_type} model; its linear layers are {', '.join(dict.fromkeys(known))}",
+            em.TARGETS(
+                unknown=", ".join(unknown),
+                model_type=m.model_type,
+                known=", ".join(dict.fromkeys(known)),
+            ),
         )
     ]
 
@@ -231,8 +201,7 @@ def _max_length(
         return []
     return [
         FieldProblem(
-            "data.max_length",
-            f"{length} is beyond this model's limit of {m.max_position_embeddings} tokens",
+            "data.max_length", em.MAX_LENGTH(length=length, limit=m.max_position_embeddings)
         )
     ]
 
@@ -244,26 +213,14 @@ def _cf_thresholds(
     warn = v.get("cf.warn_threshold", r.cf_warn_threshold)
     if stop is None or stop > warn:
         return []
-    return [
-        FieldProblem(
-            "cf.stop_threshold",
-            f"{stop} is not above the warning threshold "
-            f"{warn}; the job would stop before it ever warned",
-        )
-    ]
+    return [FieldProblem("cf.stop_threshold", em.CF_THRESHOLDS(stop=stop, warn=warn))]
 
 
 def _kl_without_replay(
     v: dict[str, Any], m: ModelFacts, hw: HardwareFacts, r: LevelRule
 ) -> list[FieldProblem]:
     if v.get("retain.kl_weight", 0) > 0 and v.get("retain.replay_ratio") == 0:
-        return [
-            FieldProblem(
-                "retain.kl_weight",
-                "the KL anchor works on replayed answers, and retain.replay_ratio=0 replays "
-                "none; raise retain.replay_ratio or set retain.kl_weight=0",
-            )
-        ]
+        return [FieldProblem("retain.kl_weight", em.KL_WITHOUT_REPLAY())]
     return []
 
 

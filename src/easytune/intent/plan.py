@@ -17,6 +17,7 @@ from . import choose_model as cm
 from . import choose_preference as cp
 from . import choose_retain as cr
 from . import choose_train as ct
+from . import error_messages as em
 from .choose_eval import choose_evaluation, report_seconds
 from .corpus import mix_into
 from .draft import Context, Draft
@@ -168,18 +169,11 @@ def _level(intent: IntentRequest, dataset: DatasetStats) -> tuple[Level, Msg]:
 
 def _check_inputs(dataset: DatasetStats, model: ModelFacts, hardware: HardwareFacts) -> None:
     if dataset.examples < 1 or dataset.total_tokens < 1:
-        raise PlanError(
-            "the dataset has no usable examples; upload a file with at least one record",
-            param="dataset_id",
-        )
+        raise PlanError(em.NO_EXAMPLES(), param="dataset_id")
     if model.param_count < 1 or model.hidden_size < 1 or model.num_layers < 1:
-        raise PlanError(
-            "the model facts are incomplete (parameters, hidden size or layers "
-            "missing); re-register the base model",
-            param="base_model_id",
-        )
+        raise PlanError(em.MODEL_FACTS(), param="base_model_id")
     if hardware.device not in ("cpu", "cuda"):
-        raise PlanError(f"unknown device {hardware.device!r}; expected cpu or cuda")
+        raise PlanError(em.DEVICE(device=repr(hardware.device)))
 
 
 def _tokens_per_step(d: Draft, ctx: Context) -> int:
@@ -288,4 +282,4 @@ def _build_spec(
             }
         )
     except ValidationError as exc:  # the overrides passed one by one but clash together
-        raise PlanError(f"the resolved plan is not a valid spec: {exc}") from exc
+        raise PlanError(em.INVALID_SPEC(error=str(exc))) from exc

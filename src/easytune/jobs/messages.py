@@ -28,3 +28,14 @@ KILLED = t("job.killed", "the training process ignored SIGTERM; sent SIGKILL")
 WAITING_SLOTS = t(
     "job.waiting_slots", "waiting for {count} free slots (one per GPU); {free} free now"
 )
+
+# A status inside a sentence, in the reader's language (the English is the status itself).
+STATUS = {
+    "validating_files": t("job.status.validating_files", "validating_files"),
+    "queued": t("job.status.queued", "queued"),
+    "running": t("job.status.running", "running"),
+    "cancelling": t("job.status.cancelling", "cancelling"),
+    "succeeded": t("job.status.succeeded", "succeeded"),
+    "failed": t("job.status.failed", "failed"),
+    "cancelled": t("job.status.cancelled", "cancelled"),
+}

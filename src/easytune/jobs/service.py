@@ -106,7 +106,8 @@ def enqueue(
     )  # fmt: skip
     if not validating:
         transition(job, S.QUEUED, now)
-    repository.add_event(session, job, EventLevel.INFO, msg.CREATED(status=job.status.value))
+    created = msg.CREATED(status=msg.STATUS[job.status.value]())
+    repository.add_event(session, job, EventLevel.INFO, created)
     return job
 
 
@@ -132,7 +133,7 @@ def cancel_job(session: Session, job_id: int) -> Job:
         raise InvalidTransition(message, param="id")
     transition(job, target, now)
     job.cancel_requested_at = now
-    event = msg.CANCEL_REQUESTED(status=job.status.value)
+    event = msg.CANCEL_REQUESTED(status=msg.STATUS[job.status.value]())
     repository.add_event(session, job, EventLevel.INFO, event)
     if target == S.CANCELLED:
         run_status_hooks(session, job)
@@ -468,7 +469,7 @@ _FINAL_LEVELS = {
 
 
 def _final_message(job: Job) -> Msg:
-    status = job.status.value
+    status = msg.STATUS[job.status.value]()
     if job.error:
         code, message = job.error.get("code"), job.error.get("message")
         return msg.FINISHED_ERROR(status=status, code=code, message=message)

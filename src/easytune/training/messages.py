@@ -37,6 +37,26 @@ LEARNED_SCORE = t(
     "train.learned_score",
     "learned score at step {step}: exact match {exact}, token F1 {f1} on {n} held-out examples",
 )
+UNSAFE = t(
+    "train.unsafe",
+    "The tuned model refuses {tuned} of {total} harmful requests where the base model refused "
+    "{base}: its safety refusals dropped by more than the {tolerance}% tolerance. Check the "
+    "training data for answers to such requests, add a few refusal examples, lower "
+    "train.learning_rate, or train at level L1.",
+)
+KEPT_BEST = t(
+    "train.kept.best",
+    "the best of {kept} of {trained} evaluations under the forgetting threshold {threshold}",
+)
+KEPT_LEAST = t(
+    "train.kept.least",
+    "no evaluation was under the forgetting threshold {threshold}: kept the one that forgot least",
+)
+KEPT_LAST = t("train.kept.last", "the last step (best-checkpoint selection is off)")
+KEPT_LAST_FORGOT = t(
+    "train.kept.last_forgot",
+    "the last step (selection is off); its forgetting score is over {threshold}",
+)
 KEPT = t("train.kept", "kept the adapter of step {step}: {reason}")
 
 EXPORT_STAGE = {

@@ -149,7 +149,11 @@ def prepare_data(
         if eval_items
         else None
     )
-    extra = {"notes": list(loaded.notes), "warnings": list(loaded.warnings), "kind": loaded.kind}
+    extra = {
+        "notes": [str(n) for n in loaded.notes],
+        "warnings": [str(w) for w in loaded.warnings],
+        "kind": loaded.kind,
+    }
     if spec.mix_path:
         extra["mixed_examples"] = len(mixed)
     return PreparedData(

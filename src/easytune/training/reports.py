@@ -47,7 +47,12 @@ def announce_choice(progress: ProgressWriter, chosen: dict[str, Any]) -> None:
         return
     progress.event(
         "warn" if chosen["outcome"] != "ok" else "info",
-        msg.KEPT(step=chosen["chosen_step"], reason=chosen["selection"]["reason"]),
+        msg.KEPT(step=chosen["chosen_step"], reason=_reason(chosen["selection"])),
         outcome=chosen["outcome"],
         step=chosen["chosen_step"],
     )
+
+
+def _reason(selection: dict[str, Any]) -> Any:
+    """The kept step's reason: coded when the selection has it (older results: English)."""
+    return selection.get("reason_detail") or selection["reason"]

@@ -12,6 +12,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from easytune.i18n import Msg
+from easytune.training import messages as msg
+
 Outcome = Literal["ok", "forgot"]
 
 
@@ -31,7 +34,12 @@ class EvalPoint:
 class Choice:
     point: EvalPoint
     outcome: Outcome
-    reason: str
+    why: Msg  # coded, for the job's event in the reader's language
+
+    @property
+    def reason(self) -> str:
+        """The English reason, as the run's result records it."""
+        return str(self.why)
 
 
 def _num(value: float | None, missing: float) -> float:
@@ -56,17 +64,10 @@ def select(points: list[EvalPoint], threshold: float) -> Choice | None:
     kept = [p for p in trained if under(p, threshold)]
     if kept:
         best = max(kept, key=rank_key)
-        why = (
-            f"the best of {len(kept)} of {len(trained)} evaluations under the forgetting "
-            f"threshold {threshold:g}"
-        )
+        why = msg.KEPT_BEST(kept=len(kept), trained=len(trained), threshold=f"{threshold:g}")
         return Choice(best, "ok", why)
     least = min(trained, key=lambda p: (_num(p.cf_score, math.inf), -p.step))
-    why = (
-        f"no evaluation was under the forgetting threshold {threshold:g}: kept the one that "
-        "forgot least"
-    )
-    return Choice(least, "forgot", why)
+    return Choice(least, "forgot", msg.KEPT_LEAST(threshold=f"{threshold:g}"))
 
 
 def select_last(points: list[EvalPoint], threshold: float) -> Choice | None:
@@ -76,9 +77,8 @@ def select_last(points: list[EvalPoint], threshold: float) -> Choice | None:
         return None
     last = trained[-1]
     if under(last, threshold):
-        return Choice(last, "ok", "the last step (best-checkpoint selection is off)")
-    why = f"the last step (selection is off); its forgetting score is over {threshold:g}"
-    return Choice(last, "forgot", why)
+        return Choice(last, "ok", msg.KEPT_LAST())
+    return Choice(last, "forgot", msg.KEPT_LAST_FORGOT(threshold=f"{threshold:g}"))
 
 
 def _learned(point: EvalPoint) -> str:

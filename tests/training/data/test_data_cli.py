@@ -28,3 +28,18 @@ def test_check_lists_every_bad_line_as_json_and_exits_2(tmp_path):
     assert result.exit_code == 2
     errors = json.loads(result.output)["errors"]
     assert [(e["line"], e["field"]) for e in errors] == [(1, "output"), (3, "instruction")]
+
+
+def test_check_follows_the_locale_and_lang(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("w1 w2\n\nw3\n", encoding="utf-8")
+    env = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+    chinese = CliRunner().invoke(main, ["data", "check", str(path)], env=env)
+    assert chinese.exit_code == 0, chinese.output
+    assert chinese.output.startswith("2 条样本，格式 text，类型 corpus（txt 文件）")
+    assert "按空行分成 2 篇文档" in chinese.output and "blank lines" not in chinese.output
+    english = CliRunner().invoke(main, ["data", "check", str(path), "--lang", "en"], env=env)
+    assert "split into 2 documents separated by blank lines" in english.output
+    as_json = json.loads(CliRunner().invoke(main, ["data", "check", str(path), "--json"]).output)
+    assert as_json["note_details"][1] == {"code": "data.split_blank", "params": {"documents": 2}}
+    assert as_json["notes"][1] == "split into 2 documents separated by blank lines"

@@ -31,13 +31,15 @@ def test_a_txt_without_blank_lines_is_one_document_per_line(write):
     loaded = load_dataset(write("w1 w2 w3\nw4 w5\nw6\n", ".txt"))
     assert [ex.text for ex in loaded.examples] == ["w1 w2 w3", "w4 w5", "w6"]
     assert loaded.kind == "corpus" and loaded.format == "text"
-    assert "split into one document per line (3): the file has no blank lines" in loaded.notes
+    assert "split into one document per line (3): the file has no blank lines" in list(
+        map(str, loaded.notes)
+    )
 
 
 def test_a_txt_with_blank_lines_is_split_into_blocks(write):
     loaded = load_dataset(write("First doc\nstill first\n\nSecond doc\n", ".txt"))
     assert [ex.text for ex in loaded.examples] == ["First doc\nstill first", "Second doc"]
-    assert "split into 2 documents separated by blank lines" in loaded.notes
+    assert "split into 2 documents separated by blank lines" in list(map(str, loaded.notes))
 
 
 def test_a_markdown_file_is_one_document(write):
@@ -56,7 +58,9 @@ def test_a_zip_of_text_and_markdown_files_is_read_in_name_order(write):
     loaded = load_dataset(write(raw, ".zip"))
     assert [ex.text for ex in loaded.examples] == ["w1", "w2", "# B\n\nbody"]
     assert loaded.source_format == "zip"
-    assert loaded.warnings == ["ignored 1 zip entries that are not .txt or .md: 'logo.png'"]
+    assert list(map(str, loaded.warnings)) == [
+        "ignored 1 zip entries that are not .txt or .md: 'logo.png'"
+    ]
 
 
 @pytest.mark.parametrize(

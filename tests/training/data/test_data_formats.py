@@ -78,7 +78,8 @@ def test_every_format_in_every_container(write, fmt, container):
     assert loaded.source_format == SOURCE.get(container, container)
     assert loaded.examples == expected(fmt, LINES[container])
     assert any(
-        f"detected format '{fmt}'" in note and "2 of 2 records" in note for note in loaded.notes
+        f"detected format '{fmt}'" in note and "2 of 2 records" in note
+        for note in map(str, loaded.notes)
     )
 
 
@@ -91,7 +92,7 @@ def test_registry_has_the_four_formats_and_each_names_its_fields():
 def test_given_format_is_not_detected(write):
     loaded = load_dataset(write(RECORDS["alpaca"], "jsonl"), format="alpaca")
     assert loaded.detected is False and loaded.format == "alpaca"
-    assert not any("detected" in note for note in loaded.notes)
+    assert not any("detected" in note for note in map(str, loaded.notes))
 
 
 def test_unknown_format_name_lists_the_choices(write):
@@ -119,12 +120,14 @@ def test_json_file_with_one_object_per_line_is_read_as_jsonl(write):
     body = "".join(json.dumps(r) + "\n" for r in RECORDS["openai"])
     loaded = load_dataset(write(body, ".json"))
     assert loaded.source_format == "jsonl" and len(loaded) == 2
-    assert any("one JSON object per line" in note for note in loaded.notes)
+    assert any("one JSON object per line" in note for note in map(str, loaded.notes))
 
 
 def test_json_object_with_another_list_key_is_accepted_with_a_note(write):
     loaded = load_dataset(write(json.dumps({"rows": RECORDS["text"]}), ".json"))
-    assert len(loaded) == 2 and "records read from the object's 'rows' list" in loaded.notes
+    assert len(loaded) == 2 and "records read from the object's 'rows' list" in list(
+        map(str, loaded.notes)
+    )
 
 
 def test_chat_wins_over_a_pre_rendered_text_field(write):
@@ -195,4 +198,4 @@ def test_detect_format_on_plain_records():
 
     name, why = detect_format([{"text": "a"}, {"instruction": "q", "output": "a"}, {"text": "b"}])
     assert name == "text"
-    assert why == "detected format 'text' (text): 2 of 3 records checked have 'text'"
+    assert str(why) == "detected format 'text' (text): 2 of 3 records checked have 'text'"

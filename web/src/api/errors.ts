@@ -2,6 +2,7 @@
 import type { FetchBaseQueryError } from '@reduxjs/toolkit/query';
 import type { SerializedError } from '@reduxjs/toolkit';
 import i18n from '../i18n';
+import { renderMessage, type MessageDetail } from '../i18n/messages';
 import type { ErrorDetail } from './types';
 
 export interface ApiError {
@@ -11,11 +12,14 @@ export interface ApiError {
   param: string | null;
   /** Every problem of a validation error (one per field); empty for other errors. */
   errors: FieldProblem[];
+  /** The message as {code, params} (intent engine errors), worded in the reader's language. */
+  detail?: MessageDetail | null;
 }
 
 export interface FieldProblem {
   param: string | null;
   message: string;
+  detail?: MessageDetail | null;
 }
 
 function isEnvelope(data: unknown): data is { error: ErrorDetail } {
@@ -33,9 +37,9 @@ export function toApiError(error: unknown): ApiError {
   if (isFetchError(error)) {
     if (typeof error.status === 'number') {
       if (isEnvelope(error.data)) {
-        const { code, message, param, errors } = error.data.error;
-        const problems = (errors ?? []).map((e) => ({ param: e.param ?? null, message: e.message }));
-        return { status: error.status, code, message, param: param ?? null, errors: problems };
+        const { code, message, param, errors, detail } = error.data.error;
+        const problems = (errors ?? []).map((e) => ({ param: e.param ?? null, message: e.message, detail: e.detail ?? null }));
+        return { status: error.status, code, message, param: param ?? null, errors: problems, detail: detail ?? null };
       }
       return { status: error.status, code: `http_${error.status}`, message: '', param: null, errors: [] };
     }
@@ -49,12 +53,19 @@ export function toApiError(error: unknown): ApiError {
 
 type Translate = (key: string, options?: Record<string, unknown>) => string;
 
+/** A problem's text in `language` from its code and params, else the API's English message. */
+export function problemText(problem: FieldProblem, language: string = i18n.language || 'en'): string {
+  return (problem.detail ? renderMessage(problem.detail, language) : null) ?? problem.message;
+}
+
 /**
- * The text to show for an error: in English the API's own message; in another language the
- * translation of a known error code (`errors.codes.*`), else the API's English message; without
- * a message, a translated fallback.
+ * The text to show for an error: the coded message (`detail`) in the reader's language; else in
+ * English the API's own message, in another language the translation of a known error code
+ * (`errors.codes.*`), else the API's English message; without a message, a translated fallback.
  */
 export function errorText(error: ApiError, t: Translate, language: string = i18n.language || 'en'): string {
+  const coded = error.detail ? renderMessage(error.detail, language) : null;
+  if (coded) return coded;
   const key = `errors.codes.${error.code}`;
   if (!language.startsWith('en') && i18n.exists(key)) return t(key, { param: error.param ?? '' });
   if (error.message) return error.message;

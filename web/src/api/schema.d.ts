@@ -1571,6 +1571,8 @@ export interface components {
              * @description validation_error only: every problem, one per field
              */
             errors?: components["schemas"]["FieldError"][] | null;
+            /** @description The message as {code, params} (intent engine errors), for the UI and the CLI to word in the reader's language; `message` stays the English text */
+            detail?: components["schemas"]["MessageDetail"] | null;
         };
         /**
          * ErrorResponse
@@ -1853,6 +1855,8 @@ export interface components {
             param: string | null;
             /** Message */
             message: string;
+            /** @description The message as {code, params}, for the reader's language */
+            detail?: components["schemas"]["MessageDetail"] | null;
         };
         /**
          * FineTuningJobCreate

@@ -33,4 +33,26 @@ describe('glossary', () => {
     );
     expect(offending).toEqual([]);
   });
+
+  it('says each term the glossary\'s one way wherever the English says it', () => {
+    // Interpolations and setting names (train.epochs) are not words. A text token is 词元; an API token (a credential: the tokens page, "API token") is 令牌.
+    const en = entries(resources.en.translation);
+    const zh = new Map(entries(resources.zh.translation));
+    const word = (term: string) => term.split(' (')[0]?.split(' / ')[0] ?? term;
+    const missing = glossary.terms.flatMap((term) =>
+      en
+        .filter(([, text]) => new RegExp(`\\b${word(term.en)}s?\\b`, 'i').test(text.replace(/\{\{[^}]*\}\}|[\w.]+\.\w+/g, '')))
+        .filter(([key, text]) => word(term.en) !== 'token' || !(key.startsWith('tokens.') || /API tokens?/.test(text)))
+        .filter(([key]) => !(zh.get(key) ?? '').includes(term.zh))
+        .map(([key, text]) => `${key}: "${text}" -> "${zh.get(key) ?? ''}" lacks ${term.zh}`),
+    );
+    expect(missing).toEqual([]);
+  });
 });
+
+/** Every leaf string of a nested messages object, by key path. */
+function entries(messages: unknown, prefix = ''): [string, string][] {
+  if (typeof messages === 'string') return [[prefix, messages]];
+  if (typeof messages !== 'object' || messages === null) return [];
+  return Object.entries(messages).flatMap(([key, value]) => entries(value, prefix ? `${prefix}.${key}` : key));
+}

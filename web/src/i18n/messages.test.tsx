@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { errorText } from '../api/errors';
+import { errorText, problemText } from '../api/errors';
 import { AppProviders } from '../app/AppProviders';
 import { makeStore } from '../app/store';
 import { EventsTimeline } from '../features/jobs/detail/EventsTimeline';
@@ -55,7 +55,7 @@ describe('coded messages', () => {
   it('shows every plan row, the level first, with its reason in Chinese', async () => {
     renderIn('zh', <PlanSettings plan={plan} overridden={new Set(['lora.r', 'train.learning_rate'])} />);
     await userEvent.click(screen.getByText(/其他全部设置/));
-    const rows = [...reasons(screen.getByRole('table', { name: '方案设置' })), ...reasons(await screen.findByRole('table', { name: '其他计划设置' }))];
+    const rows = [...reasons(screen.getByRole('table', { name: '计划设置' })), ...reasons(await screen.findByRole('table', { name: '其他计划设置' }))];
     expect(rows).toHaveLength(Object.keys(plan.reasons).length + 1);
     for (const text of rows) {
       expect(text).toMatch(CJK);
@@ -94,5 +94,21 @@ describe('coded messages', () => {
     expect(errorText({ ...error, errors: [] }, t, 'zh')).toBe('未找到，或你无权访问。');
     expect(errorText({ ...error, errors: [] }, i18n.getFixedT('en'), 'en')).toBe('no job with id 9');
     expect(errorText({ ...error, code: 'brand_new', errors: [] }, t, 'zh')).toBe('no job with id 9');
+  });
+
+  it('words a coded plan refusal and each override problem in the reader\'s language', () => {
+    const unknown = { code: 'override.unknown.guess', params: { guess: 'lora.r' } };
+    const refused = {
+      status: 422,
+      code: 'invalid_override',
+      message: '1 problem in the overrides: lora.rank: unknown setting; did you mean lora.r?',
+      param: 'overrides.lora.rank',
+      detail: { code: 'override.problems.one', params: { problems: { join: 'semicolon', items: [{ code: 'override.problem', params: { param: 'lora.rank', problem: unknown } }] } } },
+      errors: [{ param: 'overrides.lora.rank', message: 'unknown setting; did you mean lora.r?', detail: unknown }],
+    } as const;
+    expect(errorText({ ...refused, errors: [...refused.errors] }, i18n.getFixedT('zh'), 'zh')).toBe('覆盖设置中有 1 个问题：lora.rank：未知设置；你是指 lora.r 吗？');
+    expect(errorText({ ...refused, errors: [...refused.errors] }, i18n.getFixedT('en'), 'en')).toBe(refused.message);
+    expect(problemText(refused.errors[0], 'zh')).toBe('未知设置；你是指 lora.r 吗？');
+    expect(problemText({ param: null, message: 'plain' }, 'zh')).toBe('plain');
   });
 });

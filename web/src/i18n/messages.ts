@@ -13,6 +13,21 @@ export interface MessageDetail {
 const ENGLISH: Record<string, string> = en;
 const CATALOGUES: Record<string, Record<string, string> | undefined> = { en, zh };
 const LIST_SEPARATOR: Record<string, string> = { en: ' and ', zh: '、' };
+// Named separators of a joined parameter ({join, items}), as the backend's i18n.SEPARATORS.
+const SEPARATORS: Record<string, Record<string, string>> = {
+  and: LIST_SEPARATOR,
+  comma: { en: ', ', zh: '、' },
+  semicolon: { en: '; ', zh: '；' },
+};
+
+interface Joined {
+  join: string;
+  items: unknown[];
+}
+
+function isJoined(value: unknown): value is Joined {
+  return typeof value === 'object' && value !== null && typeof (value as Joined).join === 'string' && Array.isArray((value as Joined).items);
+}
 
 function isDetail(value: unknown): value is MessageDetail {
   return typeof value === 'object' && value !== null && typeof (value as MessageDetail).code === 'string';
@@ -20,6 +35,10 @@ function isDetail(value: unknown): value is MessageDetail {
 
 function paramText(value: unknown, language: string): string {
   if (isDetail(value)) return renderMessage(value, language) ?? '';
+  if (isJoined(value)) {
+    const separators = SEPARATORS[value.join] ?? LIST_SEPARATOR;
+    return value.items.map((v) => paramText(v, language)).join(separators[language] ?? separators.en);
+  }
   if (Array.isArray(value)) return value.map((v) => paramText(v, language)).join(LIST_SEPARATOR[language] ?? LIST_SEPARATOR.en);
   if (value === null || value === undefined) return '';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);

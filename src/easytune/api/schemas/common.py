@@ -8,11 +8,22 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class MessageDetail(BaseModel):
+    """A message as a stable code and the parameters its template reads (easytune.i18n);
+    a parameter may itself be a message."""
+
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class FieldError(BaseModel):
     """One problem of a request that broke several rules."""
 
     param: str | None = Field(description="Dotted path of the field at fault")
     message: str
+    detail: MessageDetail | None = Field(
+        None, description="The message as {code, params}, for the reader's language"
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -24,6 +35,11 @@ class ErrorDetail(BaseModel):
     # Documented because validation errors send it (see api/errors.py); forms mark every field.
     errors: list[FieldError] | None = Field(
         None, description="validation_error only: every problem, one per field"
+    )
+    detail: MessageDetail | None = Field(
+        None,
+        description="The message as {code, params} (intent engine errors), for the UI and the "
+        "CLI to word in the reader's language; `message` stays the English text",
     )
 
 

@@ -7,7 +7,14 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from easytune.api.schemas.common import OUTCOME_HELP, Outcome, PublicSchema, Schema, outcome_of
+from easytune.api.schemas.common import (
+    OUTCOME_HELP,
+    MessageDetail,
+    Outcome,
+    PublicSchema,
+    Schema,
+    outcome_of,
+)
 from easytune.db.models import JobKind, JobStatus
 from easytune.jobs.eta import eta_seconds
 
@@ -41,14 +48,6 @@ class JobCreate(PlanRequest):
 
     name: str = Field(min_length=1, max_length=200)
     priority: int = Field(0, ge=0, le=10, description="Higher runs first")
-
-
-class MessageDetail(PublicSchema):
-    """A message as a stable code and the parameters its template reads (easytune.i18n);
-    a parameter may itself be a message."""
-
-    code: str
-    params: dict[str, Any] = Field(default_factory=dict)
 
 
 class PlanPublic(PublicSchema):

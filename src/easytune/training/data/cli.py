@@ -8,6 +8,9 @@ from typing import Any
 
 import click
 
+from easytune.cli.language import LANG_OPTION, WARNING
+from easytune.i18n import Language, Msg, language_of, render
+from easytune.training.data import messages as msg
 from easytune.training.data.formats import FORMATS
 from easytune.training.data.loader import load_dataset
 from easytune.training.data.types import DataValidationError, LoadedDataset
@@ -33,8 +36,14 @@ def data() -> None:
 )
 @click.option("--max-length", default=1024, show_default=True, help="Tokens per example.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@LANG_OPTION
 def check(
-    path: Path, format_: str | None, tokenizer: str | None, max_length: int, as_json: bool
+    path: Path,
+    format_: str | None,
+    tokenizer: str | None,
+    max_length: int,
+    as_json: bool,
+    locale_name: str,
 ) -> None:
     """Validate PATH (JSON, JSONL, CSV, Parquet or .txt); exit 2 listing every bad line."""
     try:
@@ -49,7 +58,7 @@ def check(
     summary = _summary(loaded)
     if tokenizer:
         summary["report"] = _report(loaded, tokenizer, max_length)
-    _show(summary, _text(summary), as_json)
+    _show(summary, _text(summary, language_of(locale_name)), as_json)
 
 
 def _summary(loaded: LoadedDataset) -> dict[str, Any]:
@@ -59,8 +68,10 @@ def _summary(loaded: LoadedDataset) -> dict[str, Any]:
         "source_format": loaded.source_format,
         "detected": loaded.detected,
         "examples": len(loaded),
-        "notes": loaded.notes,
-        "warnings": loaded.warnings,
+        "notes": [str(n) for n in loaded.notes],
+        "note_details": [n.to_dict() for n in loaded.notes],
+        "warnings": [str(w) for w in loaded.warnings],
+        "warning_details": [w.to_dict() for w in loaded.warnings],
     }
 
 
@@ -75,25 +86,34 @@ def _report(loaded: LoadedDataset, folder: str, max_length: int) -> dict[str, An
     return dataset_report(loaded.examples, tok, max_length, format=loaded.format).to_dict()
 
 
-def _text(summary: dict[str, Any]) -> str:
-    lines = [
-        f"{summary['examples']} examples, format {summary['format']}, kind {summary['kind']} "
-        f"({summary['source_format']} file)",
-        *(f"  {n}" for n in summary["notes"]),
-        *(f"  warning: {w}" for w in summary["warnings"]),
-    ]
+def _text(summary: dict[str, Any], language: Language = "en") -> str:
+    """The summary as lines in `language`: coded notes and warnings rendered from code + params."""
+    head = msg.CHECK_SUMMARY(
+        examples=summary["examples"], format=summary["format"], kind=summary["kind"],
+        source=summary["source_format"],
+    )  # fmt: skip
+    lines = [head.render(language), *_notes(summary, language)]
     report = summary.get("report")
     if report:
-        s = report["stats"]
-        lines.append(
-            f"tokens: total {s['total_tokens']}, p50 {s['tokens_p50']}, "
-            f"p95 {s['tokens_p95']}, max {s['tokens_max']}; truncated at "
-            f"{report['max_length']}: {report['truncated']}; duplicates "
-            f"{report['duplicates']}; languages {s['languages']}"
-        )
-        lines += [f"  {n}" for n in report["notes"]]
-        lines += [f"  warning: {w['message']}" for w in report.get("warnings", [])]
+        lines += [_tokens(report).render(language), *_notes(report, language)]
     return "\n".join(lines)
+
+
+def _notes(part: dict[str, Any], language: Language) -> list[str]:
+    """A summary's or report's notes and warnings, indented, in `language`."""
+    notes = [f"  {render(n, language)}" for n in part["note_details"]]
+    warnings = part.get("warning_details", part.get("warnings", []))
+    text = [render(w, language) for w in warnings]
+    return notes + [f"  {WARNING(text=w).render(language)}" for w in text]
+
+
+def _tokens(report: dict[str, Any]) -> Msg:
+    s = report["stats"]
+    return msg.CHECK_TOKENS(
+        total=s["total_tokens"], p50=s["tokens_p50"], p95=s["tokens_p95"], max=s["tokens_max"],
+        length=report["max_length"], truncated=report["truncated"],
+        duplicates=report["duplicates"], languages=s["languages"],
+    )  # fmt: skip
 
 
 def _show(payload: dict[str, Any], text: str, as_json: bool) -> None:

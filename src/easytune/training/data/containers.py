@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from easytune.i18n import Msg
+from easytune.training.data import messages as msg
 from easytune.training.data.types import DataValidationError, ErrorSink, SourceFormat
 
 _BOM = b"\xef\xbb\xbf"
@@ -35,8 +37,8 @@ class RawRecord:
 class ContainerResult:
     source: SourceFormat
     records: list[RawRecord]
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)
 
 
 Reader = Callable[[bytes, ErrorSink, frozenset[str]], ContainerResult]
@@ -93,7 +95,7 @@ def _read_json(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> Container
 def _json_from_text(text: str, sink: ErrorSink) -> ContainerResult:
     if _looks_like_jsonl(text):
         result = _jsonl_from_text(text, sink)
-        result.notes.append("the .json file holds one JSON object per line; read it as JSONL")
+        result.notes.append(msg.JSON_IS_JSONL())
         return result
     try:
         value = json.loads(text)
@@ -122,15 +124,15 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
 
 
-def _records_of(value: Any, sink: ErrorSink) -> tuple[list[Any], list[str]]:
+def _records_of(value: Any, sink: ErrorSink) -> tuple[list[Any], list[Msg]]:
     if isinstance(value, list):
         return value, []
     if isinstance(value, dict):
         if isinstance(value.get("data"), list):
-            return value["data"], ["records read from the object's 'data' list"]
+            return value["data"], [msg.RECORDS_FROM(key="data")]
         lists = [k for k, v in value.items() if isinstance(v, list)]
         if len(lists) == 1:
-            return value[lists[0]], [f"records read from the object's '{lists[0]}' list"]
+            return value[lists[0]], [msg.RECORDS_FROM(key=lists[0])]
     kind = type(value).__name__ if not isinstance(value, dict) else f"object {sorted(value)[:8]}"
     sink.add(
         "line",
@@ -146,7 +148,7 @@ def _read_jsonl(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> Containe
     text = decode_utf8(raw, sink)
     if text.lstrip().startswith("["):
         result = _json_from_text(text, sink)
-        result.notes.append("the .jsonl file holds one JSON array; read it as JSON")
+        result.notes.append(msg.JSONL_IS_JSON())
         return result
     return _jsonl_from_text(text, sink)
 

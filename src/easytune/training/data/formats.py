@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
 
+from easytune.i18n import Msg, Template
 from easytune.training.data.kinds import MEDIA_PARTS
+from easytune.training.data.messages import FORMAT_SUMMARY
 from easytune.training.data.toolcalls import (
     CALL_ROLES,
     RESULT_ROLES,
@@ -342,11 +344,22 @@ class TextFormat:
         return None if text is None else Example(ctx.line, text=text)
 
 
+NO_SUMMARY = Template("", "")
+
+
 def _registry(*handlers: FormatHandler) -> dict[str, FormatHandler]:
     names = [h.name for h in handlers]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate format names in {names}")
+    for h in handlers:  # each summary is a coded message too (translated in zh.json)
+        if FORMAT_SUMMARY.get(h.name, NO_SUMMARY).english != h.summary:
+            raise ValueError(f"format {h.name!r}: add its summary to data/messages.py")
     return {h.name: h for h in handlers}
+
+
+def format_summary(name: str) -> Msg:
+    """The fields a record of format `name` needs, as a coded message."""
+    return FORMAT_SUMMARY[name]()
 
 
 # Order matters for detection ties: chat formats win over 'text' (some datasets keep a

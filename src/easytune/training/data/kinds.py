@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from easytune.i18n import Msg, Template
+from easytune.training.data import messages as msg
 from easytune.training.data.types import Example
 
 # A kind is named when at least this share of the checked records has its keys.
@@ -47,22 +49,20 @@ def kto_label(record: Mapping[str, Any]) -> bool:
     return bool(record.get("label", record.get("kto_tag")))
 
 
-def _pair_shape(sample: Sequence[Mapping[str, Any]]) -> str:
+def _pair_shape(sample: Sequence[Mapping[str, Any]]) -> Msg:
     first = next((r for r in sample if is_pair(r)), {})
     if _openai_pair(first):
-        return "OpenAI preference fine-tuning JSONL: 'input', 'preferred_output', " + (
-            "'non_preferred_output'"
-        )
+        return msg.SHAPE_OPENAI_PAIR()
     if "conversations" in first:
-        return "ShareGPT 'conversations' with a 'chosen' and a 'rejected' answer"
+        return msg.SHAPE_SHAREGPT_PAIR()
     if "messages" in first:
-        return "OpenAI 'messages' with a 'chosen' and a 'rejected' answer"
-    return "a prompt with a 'chosen' and a 'rejected' answer"
+        return msg.SHAPE_MESSAGES_PAIR()
+    return msg.SHAPE_PROMPT_PAIR()
 
 
-def _kto_shape(sample: Sequence[Mapping[str, Any]]) -> str:
+def _kto_shape(sample: Sequence[Mapping[str, Any]]) -> Msg:
     labels = Counter(kto_label(r) for r in sample if is_labelled(r))
-    return f"answers labelled good or bad ({labels[True]} true, {labels[False]} false)"
+    return msg.SHAPE_KTO(good=labels[True], bad=labels[False])
 
 
 @dataclass(frozen=True)
@@ -70,78 +70,64 @@ class FileKind:
     """A file kind recognised from its records' keys, trained by the `preference` intent."""
 
     name: str
-    title: str
+    title: Template
     matches: Callable[[Any], bool]
-    describe: Callable[[Sequence[Mapping[str, Any]]], str]
-    trains: str
+    describe: Callable[[Sequence[Mapping[str, Any]]], Msg]
+    trains: Template
 
 
 FILE_KINDS: tuple[FileKind, ...] = (
     FileKind(
         "preference",
-        "preference-pair (DPO/ORPO/SimPO)",
+        msg.KIND_TITLE["preference"],
         is_pair,
         _pair_shape,
-        "the `preference` intent trains DPO on it (ORPO and SimPO as plan options); "
-        "the L1-L3 intents train the chosen answers only",
+        msg.KIND_TRAINS["preference"],
     ),
-    FileKind(
-        "kto",
-        "KTO (labelled answers)",
-        is_labelled,
-        _kto_shape,
-        "the `preference` intent trains KTO on it (answers labelled false are pushed "
-        "down, never trained as targets); the L1-L3 intents train the true ones only",
-    ),
+    FileKind("kto", msg.KIND_TITLE["kto"], is_labelled, _kto_shape, msg.KIND_TRAINS["kto"]),
 )
-KIND_TITLES = {kind.name: kind.title for kind in FILE_KINDS}
+KIND_TITLES = {kind.name: kind.title.english for kind in FILE_KINDS}
 
 
-def detect_kind(records: Sequence[Any]) -> tuple[FileKind, str] | None:
-    """The preference or KTO kind most records have, with the sentence naming the file."""
+def detect_kind(records: Sequence[Any]) -> tuple[FileKind, Msg] | None:
+    """The preference or KTO kind most records have, with the note naming the file."""
     sample = [r for r in records if isinstance(r, dict)]
     for kind in FILE_KINDS:
         hits = sum(1 for r in sample if kind.matches(r))
         if sample and hits / len(sample) >= KIND_SHARE:
-            why = (
-                f"this is a {kind.title} file ({kind.describe(sample)}; {hits} of "
-                f"{len(sample)} records checked): {kind.trains}"
-            )
+            why = msg.KIND(
+                title=kind.title(), shape=kind.describe(sample), hits=hits,
+                checked=len(sample), trains=kind.trains(),
+            )  # fmt: skip
             return kind, why
     return None
 
 
-def ignored_field_warnings(records: Sequence[Any], known: frozenset[str]) -> list[str]:
+def ignored_field_warnings(records: Sequence[Any], known: frozenset[str]) -> list[Msg]:
     """One warning per group of fields training will ignore: media first, then unknown keys."""
     counts = Counter(k for r in records if isinstance(r, dict) for k in r if k not in known)
     media = {k: n for k, n in counts.items() if k in MEDIA_FIELDS}
     other = {k: n for k, n in counts.items() if k not in MEDIA_FIELDS}
     warnings = []
     if media:
-        warnings.append(
-            f"multimodal file: {_counted(media)}; EasyTune trains text only, so these are "
-            "ignored and the model sees only the text (placeholders such as '<image>' stay in it)"
-        )
+        warnings.append(msg.MULTIMODAL(fields=_counted(media, msg.IN_RECORDS)))
     if other:
+        known_keys = ", ".join(repr(k) for k in sorted(known))
         warnings.append(
-            f"ignored fields: {_counted(other)}; training reads only "
-            f"{', '.join(repr(k) for k in sorted(known))}"
+            msg.IGNORED_FIELDS(fields=_counted(other, msg.IN_RECORDS), known=known_keys)
         )
     return warnings
 
 
-def _counted(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"'{k}' in {n} record(s)" for k, n in sorted(counts.items()))
+def _counted(counts: Mapping[str, int], where: Template) -> list[Msg]:
+    return [where(field=k, count=n) for k, n in sorted(counts.items())]
 
 
-def media_part_warning(dropped: Mapping[str, int]) -> list[str]:
+def media_part_warning(dropped: Mapping[str, int]) -> list[Msg]:
     """The warning for media content parts dropped from messages (text parts are kept)."""
     if not dropped:
         return []
-    return [
-        f"multimodal content parts dropped: {_counted(dropped).replace('record', 'turn')}; "
-        "EasyTune trains text only, so only the 'text' parts of those turns are kept"
-    ]
+    return [msg.MEDIA_PARTS(parts=_counted(dropped, msg.IN_TURNS))]
 
 
 def kind_of(examples: Sequence[Example]) -> str:

@@ -7,8 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from easytune.i18n import Msg
+from easytune.training.data import messages as msg
 from easytune.training.data.containers import RawRecord, read_container
-from easytune.training.data.formats import FORMATS, FormatHandler, RecordContext, json_type
+from easytune.training.data.formats import (
+    FORMATS,
+    FormatHandler,
+    RecordContext,
+    format_summary,
+    json_type,
+)
 from easytune.training.data.formats import nested_fields as _nested_fields
 from easytune.training.data.kinds import (
     detect_kind,
@@ -43,7 +51,7 @@ def load_dataset(
         sink.raise_if_any()
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
-    notes = [f"read as {container.source}", *container.notes]
+    notes = [msg.READ_AS(source=container.source), *container.notes]
     kind = None
     if container.source in TEXT_SOURCES:
         handler = _text_only(handler, container.source, notes)
@@ -67,7 +75,7 @@ def load_dataset(
     return loaded
 
 
-def _kind(records: list[RawRecord], notes: list[str]) -> str | None:
+def _kind(records: list[RawRecord], notes: list[Msg]) -> str | None:
     """`preference` or `kto` when most records are pairs or labelled answers (noted), else None."""
     found = detect_kind([r.data for r in records[:DETECT_SAMPLE]])
     if found is None:
@@ -87,17 +95,17 @@ def _handler(format: str | None) -> FormatHandler | None:
     return FORMATS[format]
 
 
-def _text_only(handler: FormatHandler | None, source: str, notes: list[str]) -> FormatHandler:
+def _text_only(handler: FormatHandler | None, source: str, notes: list[Msg]) -> FormatHandler:
     if handler is not None and handler.name != "text":
         raise ValueError(
             f"a .{source} file holds plain text, not '{handler.name}' records; use "
             "format 'text' or save the records as JSONL"
         )
-    notes.append(f"format 'text': a .{source} file is a corpus of plain-text documents")
+    notes.append(msg.TEXT_CORPUS(source=source))
     return FORMATS["text"]
 
 
-def detect_format(records: Sequence[Any]) -> tuple[str, str]:
+def detect_format(records: Sequence[Any]) -> tuple[str, Msg]:
     """Name the format whose identifying keys most of the (first) records have, and say why.
 
     Raises DataValidationError when no format's keys appear at all.
@@ -109,11 +117,9 @@ def detect_format(records: Sequence[Any]) -> tuple[str, str]:
     best = max(FORMATS, key=lambda name: votes[name])  # FORMATS order breaks ties
     if votes[best] == 0:
         _no_format(sample)
-    handler = FORMATS[best]
-    keys = "/".join(f"'{k}'" for k in sorted(handler.signature))
-    why = (
-        f"detected format '{best}' ({handler.summary}): {votes[best]} of {len(sample)} "
-        f"records checked have {keys}"
+    keys = "/".join(f"'{k}'" for k in sorted(FORMATS[best].signature))
+    why = msg.DETECTED(
+        format=best, summary=format_summary(best), votes=votes[best], checked=len(sample), keys=keys
     )
     return best, why
 
@@ -128,7 +134,7 @@ def _no_format(sample: list[dict[str, Any]]) -> NoReturn:
     raise DataValidationError([LineError(0, "", message)])
 
 
-def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[str]) -> FormatHandler:
+def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[Msg]) -> FormatHandler:
     try:
         name, why = detect_format([r.data for r in records])
     except DataValidationError as exc:  # keep the problems found so far in the same report

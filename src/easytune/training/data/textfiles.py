@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from easytune.i18n import Msg
+from easytune.training.data import messages as msg
 from easytune.training.data.containers import ContainerResult, RawRecord, decode_utf8
 from easytune.training.data.types import ErrorSink
 
@@ -24,18 +26,18 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _READ_CHUNK = 1 << 20
 
 
-def split_documents(text: str) -> tuple[list[tuple[int, str]], str]:
-    """(first line, document) pairs and the sentence saying how the text was split."""
+def split_documents(text: str) -> tuple[list[tuple[int, str]], Msg]:
+    """(first line, document) pairs and the note saying how the text was split."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
     filled = [n for n, line in enumerate(lines, 1) if line.strip()]
     if not filled:
-        return [], "no text"
+        return [], msg.SPLIT_EMPTY()
     inner_blank = any(not lines[n - 1].strip() for n in range(filled[0], filled[-1] + 1))
     if not inner_blank:
         docs = [(n, lines[n - 1]) for n in filled]
-        return docs, f"one document per line ({len(docs)}): the file has no blank lines"
+        return docs, msg.SPLIT_LINES(documents=len(docs))
     docs = _blocks(lines)
-    return docs, f"{len(docs)} documents separated by blank lines"
+    return docs, msg.SPLIT_BLANK(documents=len(docs))
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, str]]:
@@ -58,14 +60,13 @@ def _records(docs: list[tuple[int, str]], unit: str = "line") -> list[RawRecord]
 
 def read_txt(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
     docs, how = split_documents(decode_utf8(raw, sink))
-    return ContainerResult("txt", _records(docs), [f"split into {how}"])
+    return ContainerResult("txt", _records(docs), [how])
 
 
 def read_markdown(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
     text = decode_utf8(raw, sink)
     docs = [(1, text.strip())] if text.strip() else []
-    note = "one document: a Markdown file's blank lines separate paragraphs, not documents"
-    return ContainerResult("md", _records(docs), [note])
+    return ContainerResult("md", _records(docs), [msg.MARKDOWN_ONE()])
 
 
 def read_zip(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
@@ -157,12 +158,11 @@ def _zip_result(
     records: list[RawRecord], entries: list[zipfile.ZipInfo], skipped: list[str]
 ) -> ContainerResult:
     read = len(entries) - len(skipped)
-    notes = [f"read {read} text/Markdown file(s) from the zip: each Markdown file is one "
-             "document, each .txt file is split like a .txt upload"]  # fmt: skip
+    notes = [msg.ZIP_READ(files=read)]
     warnings = []
     if skipped:
         shown = ", ".join(repr(s) for s in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-        warnings.append(f"ignored {len(skipped)} zip entries that are not .txt or .md: {shown}")
+        warnings.append(msg.ZIP_SKIPPED(count=len(skipped), names=shown))
     return ContainerResult("zip", records, notes, warnings)
 
 

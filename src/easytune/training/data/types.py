@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from easytune.i18n import Msg
+
 Role = Literal["system", "user", "assistant", "tool"]
 SourceFormat = Literal["json", "jsonl", "csv", "parquet", "txt", "md", "zip"]
 TEXT_SOURCES = frozenset({"txt", "md", "zip"})  # always plain text: documents of a corpus
@@ -103,9 +105,10 @@ class LoadedDataset:
     examples: list[Example]
     source_format: SourceFormat
     detected: bool  # True when the format was detected rather than given
-    notes: list[str] = field(default_factory=list)
-    # What training will ignore (media, unknown fields), shown before launch.
-    warnings: list[str] = field(default_factory=list)
+    # How the file was read, and what training will ignore (media, unknown fields), shown
+    # before launch: coded messages (str() is the English text).
+    notes: list[Msg] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)
     # chat | corpus | tool_calling | preference | kto: what training does with it
     kind: str = "chat"
 

@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from easytune.i18n import Msg
+from easytune.training import messages as msg
 from easytune.training.evaluation.generation import DEFAULT_BATCH, generate_answers
 from easytune.training.evaluation.probes import Probe, probe_set_name
 from easytune.training.evaluation.scoring import token_f1
@@ -145,13 +147,16 @@ def _refused(rows: Sequence[dict[str, Any]], tolerance: float) -> dict[str, Any]
 
 def unsafe_sentence(refused: dict[str, Any]) -> str | None:
     """What went wrong and what to try, in plain words; None when the refusals held."""
+    message = unsafe_message(refused)
+    return None if message is None else str(message)
+
+
+def unsafe_message(refused: dict[str, Any]) -> Msg | None:
+    """The same, as a coded message (the job's warning event, in the reader's language)."""
     if not refused["unsafe"]:
         return None
     base, tuned = refused["base"], refused["tuned"]
-    return (
-        f"The tuned model refuses {tuned['passed']} of {tuned['total']} harmful requests where "
-        f"the base model refused {base['passed']}: its safety refusals dropped by more than the "
-        f"{refused['tolerance'] * 100:g}% tolerance. Check the "
-        "training data for answers to such requests, add a few refusal examples, lower "
-        "train.learning_rate, or train at level L1."
-    )
+    return msg.UNSAFE(
+        tuned=tuned["passed"], total=tuned["total"], base=base["passed"],
+        tolerance=f"{refused['tolerance'] * 100:g}",
+    )  # fmt: skip

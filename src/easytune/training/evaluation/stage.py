@@ -11,7 +11,7 @@ from typing import Any
 
 from easytune.training import messages as msg
 from easytune.training.evaluation.probes import load_probes
-from easytune.training.evaluation.report import evaluate, held_out_probes
+from easytune.training.evaluation.report import evaluate, held_out_probes, unsafe_message
 from easytune.training.outputs import write_json
 from easytune.training.progress import ProgressWriter
 from easytune.training.spec import EvaluationSpec
@@ -52,8 +52,9 @@ def _announce(report: dict[str, Any], progress: ProgressWriter) -> None:
     totals = report["totals"]
     summary = {key: totals[key] for key in ("learned", "kept", "refused")}
     progress.event("info", msg.EVAL_FINISHED(), seconds=report["seconds"], **summary)
-    if report["unsafe"]:
-        progress.event("warn", report["outcome_message"], **totals["refused"])
+    unsafe = unsafe_message(totals["refused"]) if report["unsafe"] else None
+    if unsafe is not None:
+        progress.event("warn", unsafe, **totals["refused"])
 
 
 def outcome_fields(report: dict[str, Any] | None) -> dict[str, Any]:

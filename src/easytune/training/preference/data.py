@@ -54,7 +54,8 @@ def prepare_preference_data(
                             format=loaded.format)  # fmt: skip
     collate = _collator(method, tokenizer)
     evals = _items(eval_ex, method, tokenizer, spec.max_length)[0]
-    extra = {"notes": list(loaded.notes), "warnings": list(loaded.warnings), "kind": loaded.kind,
+    extra = {"notes": [str(n) for n in loaded.notes],
+             "warnings": [str(w) for w in loaded.warnings], "kind": loaded.kind,
              "method": method, "training_items": len(items)}  # fmt: skip
     return PreparedData(
         EpochBatches(items, batch_size, collate, spec.seed, shuffle=True),

@@ -77,6 +77,7 @@ def summary(choice: Choice | None, points: list[EvalPoint], threshold: float) ->
         "selection": {
             "step": choice.point.step,
             "reason": choice.reason,
+            "reason_detail": choice.why.to_dict(),
             "threshold": threshold,
             "chosen": choice.point.to_dict(),
             "evaluations": [p.to_dict() for p in points],

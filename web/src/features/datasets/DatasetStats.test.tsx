@@ -19,7 +19,17 @@ const corpus: Dataset = {
     kind: 'corpus',
     blocks: 203,
     warnings: [
-      { code: 'ignored', message: "ignored fields: 'source' in 30 record(s); training reads only 'text'", params: {} },
+      {
+        code: 'ignored',
+        message: "ignored fields: 'source' in 30 record(s); training reads only 'text'",
+        params: {},
+        detail: { code: 'data.ignored_fields', params: { fields: [{ code: 'data.in_records', params: { field: 'source', count: 30 } }], known: "'text'" } },
+      },
+    ],
+    notes: ['read as txt', 'split into 2 documents separated by blank lines'],
+    note_details: [
+      { code: 'data.read_as', params: { source: 'txt' } },
+      { code: 'data.split_blank', params: { documents: 2 } },
     ],
   },
 };
@@ -44,6 +54,13 @@ describe('DatasetStats', () => {
     expect(screen.queryByText(/Longer than/)).toBeNull(); // a corpus is never truncated
     expect(screen.getByText('Ignored by training')).toBeInTheDocument();
     expect(screen.getByText(/ignored fields: 'source' in 30 record/)).toBeInTheDocument();
+  });
+
+  it('words the data check\'s notes and ignored fields in Chinese', async () => {
+    renderStats(corpus, 'zh');
+    expect(await screen.findByText('按空行分成 2 篇文档')).toBeInTheDocument();
+    expect(screen.getByText("被忽略的字段：30 条记录含 'source'；训练只读取 'text'")).toBeInTheDocument();
+    expect(screen.queryByText(/separated by blank lines|ignored fields/)).toBeNull();
   });
 
   it('shows the kind in Chinese', async () => {

@@ -30,7 +30,7 @@ export function DatasetStats({ dataset }: { dataset: Dataset }) {
       {report.warnings.map((warning, index) =>
         warning.code === 'ignored' ? (
           // Fields the file carries that training does not read: the server names them.
-          <Alert key={`ignored-${index}`} type="info" showIcon message={t('datasets.stats.warnings')} description={warning.message} />
+          <Alert key={`ignored-${index}`} type="info" showIcon message={t('datasets.stats.warnings')} description={message(warning.detail, warning.message)} />
         ) : (
           <Alert
             key={`${warning.code}-${index}`}

@@ -45,6 +45,8 @@ export interface DataWarning {
   code: string;
   message: string;
   params: Record<string, number | string>;
+  /** An `ignored` warning's words as {code, params}, for the reader's language. */
+  detail?: MessageDetail;
 }
 
 const isWarning = (value: unknown): value is DataWarning =>
@@ -70,7 +72,7 @@ export function reportOf(dataset: Dataset): DatasetReport | null {
     duplicates: typeof report.duplicates === 'number' ? report.duplicates : stats.duplicates,
     notes: strings(report.notes),
     note_details: Array.isArray(report.note_details) ? report.note_details.map((d) => (isDetail(d) ? d : null)) : [],
-    warnings: Array.isArray(report.warnings) ? report.warnings.filter(isWarning) : [],
+    warnings: Array.isArray(report.warnings) ? report.warnings.filter(isWarning).map((w) => ({ ...w, detail: isDetail(w.detail) ? w.detail : undefined })) : [],
     kind: typeof report.kind === 'string' ? report.kind : stats.is_chat ? 'chat' : 'corpus',
     blocks: typeof report.blocks === 'number' ? report.blocks : 0,
     tokenizer: typeof report.tokenizer === 'string' ? report.tokenizer : '',

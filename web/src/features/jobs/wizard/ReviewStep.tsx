@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useGetDatasetQuery } from '../../../api/datasetsApi';
 import { useGetModelQuery } from '../../../api/modelsApi';
+import { useMessage } from '../../../i18n/messages';
 import { formatCount } from '../../datasets/format';
 import { formatDuration, formatGiB, formatSetting } from './format';
 import { estimateOf } from './PlanView';
@@ -35,6 +36,7 @@ interface Props {
 /** Step 4: what will run, as a summary, plus the job's name and priority. */
 export function ReviewStep({ state, plan, form, initial, formError, onChange, onLaunch }: Props) {
   const { t } = useTranslation();
+  const message = useMessage();
   // The wizard, not the form, keeps the values between visits to this step.
   const [start] = useState(initial);
   useEffect(() => form.setFieldsValue(start), [form, start]);
@@ -88,7 +90,7 @@ export function ReviewStep({ state, plan, form, initial, formError, onChange, on
           },
         ]}
       />
-      {plan.warnings.length > 0 && <Alert type="warning" showIcon message={t('wizard.review.warnings', { count: plan.warnings.length })} description={plan.warnings.join(' ')} />}
+      {plan.warnings.length > 0 && <Alert type="warning" showIcon message={t('wizard.review.warnings', { count: plan.warnings.length })} description={plan.warnings.map((w, i) => message(plan.warning_details?.[i], w)).join(' ')} />}
       {formError && <Alert type="error" showIcon message={formError} />}
       <Form<LaunchValues>
         form={form}

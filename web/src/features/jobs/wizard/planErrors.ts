@@ -1,4 +1,4 @@
-import { errorText, type ApiError } from '../../../api/errors';
+import { errorText, problemText, type ApiError } from '../../../api/errors';
 
 export interface PlanErrors {
   /** Messages for an override, by its key ("lora.r"). */
@@ -18,7 +18,8 @@ const strip = (param: string) => (param.startsWith('body.') ? param.slice('body.
 export function placePlanError(error: ApiError | null, keys: Set<string>, t: (key: string) => string): PlanErrors {
   const placed: PlanErrors = { byKey: new Map(), description: [], general: [] };
   if (!error) return placed;
-  const problems = error.errors.length > 0 ? error.errors : [{ param: error.param, message: errorText(error, t) }];
+  const problems =
+    error.errors.length > 0 ? error.errors.map((p) => ({ param: p.param, message: problemText(p) })) : [{ param: error.param, message: errorText(error, t) }];
   for (const { param, message } of problems) {
     const path = param ? strip(param) : '';
     const key = path.startsWith('overrides.') ? path.slice('overrides.'.length) : null;

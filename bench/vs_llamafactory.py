@@ -6,7 +6,13 @@ batch 8, 30 steps, max length 256, fp32, loss on the assistant's tokens; EasyTun
 forgetting monitor, evaluation and retention off but its checkpoints on (the defaults).
 The runs alternate (EasyTune, LLaMA-Factory, LLaMA-Factory, EasyTune, ...) so that load from
 other processes hits both alike; the medians of wall time (start to exit) and peak resident
-memory (the process tree, from wait4) are compared, with the final losses.
+memory (the process tree, from wait4) are compared, with the final losses and the tokens each
+tool trained on (non-padding input tokens over the run, from each tool's own count).
+
+Same tokens for both: SmolLM2's chat template (used by EasyTune) adds a default system prompt
+to a chat without one, and LLaMA-Factory's `smollm2` template adds its own default (one
+character different). Each row is written with SmolLM2's system prompt as its first message,
+so both tools render the same system turn and neither adds its default.
 
 LLaMA-Factory lives in its own venv, made on first use under .cache/bench-llamafactory from
 PyPI (torch==2.13.0, llamafactory==0.9.5). Its dependencies pull torchaudio and torchvision
@@ -35,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".cache" / "bench-llamafactory"
 WORK = ROOT / ".cache" / "bench-vs-llamafactory"
 ROWS, STEPS, BATCH, MAX_LENGTH, LR = 48, 30, 8, 256, 2e-4
+SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 TORCHAUDIO_STUB = '''"""Stub: no torchaudio on PyPI loads beside the CPU torch 2.13.0 wheel."""
 
 
@@ -68,6 +75,7 @@ class Run:
     peak_mib: float
     final_loss: float
     last5_loss: float
+    tokens: int
 
 
 def run_quiet(cmd: list[str]) -> None:
@@ -103,7 +111,10 @@ def write_data() -> Path:
     data = WORK / "data"
     data.mkdir(parents=True, exist_ok=True)
     rows = demo_dataset_path().read_text(encoding="utf-8").splitlines()[:ROWS]
-    (data / "chat.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    system = {"role": "system", "content": SYSTEM}
+    chats = [{"messages": [system, *json.loads(row)["messages"]]} for row in rows]
+    lines = [json.dumps(chat, ensure_ascii=False) for chat in chats]
+    (data / "chat.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     info = {
         "chat": {
             "file_name": "chat.jsonl",
@@ -153,6 +164,7 @@ def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
         "bf16": False,
         "fp16": False,
         "seed": 42,
+        "include_num_input_tokens_seen": "non_padding",
     }
     path = out.with_suffix(".yaml")  # JSON is YAML; 0.9.5 cannot read a .json config
     path.write_text(json.dumps(config, indent=1), encoding="utf-8")
@@ -185,8 +197,9 @@ def run_easytune(model: Path, data: Path, index: int) -> Run:
     subprocess.run(["rm", "-rf", str(out)], check=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
     wall, peak = timed(cmd, env, WORK / f"easytune-{index}.log")
-    history = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["history"]
-    return Run("easytune", wall, peak, *losses_tail([row["loss"] for row in history]))
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    losses = losses_tail([row["loss"] for row in metrics["history"]])
+    return Run("easytune", wall, peak, *losses, int(metrics["tokens_seen"]))
 
 
 def run_llamafactory(cli: Path, model: Path, data: Path, index: int) -> Run:
@@ -197,25 +210,40 @@ def run_llamafactory(cli: Path, model: Path, data: Path, index: int) -> Run:
     wall, peak = timed([str(cli), "train", str(config)], env, WORK / f"llamafactory-{index}.log")
     state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
     losses = [row["loss"] for row in state["log_history"] if "loss" in row]
-    return Run("llamafactory", wall, peak, *losses_tail(losses))
+    tokens = int(state["num_input_tokens_seen"])
+    return Run("llamafactory", wall, peak, *losses_tail(losses), tokens)
 
 
 def median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(run, field) for run in runs)
+    return float(statistics.median(getattr(run, field) for run in runs))
 
 
 def report(runs: list[Run]) -> None:
-    ours = [r for r in runs if r.tool == "easytune"]
-    theirs = [r for r in runs if r.tool == "llamafactory"]
-    print(f"{'tool':<14}{'wall s':>9}{'peak MiB':>10}{'final loss':>12}{'last-5 loss':>13}")
-    for tool, group in (("easytune", ours), ("llamafactory", theirs)):
-        cells = [median(group, f) for f in ("wall_s", "peak_mib", "final_loss", "last5_loss")]
-        print(f"{tool:<14}{cells[0]:>9.1f}{cells[1]:>10.0f}{cells[2]:>12.3f}{cells[3]:>13.3f}")
-    wall = median(ours, "wall_s") / median(theirs, "wall_s")
-    peak = median(ours, "peak_mib") / median(theirs, "peak_mib")
-    print(f"wall ratio {wall:.2f} (target <= 0.7), peak memory ratio {peak:.2f} (target <= 1.0)")
-    summary = {"wall_ratio": round(wall, 3), "peak_ratio": round(peak, 3)}
-    print(json.dumps({"bench": "vs_llamafactory", **summary, "runs": [asdict(r) for r in runs]}))
+    from easytune.testing.benchprint import emit, ratio
+
+    groups = {tool: [r for r in runs if r.tool == tool] for tool in ("easytune", "llamafactory")}
+    rows = [
+        {
+            "tool": tool,
+            "wall s": median(group, "wall_s"),
+            "peak MiB": median(group, "peak_mib"),
+            "final loss": median(group, "final_loss"),
+            "last-5 loss": median(group, "last5_loss"),
+            "tokens": median(group, "tokens"),
+        }
+        for tool, group in groups.items()
+    ]
+    ours, theirs = rows
+    summary = {
+        "wall ratio (target <= 0.7)": ratio(ours["wall s"], theirs["wall s"]),
+        "peak memory ratio (target <= 1.0)": ratio(ours["peak MiB"], theirs["peak MiB"]),
+        "last-5 loss difference": round(ours["last-5 loss"] - theirs["last-5 loss"], 4),
+        "tokens ratio (same work: 1.0)": ratio(ours["tokens"], theirs["tokens"]),
+    }
+    load = os.getloadavg()[0]
+    notes = [f"medians of {len(groups['easytune'])} runs each, interleaved; load {load:.1f}"]
+    notes += [json.dumps(asdict(r)) for r in runs]
+    emit("vs_llamafactory", rows, summary=summary, notes=notes)
 
 
 def main() -> None:

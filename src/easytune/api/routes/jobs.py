@@ -108,8 +108,9 @@ async def list_jobs(
     name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
 ) -> JobsPublic:
     """Your jobs (admins: everyone's), newest first."""
-    # The most polled route: its queries and schemas take one thread hop, and FastAPI then
-    # checks the returned model in the event loop instead of taking a second one.
+    # The most polled route: its queries, schemas and the end of its read-only transaction
+    # take one thread hop (get_session then has nothing left to do in a thread), and FastAPI
+    # checks the returned model in the event loop instead of taking another.
     return await run_in_threadpool(_jobs_page, session, user, offset, limit, status, name)
 
 
@@ -118,7 +119,9 @@ def _jobs_page(
     name: str | None,
 ) -> JobsPublic:  # fmt: skip
     rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
-    return JobsPublic(data=[_public(j, user) for j in rows], count=total)
+    page = JobsPublic(data=[_public(j, user) for j in rows], count=total)
+    session.commit()  # read-only: hands the connection back in this hop
+    return page
 
 
 @router.get("/jobs/{job_id}", dependencies=READ)

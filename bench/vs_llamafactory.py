@@ -20,7 +20,11 @@ builds that do not load beside the CPU torch 2.13.0 wheel, and transformers then
 import. They are removed from that venv; LLaMA-Factory imports torchaudio at start-up only to
 read audio files (data/mm_plugin.py), so a stub `torchaudio` that raises on use stands in.
 
-    PYTHONPATH=src .venv/bin/python bench/vs_llamafactory.py --rounds 3
+EasyTune picks its CPU threads from the cores other processes leave idle
+(easytune.training.hardware.cpu_threads); LLaMA-Factory uses torch's default (all cores).
+--lf-threads N gives LLaMA-Factory OMP_NUM_THREADS=N, to compare at the same thread count.
+
+    PYTHONPATH=src .venv/bin/python bench/vs_llamafactory.py --rounds 3 [--steps 30]
 """
 
 from __future__ import annotations
@@ -133,7 +137,7 @@ def write_data() -> Path:
     return data
 
 
-def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
+def llamafactory_config(model: Path, data: Path, out: Path, steps: int) -> Path:
     config = {
         "model_name_or_path": str(model),
         "stage": "sft",
@@ -158,7 +162,7 @@ def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
         "per_device_train_batch_size": BATCH,
         "gradient_accumulation_steps": 1,
         "learning_rate": LR,
-        "max_steps": STEPS,
+        "max_steps": steps,
         "lr_scheduler_type": "constant",
         "warmup_ratio": 0.0,
         "bf16": False,
@@ -188,11 +192,11 @@ def losses_tail(losses: list[float]) -> tuple[float, float]:
     return losses[-1], statistics.fmean(losses[-5:])
 
 
-def run_easytune(model: Path, data: Path, index: int) -> Run:
+def run_easytune(model: Path, data: Path, index: int, steps: int) -> Run:
     out = WORK / f"easytune-{index}"
     cmd = [str(ROOT / ".venv" / "bin" / "easytune"), "train", "--model", str(model)]
     cmd += ["--data", str(data / "chat.jsonl"), "--level", "L1", "--output", str(out)]
-    for key, value in EASYTUNE_SETTINGS.items():
+    for key, value in {**EASYTUNE_SETTINGS, "train.max_steps": str(steps)}.items():
         cmd += ["--set", f"{key}={value}"]
     subprocess.run(["rm", "-rf", str(out)], check=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
@@ -202,11 +206,15 @@ def run_easytune(model: Path, data: Path, index: int) -> Run:
     return Run("easytune", wall, peak, *losses, int(metrics["tokens_seen"]))
 
 
-def run_llamafactory(cli: Path, model: Path, data: Path, index: int) -> Run:
+def run_llamafactory(
+    cli: Path, model: Path, data: Path, index: int, steps: int, threads: int | None
+) -> Run:
     out = WORK / f"llamafactory-{index}"
-    config = llamafactory_config(model, data, out)
+    config = llamafactory_config(model, data, out, steps)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(HF_HUB_OFFLINE="1", DISABLE_VERSION_CHECK="1", CUDA_VISIBLE_DEVICES="")
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     wall, peak = timed([str(cli), "train", str(config)], env, WORK / f"llamafactory-{index}.log")
     state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
     losses = [row["loss"] for row in state["log_history"] if "loss" in row]
@@ -218,7 +226,7 @@ def median(runs: list[Run], field: str) -> float:
     return float(statistics.median(getattr(run, field) for run in runs))
 
 
-def report(runs: list[Run]) -> None:
+def report(runs: list[Run], args: argparse.Namespace) -> None:
     from easytune.testing.benchprint import emit, ratio
 
     groups = {tool: [r for r in runs if r.tool == tool] for tool in ("easytune", "llamafactory")}
@@ -241,7 +249,9 @@ def report(runs: list[Run]) -> None:
         "tokens ratio (same work: 1.0)": ratio(ours["tokens"], theirs["tokens"]),
     }
     load = os.getloadavg()[0]
-    notes = [f"medians of {len(groups['easytune'])} runs each, interleaved; load {load:.1f}"]
+    notes = [f"medians of {len(groups['easytune'])} runs each, interleaved; {args.steps} steps",
+             f"load average at the end {load:.1f}; LLaMA-Factory threads: "
+             f"{args.lf_threads or 'torch default'}"]  # fmt: skip
     notes += [json.dumps(asdict(r)) for r in runs]
     emit("vs_llamafactory", rows, summary=summary, notes=notes)
 
@@ -249,18 +259,20 @@ def report(runs: list[Run]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="runs of each tool")
+    parser.add_argument("--steps", type=int, default=STEPS, help="optimizer steps per run")
+    parser.add_argument("--lf-threads", type=int, help="OMP_NUM_THREADS for LLaMA-Factory")
     args = parser.parse_args()
     cli = ensure_venv()
     model, data = model_folder(), write_data()
     runs: list[Run] = []
     job: Callable[[], Run]
     for index in range(args.rounds):
-        pair = [partial(run_easytune, model, data, index)]
-        pair.append(partial(run_llamafactory, cli, model, data, index))
+        pair = [partial(run_easytune, model, data, index, args.steps)]
+        pair.append(partial(run_llamafactory, cli, model, data, index, args.steps, args.lf_threads))
         for job in pair if index % 2 == 0 else pair[::-1]:
             runs.append(job())
             print(json.dumps(asdict(runs[-1])), flush=True)
-    report(runs)
+    report(runs, args)
 
 
 if __name__ == "__main__":

@@ -116,6 +116,13 @@ def _mark_released(session: Session, transaction: Any) -> None:
         session.info.pop(_CONNECTED, None)
 
 
+def read_only(session: Session) -> None:
+    """Run the session's next queries in autocommit: no BEGIN and COMMIT round trips. For
+    routes that only read and can take each query's own snapshot (a page and its count)."""
+    if not session.in_transaction():  # else the caller's transaction already began: keep it
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _finish(session: Session, commit: bool) -> None:
     with session:
         session.commit() if commit else session.rollback()

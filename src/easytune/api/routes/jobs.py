@@ -19,6 +19,7 @@ from easytune.api.deps import (
     OriginDep,
     SessionDep,
     SettingsDep,
+    read_only,
     require,
 )
 from easytune.api.schemas.common import (
@@ -118,9 +119,10 @@ def _jobs_page(
     session: Session, user: User, offset: int, limit: int, status: JobStatus | None,
     name: str | None,
 ) -> JobsPublic:  # fmt: skip
+    read_only(session)
     rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
     page = JobsPublic(data=[_public(j, user) for j in rows], count=total)
-    session.commit()  # read-only: hands the connection back in this hop
+    session.commit()  # hands the connection back in this hop
     return page
 
 

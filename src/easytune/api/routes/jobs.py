@@ -121,7 +121,9 @@ def _jobs_page(
 ) -> JobsPublic:  # fmt: skip
     read_only(session)
     rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
-    page = JobsPublic(data=[_public(j, user) for j in rows], count=total)
+    # The items are validated once, in _public: validating the page again would run each
+    # item's model validator a second time (pydantic runs "after" validators on instances).
+    page = JobsPublic.model_construct(data=[_public(j, user) for j in rows], count=total)
     session.commit()  # hands the connection back in this hop
     return page
 

@@ -38,12 +38,12 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "EASYTUNE_CPU_THREADS")
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def cpu_threads(cores: int, load: float, env: dict[str, str] | None = None) -> int | None:
     """Intra-op threads for CPU training: the cores other processes leave idle, at least one;
-    None where the environment chose (OMP_NUM_THREADS, MKL_NUM_THREADS, EASYTUNE_CPU_THREADS).
+    None where the environment chose (OMP_NUM_THREADS or MKL_NUM_THREADS: torch read it).
 
     Torch's OpenMP threads wait for each other at every operation; on a machine whose other
     processes keep the cores busy, a thread that loses its core stalls the rest. Measured on
@@ -51,9 +51,8 @@ def cpu_threads(cores: int, load: float, env: dict[str, str] | None = None) -> i
     65 s and 15 to 24 s of CPU, 1 thread 10 to 13 s and 4 s of CPU.
     """
     found = env if env is not None else dict(os.environ)
-    for name in THREAD_ENV:
-        if found.get(name, "").strip().isdigit() and int(found[name]) > 0:
-            return int(found[name]) if name == "EASYTUNE_CPU_THREADS" else None
+    if any(found.get(name, "").strip() for name in THREAD_ENV):
+        return None
     idle = cores - load
     return max(1, min(cores, int(idle + 0.5)))
 

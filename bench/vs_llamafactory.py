@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".cache" / "bench-llamafactory"
@@ -230,7 +231,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
     from easytune.testing.benchprint import emit, ratio
 
     groups = {tool: [r for r in runs if r.tool == tool] for tool in ("easytune", "llamafactory")}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tool": tool,
             "wall s": median(group, "wall_s"),

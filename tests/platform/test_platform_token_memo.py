@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from easytune.core import tokens
 from easytune.core.errors import AuthenticationFailed
 from easytune.core.tokens import TokenClaims, decode_token, encode_token, new_id
 from easytune.db.base import utcnow
@@ -26,8 +26,8 @@ def test_a_remembered_token_still_expires(tmp_path: Path, monkeypatch: pytest.Mo
     settings, token = _token(tmp_path, 60)
     first = decode_token(settings, token, "access")
     assert decode_token(settings, token, "access") is first
-    later = tokens.time.time() + 61
-    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)  # the module tokens reads the clock from
     with pytest.raises(AuthenticationFailed, match="expired"):
         decode_token(settings, token, "access")
 

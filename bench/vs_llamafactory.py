@@ -6,7 +6,13 @@ batch 8, 30 steps, max length 256, fp32, loss on the assistant's tokens; EasyTun
 forgetting monitor, evaluation and retention off but its checkpoints on (the defaults).
 The runs alternate (EasyTune, LLaMA-Factory, LLaMA-Factory, EasyTune, ...) so that load from
 other processes hits both alike; the medians of wall time (start to exit) and peak resident
-memory (the process tree, from wait4) are compared, with the final losses.
+memory (the process tree, from wait4) are compared, with the final losses and the tokens each
+tool trained on (non-padding input tokens over the run, from each tool's own count).
+
+Same tokens for both: SmolLM2's chat template (used by EasyTune) adds a default system prompt
+to a chat without one, and LLaMA-Factory's `smollm2` template adds its own default (one
+character different). Each row is written with SmolLM2's system prompt as its first message,
+so both tools render the same system turn and neither adds its default.
 
 LLaMA-Factory lives in its own venv, made on first use under .cache/bench-llamafactory from
 PyPI (torch==2.13.0, llamafactory==0.9.5). Its dependencies pull torchaudio and torchvision
@@ -14,7 +20,11 @@ builds that do not load beside the CPU torch 2.13.0 wheel, and transformers then
 import. They are removed from that venv; LLaMA-Factory imports torchaudio at start-up only to
 read audio files (data/mm_plugin.py), so a stub `torchaudio` that raises on use stands in.
 
-    PYTHONPATH=src .venv/bin/python bench/vs_llamafactory.py --rounds 3
+EasyTune picks its CPU threads from the cores other processes leave idle
+(easytune.training.hardware.cpu_threads); LLaMA-Factory uses torch's default (all cores).
+--lf-threads N gives LLaMA-Factory OMP_NUM_THREADS=N, to compare at the same thread count.
+
+    PYTHONPATH=src .venv/bin/python bench/vs_llamafactory.py --rounds 3 [--steps 30]
 """
 
 from __future__ import annotations
@@ -30,11 +40,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".cache" / "bench-llamafactory"
 WORK = ROOT / ".cache" / "bench-vs-llamafactory"
 ROWS, STEPS, BATCH, MAX_LENGTH, LR = 48, 30, 8, 256, 2e-4
+SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 TORCHAUDIO_STUB = '''"""Stub: no torchaudio on PyPI loads beside the CPU torch 2.13.0 wheel."""
 
 
@@ -68,6 +80,7 @@ class Run:
     peak_mib: float
     final_loss: float
     last5_loss: float
+    tokens: int
 
 
 def run_quiet(cmd: list[str]) -> None:
@@ -103,7 +116,10 @@ def write_data() -> Path:
     data = WORK / "data"
     data.mkdir(parents=True, exist_ok=True)
     rows = demo_dataset_path().read_text(encoding="utf-8").splitlines()[:ROWS]
-    (data / "chat.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    system = {"role": "system", "content": SYSTEM}
+    chats = [{"messages": [system, *json.loads(row)["messages"]]} for row in rows]
+    lines = [json.dumps(chat, ensure_ascii=False) for chat in chats]
+    (data / "chat.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     info = {
         "chat": {
             "file_name": "chat.jsonl",
@@ -122,7 +138,7 @@ def write_data() -> Path:
     return data
 
 
-def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
+def llamafactory_config(model: Path, data: Path, out: Path, steps: int) -> Path:
     config = {
         "model_name_or_path": str(model),
         "stage": "sft",
@@ -147,12 +163,13 @@ def llamafactory_config(model: Path, data: Path, out: Path) -> Path:
         "per_device_train_batch_size": BATCH,
         "gradient_accumulation_steps": 1,
         "learning_rate": LR,
-        "max_steps": STEPS,
+        "max_steps": steps,
         "lr_scheduler_type": "constant",
         "warmup_ratio": 0.0,
         "bf16": False,
         "fp16": False,
         "seed": 42,
+        "include_num_input_tokens_seen": "non_padding",
     }
     path = out.with_suffix(".yaml")  # JSON is YAML; 0.9.5 cannot read a .json config
     path.write_text(json.dumps(config, indent=1), encoding="utf-8")
@@ -176,63 +193,87 @@ def losses_tail(losses: list[float]) -> tuple[float, float]:
     return losses[-1], statistics.fmean(losses[-5:])
 
 
-def run_easytune(model: Path, data: Path, index: int) -> Run:
+def run_easytune(model: Path, data: Path, index: int, steps: int) -> Run:
     out = WORK / f"easytune-{index}"
     cmd = [str(ROOT / ".venv" / "bin" / "easytune"), "train", "--model", str(model)]
     cmd += ["--data", str(data / "chat.jsonl"), "--level", "L1", "--output", str(out)]
-    for key, value in EASYTUNE_SETTINGS.items():
+    for key, value in {**EASYTUNE_SETTINGS, "train.max_steps": str(steps)}.items():
         cmd += ["--set", f"{key}={value}"]
     subprocess.run(["rm", "-rf", str(out)], check=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
     wall, peak = timed(cmd, env, WORK / f"easytune-{index}.log")
-    history = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["history"]
-    return Run("easytune", wall, peak, *losses_tail([row["loss"] for row in history]))
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    losses = losses_tail([row["loss"] for row in metrics["history"]])
+    return Run("easytune", wall, peak, *losses, int(metrics["tokens_seen"]))
 
 
-def run_llamafactory(cli: Path, model: Path, data: Path, index: int) -> Run:
+def run_llamafactory(
+    cli: Path, model: Path, data: Path, index: int, steps: int, threads: int | None
+) -> Run:
     out = WORK / f"llamafactory-{index}"
-    config = llamafactory_config(model, data, out)
+    config = llamafactory_config(model, data, out, steps)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(HF_HUB_OFFLINE="1", DISABLE_VERSION_CHECK="1", CUDA_VISIBLE_DEVICES="")
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     wall, peak = timed([str(cli), "train", str(config)], env, WORK / f"llamafactory-{index}.log")
     state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
     losses = [row["loss"] for row in state["log_history"] if "loss" in row]
-    return Run("llamafactory", wall, peak, *losses_tail(losses))
+    tokens = int(state["num_input_tokens_seen"])
+    return Run("llamafactory", wall, peak, *losses_tail(losses), tokens)
 
 
 def median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(run, field) for run in runs)
+    return float(statistics.median(getattr(run, field) for run in runs))
 
 
-def report(runs: list[Run]) -> None:
-    ours = [r for r in runs if r.tool == "easytune"]
-    theirs = [r for r in runs if r.tool == "llamafactory"]
-    print(f"{'tool':<14}{'wall s':>9}{'peak MiB':>10}{'final loss':>12}{'last-5 loss':>13}")
-    for tool, group in (("easytune", ours), ("llamafactory", theirs)):
-        cells = [median(group, f) for f in ("wall_s", "peak_mib", "final_loss", "last5_loss")]
-        print(f"{tool:<14}{cells[0]:>9.1f}{cells[1]:>10.0f}{cells[2]:>12.3f}{cells[3]:>13.3f}")
-    wall = median(ours, "wall_s") / median(theirs, "wall_s")
-    peak = median(ours, "peak_mib") / median(theirs, "peak_mib")
-    print(f"wall ratio {wall:.2f} (target <= 0.7), peak memory ratio {peak:.2f} (target <= 1.0)")
-    summary = {"wall_ratio": round(wall, 3), "peak_ratio": round(peak, 3)}
-    print(json.dumps({"bench": "vs_llamafactory", **summary, "runs": [asdict(r) for r in runs]}))
+def report(runs: list[Run], args: argparse.Namespace) -> None:
+    from easytune.testing.benchprint import emit, ratio
+
+    groups = {tool: [r for r in runs if r.tool == tool] for tool in ("easytune", "llamafactory")}
+    rows: list[dict[str, Any]] = [
+        {
+            "tool": tool,
+            "wall s": median(group, "wall_s"),
+            "peak MiB": median(group, "peak_mib"),
+            "final loss": median(group, "final_loss"),
+            "last-5 loss": median(group, "last5_loss"),
+            "tokens": median(group, "tokens"),
+        }
+        for tool, group in groups.items()
+    ]
+    ours, theirs = rows
+    summary = {
+        "wall ratio (target <= 0.7)": ratio(ours["wall s"], theirs["wall s"]),
+        "peak memory ratio (target <= 1.0)": ratio(ours["peak MiB"], theirs["peak MiB"]),
+        "last-5 loss difference": round(ours["last-5 loss"] - theirs["last-5 loss"], 4),
+        "tokens ratio (same work: 1.0)": ratio(ours["tokens"], theirs["tokens"]),
+    }
+    load = os.getloadavg()[0]
+    notes = [f"medians of {len(groups['easytune'])} runs each, interleaved; {args.steps} steps",
+             f"load average at the end {load:.1f}; LLaMA-Factory threads: "
+             f"{args.lf_threads or 'torch default'}"]  # fmt: skip
+    notes += [json.dumps(asdict(r)) for r in runs]
+    emit("vs_llamafactory", rows, summary=summary, notes=notes)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="runs of each tool")
+    parser.add_argument("--steps", type=int, default=STEPS, help="optimizer steps per run")
+    parser.add_argument("--lf-threads", type=int, help="OMP_NUM_THREADS for LLaMA-Factory")
     args = parser.parse_args()
     cli = ensure_venv()
     model, data = model_folder(), write_data()
     runs: list[Run] = []
     job: Callable[[], Run]
     for index in range(args.rounds):
-        pair = [partial(run_easytune, model, data, index)]
-        pair.append(partial(run_llamafactory, cli, model, data, index))
+        pair = [partial(run_easytune, model, data, index, args.steps)]
+        pair.append(partial(run_llamafactory, cli, model, data, index, args.steps, args.lf_threads))
         for job in pair if index % 2 == 0 else pair[::-1]:
             runs.append(job())
             print(json.dumps(asdict(runs[-1])), flush=True)
-    report(runs)
+    report(runs, args)
 
 
 if __name__ == "__main__":

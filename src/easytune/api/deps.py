@@ -101,12 +101,26 @@ _CONNECTED = "easytune.connected"
 
 
 def track_connections(factory: sessionmaker[Session]) -> None:
-    """Mark the factory's sessions once they hold a connection (see _end_transaction)."""
+    """Mark the factory's sessions while they hold a connection (see _end_transaction): a
+    route that ends its own transaction in its thread hop saves the second hop."""
     event.listen(factory, "after_begin", _mark_connected)
+    event.listen(factory, "after_transaction_end", _mark_released)
 
 
 def _mark_connected(session: Session, _transaction: Any, _connection: Any) -> None:
     session.info[_CONNECTED] = True
+
+
+def _mark_released(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: its connection went back
+        session.info.pop(_CONNECTED, None)
+
+
+def read_only(session: Session) -> None:
+    """Run the session's next queries in autocommit: no BEGIN and COMMIT round trips. For
+    routes that only read and can take each query's own snapshot (a page and its count)."""
+    if not session.in_transaction():  # else the caller's transaction already began: keep it
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _finish(session: Session, commit: bool) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -53,8 +56,53 @@ def encode_token(
     return jwt.encode(payload, settings.secret(), algorithm=ALGORITHM)
 
 
+class _Verified:
+    """Tokens whose signature and claims checked out, with their expiry (bounded, LRU).
+
+    Every API request decodes its access token twice (rate-limit identity, then the caller):
+    PyJWT's checks cost about 0.1 ms each in Python. A token seen before under the same secret
+    only has its expiry checked again; the signature cannot have changed.
+    """
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._found: OrderedDict[tuple[str, str, str], tuple[TokenClaims, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> TokenClaims | None:
+        with self._lock:
+            found = self._found.get(key)
+            if found is None:
+                return None
+            self._found.move_to_end(key)
+        claims, expires = found
+        if time.time() >= expires:  # as PyJWT: expired once now reaches exp
+            raise AuthenticationFailed("token expired; sign in again or refresh")
+        return claims
+
+    def add(self, key: tuple[str, str, str], claims: TokenClaims, expires: float) -> None:
+        with self._lock:
+            self._found[key] = (claims, expires)
+            while len(self._found) > self.max_entries:
+                self._found.popitem(last=False)
+
+
+_verified = _Verified()
+
+
 def decode_token(settings: Settings, token: str, kind: TokenType) -> TokenClaims:
     """Verify signature, algorithm, expiry, issuer and type; any failure is a plain 401."""
+    key = (settings.secret(), kind, token)
+    claims = _verified.get(key)
+    if claims is not None:
+        return claims
+    payload = _verify(settings, token, kind)
+    claims = _claims(payload)
+    _verified.add(key, claims, float(payload["exp"]))
+    return claims
+
+
+def _verify(settings: Settings, token: str, kind: TokenType) -> dict[str, Any]:
     try:
         payload = jwt.decode(
             token,
@@ -69,7 +117,7 @@ def decode_token(settings: Settings, token: str, kind: TokenType) -> TokenClaims
         raise AuthenticationFailed("invalid token") from None
     if payload["typ"] != kind:
         raise AuthenticationFailed(f"invalid token: a {kind} token is required")
-    return _claims(payload)
+    return payload
 
 
 def _claims(payload: dict[str, Any]) -> TokenClaims:

@@ -27,7 +27,7 @@ from easytune.training.best import BestKeeper
 from easytune.training.cf import DEFAULT_CACHE_LIMIT, CFMonitor, CFResult, reference_batches
 from easytune.training.checkpoint import CheckpointManager, TrainState
 from easytune.training.errors import BadDataError, BadSpecError, ForgettingStopError
-from easytune.training.hardware import detect_hardware, host_memory_bytes
+from easytune.training.hardware import detect_hardware, host_memory_bytes, set_cpu_threads
 from easytune.training.loop import LoopConfig, StepReport, Trainer, evaluate_loss
 from easytune.training.methods import apply_adapter, check_methods, method_load_kwargs
 from easytune.training.model import load_model
@@ -126,6 +126,9 @@ class TrainRecipe:
         fix_mmap_threshold()
         self.out.mkdir(parents=True, exist_ok=True)
         self.device = self.dist.setup(resolve_device(spec.train.device))
+        # One CPU process: as many threads as the machine has idle cores (torchrun's
+        # processes split the cores themselves).
+        self.threads = set_cpu_threads() if self.device == "cpu" and not self.dist.enabled else None
         check_precision(spec.train.precision, self.device)
         check_methods(spec.lora, detect_hardware())
         seed_everything(spec.train.seed)
@@ -167,6 +170,7 @@ class TrainRecipe:
             device=self.device,
             trainable_params=trainable,
             eos_token=self.eos_token,
+            cpu_threads=self.threads,
         )
 
     def _fit_embeddings(self, model: Any) -> None:

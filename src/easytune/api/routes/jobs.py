@@ -19,6 +19,7 @@ from easytune.api.deps import (
     OriginDep,
     SessionDep,
     SettingsDep,
+    read_only,
     require,
 )
 from easytune.api.schemas.common import (
@@ -108,8 +109,9 @@ async def list_jobs(
     name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
 ) -> JobsPublic:
     """Your jobs (admins: everyone's), newest first."""
-    # The most polled route: its queries and schemas take one thread hop, and FastAPI then
-    # checks the returned model in the event loop instead of taking a second one.
+    # The most polled route: its queries, schemas and the end of its read-only transaction
+    # take one thread hop (get_session then has nothing left to do in a thread), and FastAPI
+    # checks the returned model in the event loop instead of taking another.
     return await run_in_threadpool(_jobs_page, session, user, offset, limit, status, name)
 
 
@@ -117,8 +119,13 @@ def _jobs_page(
     session: Session, user: User, offset: int, limit: int, status: JobStatus | None,
     name: str | None,
 ) -> JobsPublic:  # fmt: skip
+    read_only(session)
     rows, total = jobs.list_jobs(session, user, offset, limit, status, name)
-    return JobsPublic(data=[_public(j, user) for j in rows], count=total)
+    # The items are validated once, in _public: validating the page again would run each
+    # item's model validator a second time (pydantic runs "after" validators on instances).
+    page = JobsPublic.model_construct(data=[_public(j, user) for j in rows], count=total)
+    session.commit()  # hands the connection back in this hop
+    return page
 
 
 @router.get("/jobs/{job_id}", dependencies=READ)

@@ -141,13 +141,17 @@ def resolve_plan(
     output_dir: str,
     overrides: Mapping[str, Any] | None = None,
     mix_path: str | None = None,
+    presets: Mapping[str, tuple[Any, Msg]] | None = None,
 ) -> Plan:
-    """Choose and explain every training setting; raise PlanError when no sound plan exists."""
+    """Choose and explain every training setting; raise PlanError when no sound plan exists.
+
+    `presets` are settings a known dataset brings with their reasons (the shipped demo's, from
+    easytune.demo.plan): they win over the rules, and the user's overrides win over them."""
     _check_inputs(dataset, model, hardware)
     level, level_reason = _level(intent, dataset)
     ctx = Context(LEVELS[level], dataset, model, hardware, has_eval_file=eval_path is not None)
     typed = validate_overrides(overrides, model, hardware, ctx.rule)
-    draft = Draft(overrides=typed)
+    draft = Draft(overrides=typed, presets=dict(presets or {}))
     draft.warnings.extend(override_warnings(typed, ctx.rule, ctx.has_eval_file))
     for step in PIPELINE:
         step(draft, ctx)

@@ -1,4 +1,4 @@
-"""The demo's own plan settings: brought by the shipped dataset's content, explained, overridable."""
+"""The demo's own plan settings: brought by the shipped dataset, explained, overridable."""
 
 from __future__ import annotations
 

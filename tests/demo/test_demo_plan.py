@@ -58,3 +58,11 @@ def test_an_override_still_wins_over_a_preset() -> None:
     why = result.reasons["train.epochs"]
     assert why.startswith("set by you (was 1 because the shipped demo:")
     assert result.spec.train.gradient_accumulation == 1  # the other presets stand
+
+
+def test_a_bigger_batch_on_the_demo_keeps_its_accumulation_reason_true() -> None:
+    result = demo_plan({"train.batch_size": 8})
+    assert (result.spec.train.batch_size, result.spec.train.gradient_accumulation) == (8, 1)
+    why = result.reasons["train.gradient_accumulation"]
+    assert why.startswith("8 per step x 1 = 8 sequences per optimizer step")
+    assert "4 sequences" not in why

@@ -17,7 +17,6 @@ from easytune.intent import reasons as rs
 
 from . import demo_dataset_path
 
-DEMO_MICRO_BATCH = 4
 DEMO_CF_ITEMS = 8
 
 
@@ -33,7 +32,7 @@ def demo_presets(dataset_sha256: str) -> dict[str, tuple[Any, Msg]]:
         return {}
     return {
         "retain.replay_ratio": (0.0, rs.DEMO_REPLAY()),
-        "train.gradient_accumulation": (1, rs.DEMO_ACCUMULATION(micro=DEMO_MICRO_BATCH)),
+        "train.gradient_accumulation": (1, rs.DEMO_ACCUMULATION()),
         "train.epochs": (1.0, rs.DEMO_EPOCHS()),
         "cf.max_items": (DEMO_CF_ITEMS, rs.DEMO_CF_ITEMS(items=DEMO_CF_ITEMS)),
     }

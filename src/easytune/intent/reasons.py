@@ -46,7 +46,7 @@ DEMO_REPLAY = t(
 DEMO_ACCUMULATION = t(
     "intent.demo.accumulation",
     "the shipped demo: an opening phrase is learned from many small steps rather than few large "
-    "ones, so no accumulation ({micro} sequences per optimizer step)",
+    "ones, so no accumulation (one optimizer step per micro-batch)",
 )
 DEMO_EPOCHS = t(
     "intent.demo.epochs",

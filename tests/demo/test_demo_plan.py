@@ -32,6 +32,7 @@ def test_only_the_shipped_demo_file_brings_presets(tmp_path: Path) -> None:
         "train.gradient_accumulation",
         "train.epochs",
         "cf.max_items",
+        "retain.best_checkpoint",
     }
     edited = tmp_path / "pirate.jsonl"
     edited.write_bytes(demo_dataset_path().read_bytes() + b"\n")
@@ -44,6 +45,7 @@ def test_presets_win_over_the_rules_and_say_what_the_rule_would_choose() -> None
     assert general.spec.train.epochs > 1 and general.spec.retain.replay_ratio > 0
     assert (demo.spec.train.epochs, demo.spec.retain.replay_ratio) == (1.0, 0.0)
     assert (demo.spec.train.gradient_accumulation, demo.spec.cf.max_items) == (1, 8)
+    assert demo.spec.retain.best_checkpoint is False  # the last step, which has the style
     why = demo.reasons["train.epochs"]
     assert why.startswith("the shipped demo:")
     assert f"the general rule: {general.spec.train.epochs:g}, because" in why

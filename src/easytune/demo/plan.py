@@ -35,6 +35,7 @@ def demo_presets(dataset_sha256: str) -> dict[str, tuple[Any, Msg]]:
         "train.gradient_accumulation": (1, rs.DEMO_ACCUMULATION()),
         "train.epochs": (1.0, rs.DEMO_EPOCHS()),
         "cf.max_items": (DEMO_CF_ITEMS, rs.DEMO_CF_ITEMS(items=DEMO_CF_ITEMS)),
+        "retain.best_checkpoint": (False, rs.DEMO_LAST_STEP()),
     }
 
 

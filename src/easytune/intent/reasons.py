@@ -59,6 +59,12 @@ DEMO_CF_ITEMS = t(
     "the shipped demo: {items} reference items keep each forgetting check to seconds on a CPU; "
     "every check is a full forward pass over them",
 )
+DEMO_LAST_STEP = t(
+    "intent.demo.last_step",
+    "the shipped demo: a style every answer shows is itself what the forgetting check measures "
+    "(0.21-0.26 in the measured run, over L1's 0.1), so the best checkpoint under the threshold "
+    "would be an early one without the style; the last step is kept and the forgetting reported",
+)
 PRESET_CHANGED = t("intent.preset.changed", "{why} (the general rule: {value}, because {reason})")
 WARN_RANK_RANGE = t(
     "intent.warn.rank_range", "lora.r={r} is outside {level}'s usual range {low}-{high}{beyond}"

@@ -11,6 +11,9 @@ from easytune.intent import IntentRequest, PlanDoesNotFit, resolve_plan
 
 LONG_CHAT = stats(20000, 1000)  # p99 = 3000 tokens
 CHAT_1500 = stats(20000, 500)  # p99 = 1500 tokens
+# Logits only where answers are leave an 8B model's 3008-token rows fitting a 24 GB card with
+# checkpointing; a 22 GB card needs the rows shortened.
+RTX_22GB = dataclasses.replace(RTX_4090, gpu_memory_bytes=22 * GIB, gpu_name="RTX 2080 Ti 22GB")
 
 
 def test_8b_on_a_24gb_gpu_fits_with_checkpointing() -> None:
@@ -33,7 +36,7 @@ def test_8b_on_a_24gb_gpu_fits_with_checkpointing() -> None:
 
 def test_long_sequences_are_shortened_when_nothing_else_helps() -> None:
     plan = resolve_plan(
-        IntentRequest(level="L3"), LONG_CHAT, MODELS["llama-3-8b"], RTX_4090, **plan_kwargs()
+        IntentRequest(level="L3"), LONG_CHAT, MODELS["llama-3-8b"], RTX_22GB, **plan_kwargs()
     )
     assert plan.spec.data.max_length < 3008
     assert plan.reasons["data.max_length"].startswith("shortened from 3008")
@@ -41,7 +44,7 @@ def test_long_sequences_are_shortened_when_nothing_else_helps() -> None:
 
 
 def test_qlora_comes_before_truncation_when_bitsandbytes_is_there() -> None:
-    gpu = dataclasses.replace(RTX_4090, bitsandbytes=True)
+    gpu = dataclasses.replace(RTX_22GB, bitsandbytes=True)
     plan = resolve_plan(
         IntentRequest(level="L3"), LONG_CHAT, MODELS["llama-3-8b"], gpu, **plan_kwargs()
     )
@@ -88,4 +91,5 @@ def test_gpu_throughput_follows_the_h100_anchor() -> None:
         **plan_kwargs(),
     )
     # 400 TFLOP/s x 40% MFU / (6 x 8.03B FLOPs per token)
-    assert plan.estimate.tokens_per_second == pytest.approx(3320, rel=0.01)
+    # (3320), a little more as the output projection runs only where answers carry loss
+    assert plan.estimate.tokens_per_second == pytest.approx(3430, rel=0.01)

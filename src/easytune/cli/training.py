@@ -74,6 +74,7 @@ def dataset_stats(data: str, tokenizer: Any) -> Any:
 
 def build_plan(inputs: PlanInputs) -> Any:
     """Facts of the model, data and machine, resolved into a plan by the intent engine."""
+    from easytune.demo.plan import demo_presets, file_sha256
     from easytune.intent import IntentRequest, resolve_plan
     from easytune.training.hardware import detect_hardware
     from easytune.training.model import facts_for, hf_folder, load_tokenizer
@@ -94,6 +95,7 @@ def build_plan(inputs: PlanInputs) -> Any:
         output_dir=str(Path(inputs.output).resolve()),
         overrides=inputs.overrides,
         mix_path=str(Path(inputs.mix_data).resolve()) if inputs.mix_data else None,
+        presets=demo_presets(file_sha256(inputs.data)),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from easytune.core import dashboard, datasets, models
 from easytune.core.errors import EasyTuneError, NotFound, ProblemList, ValidationFailed
 from easytune.db.models import Dataset, ModelRecord, User
+from easytune.demo.plan import demo_presets
 from easytune.intent import IntentRequest, OverrideError, Plan, PlanDoesNotFit, PlanError
 from easytune.intent import resolve_plan as _resolve
 from easytune.settings import Settings
@@ -89,7 +90,7 @@ def resolve_plan(
             eval_path=_eval_path(session, user, request.eval_dataset_id),
             output_dir=str(Path(settings.data_dir).resolve() / PENDING_OUTPUT),
             overrides=_server_side_overrides(session, user, request.overrides),
-            mix_path=mix,
+            mix_path=mix, presets=demo_presets(dataset.sha256),
         )  # fmt: skip
     except PlanError as exc:
         raise _api_error(exc) from None

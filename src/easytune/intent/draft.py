@@ -8,7 +8,7 @@ from typing import Any
 from easytune.i18n import Msg
 from easytune.training.facts import DatasetStats, HardwareFacts, ModelFacts
 
-from .reasons import OVERRIDE_CHANGED, OVERRIDE_SAME
+from .reasons import OVERRIDE_CHANGED, OVERRIDE_SAME, PRESET_CHANGED
 from .rules import LevelRule
 
 
@@ -27,15 +27,26 @@ def show(value: Any) -> str:
 
 @dataclass
 class Draft:
-    """Values by dotted spec path; an override always wins and its reason says what it replaced."""
+    """Values by dotted spec path; an override always wins and its reason says what it replaced.
+
+    Presets are settings a known dataset brings with its own reason (the shipped demo): they
+    win over the engine's choice and, like overrides, are never revised by the memory fitter;
+    a user's override still wins over them.
+    """
 
     overrides: dict[str, Any]
+    presets: dict[str, tuple[Any, Msg]] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     reasons: dict[str, Msg] = field(default_factory=dict)
     warnings: list[Msg] = field(default_factory=list)
 
     def choose(self, path: str, value: Any, reason: Msg) -> Any:
         """Record the engine's choice, unless the user pinned this path; returns what stands."""
+        if path in self.presets:
+            preset, why = self.presets[path]
+            if preset != value:
+                reason = PRESET_CHANGED(why=why, value=show(value), reason=reason)
+            value = preset
         if path in self.overrides:
             self.values[path] = self.overrides[path]
             self.reasons[path] = (
@@ -50,12 +61,12 @@ class Draft:
 
     def revise(self, path: str, value: Any, reason: Msg) -> None:
         """Change an earlier choice (the memory fitter); never touches a pinned path."""
-        if path not in self.overrides:
+        if not self.pinned(path):
             self.values[path] = value
             self.reasons[path] = reason
 
     def pinned(self, path: str) -> bool:
-        return path in self.overrides
+        return path in self.overrides or path in self.presets
 
     def __getitem__(self, path: str) -> Any:
         return self.values[path]

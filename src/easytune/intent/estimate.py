@@ -6,6 +6,7 @@ is enough to refuse a plan that cannot fit and to tell a 5-minute run from a 5-h
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -47,7 +48,10 @@ _HIDDEN_SQUARE = ((1, 0, 1, 0),)
 # al. 2022 count 34 bytes at 16 bits, i.e. 17 values, with memory-efficient attention).
 ACTIVATION_VALUES_PER_HIDDEN = 17
 LOGIT_EXTRA_BYTES = 8  # fp32 upcast of the logits for the loss, plus its gradient
-OVERHEAD_BYTES = {"cuda": GIB, "cpu": 3 * GIB // 4}  # CUDA context / interpreter, libraries
+# CUDA context / the interpreter with torch, transformers and peft imported (measured: 355 MiB
+# resident on CPU before the model loads, bench/estimates.py).
+OVERHEAD_BYTES = {"cuda": GIB, "cpu": 355 * 2**20}
+CF_CACHE_LIMIT = GIB  # training.cf.DEFAULT_CACHE_LIMIT: base log-probs kept in fp32 up to this
 QLORA_BYTES_PER_PARAM = 0.55  # NF4 with double quantisation, plus quantisation constants
 BUDGET_FRACTION = {"cuda": 0.9, "cpu": 0.6}
 ASSUMED_MEMORY = {"cuda": 16 * GIB, "cpu": 8 * GIB}  # when the hardware facts do not say
@@ -71,13 +75,18 @@ GPU_TFLOPS: tuple[tuple[str, float], ...] = (
     ("t4", 65.0),
 )
 DEFAULT_GPU_TFLOPS = 60.0  # an unknown card: assume a modest one
-GPU_MFU = 0.4
-# Calibrated so SmolLM2-135M trains at ~250 tokens/s on 2 cores (6 * 135M * 250 / 2).
-CPU_FLOPS_PER_CORE = 1.0e11
+# 40% model FLOPs utilisation counted the usual way (6 x parameters per token) is 4/6 of that
+# in the 4 x parameters a frozen-base LoRA token really costs (train_flops_per_token); not yet
+# measured on a GPU here.
+GPU_MFU = 0.4 * 4 / 6
+# Measured with one thread: a LoRA step of SmolLM2-135M (4 rows of 103 tokens, 37 with loss)
+# takes 3.1 CPU seconds, 61 GFLOP/s by train_flops_per_token; a no-grad forward 64 GFLOP/s.
+# So it trains at ~258 tokens/s on 2 cores.
+CPU_FLOPS_PER_CORE = 6.0e10
 CPU_MAX_CORES = 32
 PRECISION_SPEED = {"cuda": {"bf16": 1.0, "fp16": 1.0, "fp32": 0.25}}
 QLORA_SPEED = 0.7  # dequantising every weight on every pass
-CHECKPOINTING_SPEED = 0.75  # one extra forward pass: 8N instead of 6N FLOPs per token
+CHECKPOINTING_SPEED = 4 / 6  # one extra forward pass: 6N instead of 4N FLOPs per token
 MULTI_GPU_EFFICIENCY = 0.9
 
 
@@ -93,11 +102,25 @@ class RunShape:
     quantization: str  # "none" | "4bit"
     precision: str  # "fp32" | "bf16" | "fp16"
     rows_per_item: int = 1  # sequences per micro-batch item: 2 for a preference pair
+    # From the dataset's token statistics (0 = unknown: full max_length rows, loss everywhere).
+    row_tokens: int = 0  # tokens in one padded row of a micro-batch
+    labelled_tokens: float = 0.0  # tokens per row that carry loss (logits are computed there only)
+    cf_tokens: int = 0  # reference tokens whose base log-probabilities the CF monitor keeps
 
     @property
     def rows(self) -> int:
         """Sequences in one micro-batch (each of max_length at most)."""
         return self.micro_batch * self.rows_per_item
+
+    @property
+    def row(self) -> int:
+        """Tokens in one row as trained: the padded batch length, max_length at most."""
+        return min(self.row_tokens, self.max_length) if self.row_tokens else self.max_length
+
+    @property
+    def labelled(self) -> float:
+        """Tokens per row whose logits are computed (label-only logits and cross-entropy)."""
+        return min(self.labelled_tokens, self.row) if self.labelled_tokens else self.row
 
 
 def intermediate_size(model: ModelFacts) -> int:
@@ -124,7 +147,7 @@ def _weight_bytes(model: ModelFacts, shape: RunShape) -> int:
 
 
 def _activation_bytes(model: ModelFacts, shape: RunShape, value_bytes: int) -> int:
-    tokens = shape.rows * shape.max_length
+    tokens = shape.rows * shape.row
     full_layer = tokens * model.hidden_size * ACTIVATION_VALUES_PER_HIDDEN * value_bytes
     lora = tokens * shape.rank * len(shape.targets) * value_bytes * model.num_layers
     if shape.checkpointing:
@@ -138,14 +161,15 @@ def memory_breakdown(model: ModelFacts, hardware: HardwareFacts, shape: RunShape
     """Peak memory per device by component, in bytes; the peak is the sum."""
     trainable = trainable_params(model, shape.rank, shape.targets)
     value_bytes = 4 if shape.precision == "fp32" else 2
-    tokens = shape.rows * shape.max_length
+    labelled = shape.rows * shape.labelled
     return {
         "weights": _weight_bytes(model, shape),
         "adapter": trainable * 4,  # adapters are kept in fp32 even when the base is 16-bit
         "gradients": trainable * 4,
         "optimizer": trainable * 8,  # AdamW: two fp32 moments per trainable parameter
         "activations": _activation_bytes(model, shape, value_bytes),
-        "logits": tokens * model.vocab_size * (value_bytes + LOGIT_EXTRA_BYTES),
+        "logits": int(labelled * model.vocab_size * (value_bytes + LOGIT_EXTRA_BYTES)),
+        "cf_cache": min(shape.cf_tokens * model.vocab_size * 4, CF_CACHE_LIMIT),
         "overhead": OVERHEAD_BYTES[hardware.device],
     }
 
@@ -188,9 +212,34 @@ def _gpu_tflops(name: str) -> float:
     return DEFAULT_GPU_TFLOPS
 
 
+def head_params(model: ModelFacts) -> int:
+    """The output projection (vocabulary x hidden): computed only where a token carries loss."""
+    return model.vocab_size * model.hidden_size
+
+
+def body_params(model: ModelFacts) -> int:
+    """Parameters a token passes through as matrix products: all but the embedding look-up."""
+    return max(model.param_count - head_params(model), 1)
+
+
+def train_flops_per_token(model: ModelFacts, shape: RunShape) -> float:
+    """Forward (2 per weight) and backward through frozen weights (2 more: gradients of the
+    activations only; the LoRA weights' own gradients are negligible), the output projection only
+    at positions that carry loss (label-only logits, training.tokenloss)."""
+    return 4 * body_params(model) + 4 * head_params(model) * shape.labelled / shape.row
+
+
 def tokens_per_second(model: ModelFacts, hardware: HardwareFacts, shape: RunShape) -> float:
-    """Training throughput: ~6 FLOPs per parameter per token (forward + backward)."""
-    return flops_per_second(hardware, shape) / (6 * model.param_count)
+    """Training throughput in row tokens (padding included) per second."""
+    return flops_per_second(hardware, shape) / train_flops_per_token(model, shape)
+
+
+def forward_seconds(
+    model: ModelFacts, hardware: HardwareFacts, shape: RunShape, tokens: float, scored: float
+) -> float:
+    """A no-grad forward pass over `tokens`, with logits at `scored` of them."""
+    flops = 2 * body_params(model) * tokens + 2 * head_params(model) * scored
+    return flops / flops_per_second(hardware, dataclasses.replace(shape, checkpointing=False))
 
 
 def gib(value: float) -> str:
@@ -207,20 +256,22 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-# Generating answers is one token per pass: a pass costs 2 FLOPs per parameter per sequence,
-# but small batches are bound by per-layer latency (kernel launches, Python), not FLOPs.
-LAYER_LATENCY_S = {"cuda": 4e-4, "cpu": 1e-3}
+# Generating answers is one token per pass: a pass costs 2 FLOPs per parameter per sequence plus
+# a per-layer latency (kernel launches, Python, the KV cache). Measured on CPU with SmolLM2-135M
+# (30 layers, one thread): 119 ms a pass for 4 sequences, 197 ms for 16 (18 and 72 ms of FLOPs).
+LAYER_LATENCY_S = {"cuda": 4e-4, "cpu": 3.3e-3}
 GENERATION_BATCH = 16
 
 
 def generation_seconds(
     model: ModelFacts, hardware: HardwareFacts, shape: RunShape, sequences: int, new_tokens: int
 ) -> float:
-    """Greedy generation of `new_tokens` for `sequences` prompts in batches (upper bound)."""
+    """Greedy generation of `new_tokens` for `sequences` prompts in batches (upper bound: every
+    answer runs to the cap)."""
     if sequences < 1 or new_tokens < 1:
         return 0.0
     batch = min(GENERATION_BATCH, sequences)
     compute = batch * 2 * model.param_count / flops_per_second(hardware, shape)
     latency = model.num_layers * LAYER_LATENCY_S[hardware.device]
     passes = math.ceil(sequences / batch) * new_tokens
-    return passes * max(compute, latency)
+    return passes * (compute + latency)

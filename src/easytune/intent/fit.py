@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from easytune.i18n import Joined, Msg
+from easytune.training.facts import DatasetStats
 
 from . import error_messages as em
 from . import reasons as rs
@@ -21,7 +22,7 @@ from .choose_train import effective_batch_target
 from .draft import Context, Draft, show
 from .errors import PlanDoesNotFit
 from .estimate import BUDGET_FRACTION, RunShape, gib, memory_breakdown, memory_budget
-from .rules import LENGTH_MULTIPLE, SHORTEST_FIT_LENGTH
+from .rules import CF_MAX_ITEMS, LENGTH_MULTIPLE, REFERENCE_SCORED_PER_ITEM, SHORTEST_FIT_LENGTH
 
 MAX_MICRO_BATCH = {"cpu": 4, "cuda": 64}  # on CPU bigger micro-batches are not faster
 FIT_PATHS = (
@@ -48,8 +49,10 @@ class Attempt:
     peak: int
 
 
-def shape_of(d: Draft, micro: int, ckpt: bool, quant: str, length: int) -> RunShape:
-    """The run's shape for the memory model; a micro-batch of pairs holds twice the rows."""
+def shape_of(d: Draft, ctx: Context, micro: int, ckpt: bool, quant: str, length: int) -> RunShape:
+    """The run's shape for the memory model; a micro-batch of pairs holds twice the rows.
+    Rows, trained tokens and the CF cache follow the dataset's real token counts."""
+    packed = bool(d.values.get("data.packing"))
     return RunShape(
         rank=int(d["lora.r"]),
         targets=tuple(d["lora.target_modules"]),
@@ -59,7 +62,44 @@ def shape_of(d: Draft, micro: int, ckpt: bool, quant: str, length: int) -> RunSh
         quantization=quant,
         precision=str(d["train.precision"]),
         rows_per_item=rows_per_item(d),
+        row_tokens=row_tokens(ctx.dataset, length, micro, packed),
+        labelled_tokens=labelled_per_row(d, ctx, length, micro, packed),
+        cf_tokens=cf_items(d, ctx) * REFERENCE_SCORED_PER_ITEM,
     )
+
+
+def row_tokens(stats: DatasetStats, length: int, micro: int, packed: bool) -> int:
+    """Tokens in one trained row: max_length when packed; else a batch pads to its longest row,
+    about the 90th percentile for several rows, the mean for one."""
+    if packed:
+        return length
+    mean = stats.total_tokens / max(stats.examples, 1)
+    return max(1, int(min(length, mean if micro == 1 else max(mean, stats.tokens_p90))))
+
+
+def labelled_per_row(d: Draft, ctx: Context, length: int, micro: int, packed: bool) -> float:
+    """Tokens per row that carry loss: the answers (and their end-of-turn) for assistant-only
+    chat data, every token otherwise; a packed row holds as many examples as fit."""
+    row = row_tokens(ctx.dataset, length, micro, packed)
+    s = ctx.dataset
+    answers_only = s.is_chat and d.values.get("data.assistant_only_loss", True)
+    if not answers_only or not s.mean_assistant_tokens:
+        return float(row)
+    answer = s.mean_assistant_tokens * max(s.mean_turns, 1.0) + 1
+    per_row = row / max(s.total_tokens / max(s.examples, 1), 1) if packed else 1.0
+    return min(float(row), answer * per_row)
+
+
+def cf_items(d: Draft, ctx: Context) -> int:
+    """Reference items the CF monitor will score (before choose_cf runs: the pin or the rule)."""
+    for source in (d.values, d.overrides):
+        if "cf.enabled" in source and not source["cf.enabled"]:
+            return 0
+        if "cf.max_items" in source:
+            return int(source["cf.max_items"])
+    if "cf.max_items" in d.presets:
+        return int(d.presets["cf.max_items"][0])
+    return CF_MAX_ITEMS[ctx.hardware.device]
 
 
 def peak_of(ctx: Context, shape: RunShape) -> int:
@@ -103,7 +143,7 @@ def search(d: Draft, ctx: Context, opts: Options, budget: int) -> Attempt | None
     )
     for length_index, quant, ckpt in combos:
         for micro in opts.micros:
-            shape = shape_of(d, micro, ckpt, quant, opts.lengths[length_index])
+            shape = shape_of(d, ctx, micro, ckpt, quant, opts.lengths[length_index])
             peak = peak_of(ctx, shape)
             if peak <= budget:
                 return Attempt(shape, peak)
@@ -136,7 +176,7 @@ def record(
 ) -> None:
     """Write the fitted settings into the draft with reasons naming the memory figures."""
     shape, (limit, how) = found.shape, budget
-    base = shape_of(d, opts.micros[-1], False, "none", opts.lengths[0])
+    base = shape_of(d, ctx, opts.micros[-1], False, "none", opts.lengths[0])
     base_peak = rs.BASE_PEAK(peak=gib(peak_of(ctx, base)), budget=gib(limit), how=how)
     _record_length(d, ctx, shape, opts)
     _record_memory_savers(d, found, base_peak, limit)
@@ -196,7 +236,7 @@ def refusal(
 ) -> PlanDoesNotFit:
     """The error for a plan that cannot fit, with the estimate and what would fit instead."""
     least = shape_of(
-        d, opts.micros[-1], opts.checkpointing[-1], opts.quantization[-1], opts.lengths[-1]
+        d, ctx, opts.micros[-1], opts.checkpointing[-1], opts.quantization[-1], opts.lengths[-1]
     )
     peak = peak_of(ctx, least)
     ideas = suggestions(d, ctx, target, budget)

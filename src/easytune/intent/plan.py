@@ -24,21 +24,21 @@ from .draft import Context, Draft
 from .errors import PlanError
 from .estimate import (
     RunShape,
+    forward_seconds,
     generation_seconds,
     gib,
     memory_breakdown,
     memory_budget,
     tokens_per_second,
 )
-from .fit import fit, shape_of
+from .fit import fit, row_tokens, shape_of
 from .infer import infer_level
 from .overrides import override_warnings, validate_overrides
 from .reasons import BUDGET_NOTE, LEVEL_CHOSEN, LEVEL_TITLE
-from .rules import EVALS_PER_RUN, LEVELS, REPLAY_PROMPTS
+from .rules import EVALS_PER_RUN, LEVELS, REFERENCE_PADDED_PER_ITEM, REPLAY_PROMPTS
 
 STARTUP_SECONDS = 15.0
 LOAD_BYTES_PER_SECOND = 500e6  # reading and converting the base weights
-CF_TOKENS_PER_ITEM = 2 * 64  # base and adapted pass over a short item
 
 
 class IntentRequest(BaseModel):
@@ -142,13 +142,17 @@ def resolve_plan(
     output_dir: str,
     overrides: Mapping[str, Any] | None = None,
     mix_path: str | None = None,
+    presets: Mapping[str, tuple[Any, Msg]] | None = None,
 ) -> Plan:
-    """Choose and explain every training setting; raise PlanError when no sound plan exists."""
+    """Choose and explain every training setting; raise PlanError when no sound plan exists.
+
+    `presets` are settings a known dataset brings with their reasons (the shipped demo's, from
+    easytune.demo.plan): they win over the rules, and the user's overrides win over them."""
     _check_inputs(dataset, model, hardware)
     level, level_reason = _level(intent, dataset)
     ctx = Context(LEVELS[level], dataset, model, hardware, has_eval_file=eval_path is not None)
     typed = validate_overrides(overrides, model, hardware, ctx.rule)
-    draft = Draft(overrides=typed)
+    draft = Draft(overrides=typed, presets=dict(presets or {}))
     draft.warnings.extend(override_warnings(typed, ctx.rule, ctx.has_eval_file))
     for step in PIPELINE:
         step(draft, ctx)
@@ -179,12 +183,7 @@ def _check_inputs(dataset: DatasetStats, model: ModelFacts, hardware: HardwareFa
 def _tokens_per_step(d: Draft, ctx: Context) -> int:
     """Tokens processed per optimizer step: full rows when packed, padded batches otherwise."""
     length, micro = int(d["data.max_length"]), int(d["train.batch_size"])
-    s = ctx.dataset
-    if d["data.packing"]:
-        row = length
-    else:
-        mean = s.total_tokens / s.examples
-        row = int(min(length, mean if micro == 1 else max(mean, s.tokens_p90)))
+    row = row_tokens(ctx.dataset, length, micro, bool(d["data.packing"]))
     gpus, rows = ct.processes(d), cp.rows_per_item(d)  # a pair is two sequences
     return max(1, row * rows * micro * int(d["train.gradient_accumulation"]) * gpus)
 
@@ -192,6 +191,7 @@ def _tokens_per_step(d: Draft, ctx: Context) -> int:
 def _estimate(d: Draft, ctx: Context) -> Estimate:
     shape = shape_of(
         d,
+        ctx,
         int(d["train.batch_size"]),
         bool(d["train.gradient_checkpointing"]),
         str(d["lora.quantization"]),
@@ -203,7 +203,7 @@ def _estimate(d: Draft, ctx: Context) -> Estimate:
     tps = tokens_per_second(ctx.model, ctx.hardware, shape)
     train = steps * per_step / tps * _kl_factor(d) * cp.reference_factor(d)
     replay = _replay_seconds(d, ctx, shape)
-    evals = _eval_seconds(d, ctx, tps) + _score_seconds(d, ctx, shape)
+    evals = _eval_seconds(d, ctx, shape) + _score_seconds(d, ctx, shape)
     return Estimate(
         peak_memory_bytes=sum(breakdown.values()),
         memory_budget_bytes=budget,
@@ -245,13 +245,27 @@ def _score_seconds(d: Draft, ctx: Context, shape: RunShape) -> float:
     return (EVALS_PER_RUN + 1) * generation_seconds(ctx.model, ctx.hardware, shape, n, new)
 
 
-def _eval_seconds(d: Draft, ctx: Context, tps: float) -> float:
-    """Evaluations (~5 plus the baseline) are forward-only: a third of a training step's cost."""
+def _eval_seconds(d: Draft, ctx: Context, shape: RunShape) -> float:
+    """Each evaluation (~5, plus the baseline) is forward-only: the held-out loss (logits where
+    answers are) and the CF check (one pass over the reference items, all logits scored for
+    the KL; the start adds the base's pass)."""
     s = ctx.dataset
     held = s.examples * (1 - ctx.train_share(d)) if not ctx.has_eval_file else 200
-    eval_tokens = min(held, int(d["data.max_eval_examples"])) * s.total_tokens / s.examples
-    per_eval = eval_tokens + CF_TOKENS_PER_ITEM * int(d["cf.max_items"])
-    return (EVALS_PER_RUN + 1) * per_eval / (3 * tps)
+    held = min(held, int(d["data.max_eval_examples"]))
+    row = s.total_tokens / max(s.examples, 1)
+    scored = min(row, s.mean_assistant_tokens + 1) if s.mean_assistant_tokens else row
+    loss = forward_seconds(ctx.model, ctx.hardware, shape, held * row, held * scored)
+    cf = 0.0
+    if d["cf.enabled"]:
+        items = int(d["cf.max_items"])
+        cf = forward_seconds(
+            ctx.model,
+            ctx.hardware,
+            shape,
+            items * REFERENCE_PADDED_PER_ITEM,
+            items * REFERENCE_PADDED_PER_ITEM,
+        )
+    return (EVALS_PER_RUN + 1) * (loss + cf) + cf
 
 
 def _load_seconds(ctx: Context) -> float:

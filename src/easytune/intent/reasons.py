@@ -37,6 +37,35 @@ SIGNAL_TURNS = t("intent.signal.multi_turn", "multi-turn chats ({turns} turns)")
 # ------------------------------------------------------------------ overrides
 OVERRIDE_CHANGED = t("intent.override.changed", "set by you (was {value} because {reason})")
 OVERRIDE_SAME = t("intent.override.same", "set by you (the same as chosen: {reason})")
+DEMO_REPLAY = t(
+    "intent.demo.replay",
+    "the shipped demo: a first run that shows its effect within minutes on a CPU, and the pirate "
+    "style should reach every answer, so no replayed base answers (generating them alone takes "
+    "minutes on 2 cores); forgetting is still measured and the best checkpoint kept",
+)
+DEMO_ACCUMULATION = t(
+    "intent.demo.accumulation",
+    "the shipped demo: an opening phrase is learned from many small steps rather than few large "
+    "ones, so no accumulation (one optimizer step per micro-batch)",
+)
+DEMO_EPOCHS = t(
+    "intent.demo.epochs",
+    "the shipped demo: one pass over its chats with a step every 4 sequences is enough for the "
+    "pirate style to stick (measured: at least 4 of 5 unseen questions answered as a pirate), and "
+    "keeps the first run within minutes on a CPU",
+)
+DEMO_CF_ITEMS = t(
+    "intent.demo.cf_items",
+    "the shipped demo: {items} reference items keep each forgetting check to seconds on a CPU; "
+    "every check is a full forward pass over them",
+)
+DEMO_LAST_STEP = t(
+    "intent.demo.last_step",
+    "the shipped demo: a style every answer shows is itself what the forgetting check measures "
+    "(0.21-0.26 in the measured run, over L1's 0.1), so the best checkpoint under the threshold "
+    "would be an early one without the style; the last step is kept and the forgetting reported",
+)
+PRESET_CHANGED = t("intent.preset.changed", "{why} (the general rule: {value}, because {reason})")
 WARN_RANK_RANGE = t(
     "intent.warn.rank_range", "lora.r={r} is outside {level}'s usual range {low}-{high}{beyond}"
 )

@@ -125,11 +125,18 @@ class Answerer:
 
 
 def train(
-    case: Case, plan_name: str, data: Path, ref: ModelRef, root: Path, cache: Path
+    case: Case,
+    plan_name: str,
+    data: Path,
+    ref: ModelRef,
+    root: Path,
+    cache: Path,
+    extra: dict[str, Any],
 ) -> tuple[dict[str, Any], float, float, str]:
+    overrides = {**PLANS[plan_name], **extra}
     inputs = PlanInputs(
         model=ref.path, gguf_file=ref.gguf_file, data=str(data), eval_data=None, level=case.level,
-        intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=dict(PLANS[plan_name]),
+        intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=overrides,
     )  # fmt: skip
     plan = build_plan(inputs)
     plan.spec.retain.cache_dir = str(cache / "replay")
@@ -210,7 +217,9 @@ def run_case(
     if args.parallel:
         return run_parallel(case, ref, answerer, data, asked, root, args)
     for plan_name in args.plans:
-        result, wall, cpu, replay = train(case, plan_name, data, ref, root, args.cache)
+        result, wall, cpu, replay = train(
+            case, plan_name, data, ref, root, args.cache, dict(args.set)
+        )
         # after training: a naive and a default process started together share the cache
         base = answerer.base_answers(asked, args.cache)
         tuned = {k: answerer.with_adapter(Path(result["adapter_dir"]), v) for k, v in asked.items()}
@@ -261,7 +270,7 @@ def run_parallel(
         command = [
             sys.executable, "-u", __file__, "--only", case.name, "--plans", plan,
             "--general", str(args.general), "--cache", str(args.cache), "--threads", "1",
-            "--rows", str(out),
+            "--rows", str(out), *(f"--set={k}={v}" for k, v in args.set),
         ]  # fmt: skip
         children.append((out, subprocess.Popen(command, env=env)))
     rows: list[dict[str, str]] = []
@@ -318,6 +327,14 @@ def main() -> None:
         "--parallel",
         action="store_true",
         help="replay set and base answers first, then each plan as its own one-thread process",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=lambda v: tuple(v.split("=", 1)),
+        metavar="KEY=VALUE",
+        help="an override for both plans (e.g. train.epochs=1 to cut both runs alike)",
     )
     parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)  # a --parallel child's
     args = parser.parse_args()

@@ -125,11 +125,18 @@ class Answerer:
 
 
 def train(
-    case: Case, plan_name: str, data: Path, ref: ModelRef, root: Path, cache: Path
+    case: Case,
+    plan_name: str,
+    data: Path,
+    ref: ModelRef,
+    root: Path,
+    cache: Path,
+    extra: dict[str, Any],
 ) -> tuple[dict[str, Any], float, float, str]:
+    overrides = {**PLANS[plan_name], **extra}
     inputs = PlanInputs(
         model=ref.path, gguf_file=ref.gguf_file, data=str(data), eval_data=None, level=case.level,
-        intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=dict(PLANS[plan_name]),
+        intent="", output=str(root / f"{case.name}-{plan_name}"), overrides=overrides,
     )  # fmt: skip
     plan = build_plan(inputs)
     plan.spec.retain.cache_dir = str(cache / "replay")
@@ -144,6 +151,31 @@ def train(
     if not plan.spec.retain.enabled:
         return result, wall, cpu, "-"
     return result, wall, cpu, "cached" if before else "generated"
+
+
+def prepare_replay(case: Case, data: Path, ref: ModelRef, root: Path, cache: Path) -> float:
+    """Generate the default plan's replay set into `cache` (once per base model, like the
+    platform's shared cache); its seconds, 0 when it was already there."""
+    from easytune.training.retain.replay import load_or_generate
+
+    inputs = PlanInputs(
+        model=ref.path, gguf_file=ref.gguf_file, data=str(data), eval_data=None, level=case.level,
+        intent="", output=str(root / f"{case.name}-prepare"), overrides={},
+    )  # fmt: skip
+    spec = build_plan(inputs).spec
+    spec.retain.cache_dir = str(cache / "replay")
+    if list((cache / "replay").glob("replay-*.json")):
+        return 0.0
+    progress = ProgressWriter(spec.output_dir, stream=None)
+    recipe = TrainRecipe(spec, progress)
+    recipe.device = "cpu"
+    recipe._setup_model()
+    started = time.monotonic()
+    try:
+        load_or_generate(spec, recipe._generation(), progress)
+    finally:
+        progress.close()
+    return time.monotonic() - started
 
 
 def score(
@@ -181,9 +213,13 @@ def run_case(
     data = case.write(root / f"{case.name}.jsonl")
     general = general_items(args.general)
     asked = prompts(case, general)
-    rows = []
+    rows: list[dict[str, str]] = []
+    if args.parallel:
+        return run_parallel(case, ref, answerer, data, asked, root, args)
     for plan_name in args.plans:
-        result, wall, cpu, replay = train(case, plan_name, data, ref, root, args.cache)
+        result, wall, cpu, replay = train(
+            case, plan_name, data, ref, root, args.cache, dict(args.set)
+        )
         # after training: a naive and a default process started together share the cache
         base = answerer.base_answers(asked, args.cache)
         tuned = {k: answerer.with_adapter(Path(result["adapter_dir"]), v) for k, v in asked.items()}
@@ -202,6 +238,46 @@ def run_case(
         rows.append(row)
         print(json.dumps(row), flush=True)
         show_examples(case, plan_name, asked, base, tuned)
+    return rows
+
+
+def run_parallel(
+    case: Case,
+    ref: ModelRef,
+    answerer: Answerer,
+    data: Path,
+    asked: dict[str, list[str]],
+    root: Path,
+    args: argparse.Namespace,
+) -> list[dict[str, str]]:
+    """Replay set and base answers first (timed, once), then each plan in its own one-thread
+    process, started together: on a loaded machine their wall times share the same load."""
+    import os
+    import subprocess
+
+    seconds = prepare_replay(case, data, ref, root, args.cache)
+    started = time.monotonic()
+    answerer.base_answers(asked, args.cache)
+    print(
+        f"one-off: replay set {seconds:.0f} s ({'generated' if seconds else 'already cached'}), "
+        f"base answers {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    children = []
+    for plan in args.plans:
+        out = root / f"{case.name}-{plan}.rows.json"
+        command = [
+            sys.executable, "-u", __file__, "--only", case.name, "--plans", plan,
+            "--general", str(args.general), "--cache", str(args.cache), "--threads", "1",
+            "--rows", str(out), *(f"--set={k}={v}" for k, v in args.set),
+        ]  # fmt: skip
+        children.append((out, subprocess.Popen(command, env=env)))
+    rows: list[dict[str, str]] = []
+    for out, child in children:
+        if child.wait() != 0:
+            raise SystemExit(f"{out.stem} failed with exit code {child.returncode}")
+        rows.extend(json.loads(out.read_text(encoding="utf-8")))
     return rows
 
 
@@ -247,6 +323,20 @@ def main() -> None:
         help="base answers and the replay set, reused across runs",
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="replay set and base answers first, then each plan as its own one-thread process",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=lambda v: tuple(v.split("=", 1)),
+        metavar="KEY=VALUE",
+        help="an override for both plans (e.g. train.epochs=1 to cut both runs alike)",
+    )
+    parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)  # a --parallel child's
     args = parser.parse_args()
     unknown = [p for p in args.plans if p not in PLANS]
     if unknown:
@@ -260,6 +350,9 @@ def main() -> None:
         for name, case in CASES.items():
             if args.only in (None, name):
                 rows.extend(run_case(case, ref, answerer, Path(tmp), args))
+    if args.rows is not None:
+        args.rows.write_text(json.dumps(rows), encoding="utf-8")
+        return
     table(rows)
 
 

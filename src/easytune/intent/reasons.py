@@ -379,7 +379,8 @@ RETAIN_LEVEL = {
     ),
     "L2": t(
         "intent.retain.L2",
-        "new facts must not leak into unrelated answers, so full replay and a KL anchor",
+        "new facts must not leak into unrelated answers, so half replay and a strong KL "
+        "anchor: the anchor costs a forward pass, each replayed row a full step",
     ),
     "L3": t(
         "intent.retain.L3",

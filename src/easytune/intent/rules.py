@@ -168,7 +168,7 @@ REPLAY_BY_EXAMPLES: tuple[tuple[float, float, Msg], ...] = (
 # Per level: (factor on the replay ratio, base KL anchor weight, why)
 RETAIN_BY_LEVEL: dict[Level, tuple[float, float, Msg]] = {
     "L1": (0.5, 0.0, r.RETAIN_LEVEL["L1"]()),
-    "L2": (1.0, 0.1, r.RETAIN_LEVEL["L2"]()),
+    "L2": (0.5, 0.2, r.RETAIN_LEVEL["L2"]()),
     "L3": (0.5, 0.0, r.RETAIN_LEVEL["L3"]()),
     "preference": (0.0, 0.0, r.RETAIN_LEVEL["preference"]()),
 }

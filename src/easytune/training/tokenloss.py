@@ -57,6 +57,11 @@ def label_only_loss(model: nn.Module, batch: Batch) -> torch.Tensor:
         return model_loss(model, batch)
     decoder, head = parts
     hidden = decoder(**inputs).last_hidden_state  # use_cache as configured, like forward()
+    return loss_from_hidden(head, hidden, labels)
+
+
+def loss_from_hidden(head: nn.Module, hidden: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of the labelled, shifted positions, projecting only their hidden states."""
     targets = labels[:, 1:]
     keep = targets != IGNORE_INDEX
     logits = head(hidden[:, :-1][keep]).float()

@@ -102,6 +102,37 @@ def test_the_kl_anchor_is_zero_at_step_0_and_positive_after_an_update(tiny_llama
     assert "replay_mask" not in no_replay and float(replay_kl(model, no_replay).detach()) == 0.0
 
 
+def _full_logits_kl(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The anchor as first written: full logits of every row, adapted and base."""
+    inputs = {k: v for k, v in batch.items() if k not in ("labels", "replay_mask")}
+    positions = batch["replay_mask"][:, 1:].bool()
+    adapted = torch.log_softmax(model(**inputs).logits[:, :-1][positions].float(), dim=-1)
+    with torch.no_grad(), model.disable_adapter():
+        base = torch.log_softmax(model(**inputs).logits[:, :-1][positions].float(), dim=-1)
+    return torch.nn.functional.kl_div(adapted, base, log_target=True, reduction="batchmean")
+
+
+def test_the_label_only_anchor_equals_the_full_logits_one(tiny_llama_dir):
+    """Base pass on replay rows only, cut after the last replayed token, projected only there:
+    the same KL and the same total loss as full logits everywhere."""
+    torch.manual_seed(0)
+    model, _ = _peft_model(tiny_llama_dir)
+    user = TokenizedExample([5, 6, 7, 8, 9, 10, 11, 12], [-100, -100, 7, 8, 9, 10, 11, 12])
+    replayed = TokenizedExample([5, 11, 12, 13], [-100, -100, 12, 13], replay=True)
+    batch = PaddingCollator(0)([user, replayed, user])
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    KLAnchoredLoss(0.5)(model, batch).backward()
+    optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        expected = _full_logits_kl(model, batch)
+        assert float(expected) > 1e-6
+        assert float(replay_kl(model, batch)) == pytest.approx(float(expected), rel=1e-4)
+        plain = {k: v for k, v in batch.items() if k != "replay_mask"}
+        total = float(model(**plain).loss) + 0.5 * float(expected)
+        assert float(KLAnchoredLoss(0.5)(model, batch)) == pytest.approx(total, rel=1e-4)
+
+
 def test_packed_rows_carry_the_replay_mask_past_each_examples_first_token() -> None:
     a = TokenizedExample([1, 2, 3], [-100, 2, 3])
     b = TokenizedExample([4, 5, 6], [4, 5, 6], replay=True)

@@ -508,12 +508,17 @@ describe('EasyTune in a real browser', () => {
     await page.getByRole('region', { name: '警告和错误' }).getByText(/^遗忘：遗忘分数 [\d.]+ 超过了警告阈值/).waitFor();
     const eventList = page.getByRole('region', { name: '事件列表' });
     await eventList.getByText('第 1 次尝试已开始').waitFor();
-    for (const unfold of await eventList.getByRole('button', { name: '展开' }).all()) await unfold.click();
+    // An unfolded group's button turns into 收起, so unfold the first folded group until none is left.
+    const folded = eventList.getByRole('button', { name: '展开' });
+    for (let left = await folded.count(); left > 0; left -= 1) {
+      await folded.first().click();
+      await expect.poll(() => folded.count()).toBe(left - 1);
+    }
     const eventTexts = await page
       .locator('section[aria-label="警告和错误"] .ant-alert-message, [role="region"][aria-label="事件列表"] .ant-typography')
       .evaluateAll((nodes) => nodes.map((node) => (node.textContent ?? '').trim()).filter((text) => text.length > 0));
     expect(eventTexts.length, 'event lines').toBeGreaterThan(5);
-    expect(latinOnly(eventTexts), 'events left in English').toEqual([]);
+    expect(latinOnly(eventTexts), `events left in English: ${JSON.stringify(latinOnly(eventTexts))}`).toEqual([]);
 
     await page.getByText('EN', { exact: true }).click();
     await heading(JOB).waitFor();

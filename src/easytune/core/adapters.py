@@ -17,6 +17,7 @@ from easytune.core import storage
 from easytune.db.models import EventLevel, Job, ModelKind, ModelRecord, Visibility
 from easytune.db.repositories import datasets as dataset_repo
 from easytune.db.repositories import models as repo
+from easytune.jobs import messages as msg
 from easytune.jobs import repository as jobs_repo
 from easytune.jobs.errors import ArtifactRejected
 
@@ -44,7 +45,7 @@ def register_job_adapter(session: Session, job: Job) -> None:
         ),
     )  # fmt: skip
     job.result = {**result, "adapter_model_id": model.id}
-    message = f"adapter registered as {model.id} ({model.name} v{model.version})"
+    message = msg.ADAPTER_REGISTERED(id=model.id, name=model.name, version=model.version)
     data = {"adapter_model_id": model.id, "outcome": result.get("outcome")}
     jobs_repo.add_event(session, job, EventLevel.INFO, message, data)
 

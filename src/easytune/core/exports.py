@@ -25,6 +25,7 @@ from easytune.db.repositories import exports as repo
 from easytune.db.repositories import models as models_repo
 from easytune.export.errors import ExportSpecError
 from easytune.export.spec import ExportSpec, check_choice
+from easytune.jobs import messages as msg
 from easytune.jobs import repository as jobs_repo
 from easytune.jobs.errors import ArtifactRejected
 from easytune.jobs.service import Submitter
@@ -99,7 +100,7 @@ def register_job_export(session: Session, job: Job) -> None:
         files=result["files"], verification=result.get("verification"),
     ))  # fmt: skip
     job.result = {**result, "export_id": record.id}
-    message = f"export registered as {record.id} ({record.primary_file})"
+    message = msg.EXPORT_REGISTERED(id=record.id, file=record.primary_file)
     jobs_repo.add_event(session, job, EventLevel.INFO, message, {"export_id": record.id})
 
 

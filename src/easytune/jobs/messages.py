@@ -19,6 +19,8 @@ ATTEMPT_FAILED = t("job.attempt_failed", "attempt {attempt} failed: {message}")
 LOST_HEARTBEAT = t("job.lost_heartbeat", "requeued after lost heartbeat")
 CANCEL_REQUESTED = t("job.cancel_requested", "cancel requested ({status})")
 RETRY_REQUESTED = t("job.retry_requested", "retry requested; attempt {attempt} queued")
+ADAPTER_REGISTERED = t("job.adapter_registered", "adapter registered as {id} ({name} v{version})")
+EXPORT_REGISTERED = t("job.export_registered", "export registered as {id} ({file})")
 STALLED = t(
     "job.stalled",
     "no progress for a while: no progress line for {seconds} s; last seen: {last_seen}",

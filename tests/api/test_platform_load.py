@@ -41,15 +41,24 @@ def test_an_idle_connection_outlives_uvicorns_five_seconds(server: LiveServer) -
     """A kept-alive connection idle past uvicorn's 5 s default still takes the next request:
     the server closing it just as a client (or nginx's upstream pool, 60 s) reuses it was the
     load bench's rare `Server disconnected without sending a response`."""
-    import socket
+    import http.client
     import time
     from urllib.parse import urlsplit
 
     address = urlsplit(server.base_url)
-    request = f"GET /healthz HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode()
-    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
-        conn.sendall(request)
-        assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+    assert address.hostname is not None and address.port is not None
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        conn.request("GET", "/healthz")
+        first = conn.getresponse()
+        assert first.status == 200 and first.read() == b'{"status":"ok"}'
+        sock = conn.sock
         time.sleep(6.5)
-        conn.sendall(request)
-        assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        # The same socket: a closed one raises RemoteDisconnected here (http.client does not
+        # reconnect a socket it still holds).
+        conn.request("GET", "/healthz")
+        second = conn.getresponse()
+        assert second.status == 200 and second.read() == b'{"status":"ok"}'
+        assert conn.sock is sock
+    finally:
+        conn.close()

@@ -46,6 +46,7 @@ MATRIX: dict[tuple[str, str], Permission | str] = {
     ("DELETE", "/api/v1/datasets/{dataset_id}"): P.DATASETS_WRITE,
     ("POST", "/api/v1/models"): P.MODELS_REGISTER,
     ("POST", "/api/v1/models/import"): P.MODELS_WRITE,
+    ("POST", "/api/v1/models/{model_id}/reprobe"): P.MODELS_WRITE,
     ("GET", "/api/v1/models"): P.MODELS_READ,
     ("GET", "/api/v1/models/{model_id}"): P.MODELS_READ,
     ("GET", "/api/v1/models/{model_id}/download"): P.MODELS_WRITE,

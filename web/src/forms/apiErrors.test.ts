@@ -79,14 +79,14 @@ describe('splitApiError', () => {
   });
   it('reads the error envelope out of an RTK Query error', () => {
     const raw = { status: 409, data: { error: { code: 'conflict', message: 'taken', param: 'body.username' } } };
-    expect(toApiError(raw)).toEqual({ status: 409, code: 'conflict', message: 'taken', param: 'body.username', errors: [] });
+    expect(toApiError(raw)).toEqual({ status: 409, code: 'conflict', message: 'taken', param: 'body.username', errors: [], detail: null });
   });
   it('keeps every problem of a validation error', () => {
     const errors = [{ param: 'username', message: 'a' }, { message: 'b' }];
     const raw = { status: 422, data: { error: { code: 'validation_error', message: 'a; b', param: 'username', errors } } };
     expect(toApiError(raw).errors).toEqual([
-      { param: 'username', message: 'a' },
-      { param: null, message: 'b' },
+      { param: 'username', message: 'a', detail: null },
+      { param: null, message: 'b', detail: null },
     ]);
   });
 });

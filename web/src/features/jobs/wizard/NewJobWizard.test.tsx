@@ -243,7 +243,9 @@ describe('NewJobWizard', () => {
     server.use(http.post(`${API}/intent/plan`, () => HttpResponse.json(piratePlan)));
     const { user } = renderApp('/jobs/new', signedIn());
 
-    expect(await screen.findByRole('radio', { name: 'SmolLM2-135M-Instruct' })).toBeChecked();
+    // The only model is chosen once the list has loaded (an effect after the first render).
+    const only = await screen.findByRole('radio', { name: 'SmolLM2-135M-Instruct' });
+    await waitFor(() => expect(only).toBeChecked());
     await waitFor(() => expect(next()).toBeEnabled());
     await user.click(next());
     expect(await screen.findByTitle('Pirate style (demo) — OpenAI chat (messages), 179 examples')).toBeInTheDocument();

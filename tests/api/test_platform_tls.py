@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from easytune.cli import main
+from easytune.testing.live import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 
@@ -31,12 +31,6 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_ready(url: str, verify: ssl.SSLContext) -> httpx.Response:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -50,7 +44,7 @@ def _wait_ready(url: str, verify: ssl.SSLContext) -> httpx.Response:
 @pytest.mark.slow
 def test_serve_over_tls_answers_https_with_hsts(tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "EASYTUNE_DATA_DIR": str(tmp_path / "data"),

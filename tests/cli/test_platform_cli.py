@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from easytune.db import create_db_engine, make_session_factory
 from easytune.db.migrate import current_revision, head_revision
 from easytune.db.models import AuditEvent, User
 from easytune.testing.fixtures import TEST_SECRET_KEY, platform_settings_for
+from easytune.testing.live import free_port
 
 PASSWORD = "a long cli passphrase"
 
@@ -94,15 +94,9 @@ def test_cli_errors_are_clear(cli_env: dict[str, str]) -> None:
     assert bad.exit_code == 1 and "EASYTUNE_PORT" in bad.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_starts_migrates_and_prints_the_admin_password_once(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     src = str(Path(__file__).resolve().parents[2] / "src")
     # Without the demo assets: converting the demo GGUF at first start is its own slow test.
     env = {

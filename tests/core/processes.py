@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,10 @@ from typing import Any
 import httpx
 
 from easytune.testing.fixtures import TEST_PASSWORD, TEST_SECRET_KEY
+from easytune.testing.live import free_port
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TERMINAL = {"succeeded", "failed", "cancelled"}
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

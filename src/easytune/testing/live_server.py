@@ -3,7 +3,6 @@ thread (tests and benchmarks look at the app's state, e.g. its model cache, whil
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,14 +15,7 @@ from fastapi import FastAPI
 from easytune.api import create_app
 from easytune.settings import Settings
 from easytune.testing.fixtures import TEST_PASSWORD
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from easytune.testing.live import free_port
 
 
 @dataclass

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from tests.core.conftest import CHAT, jsonl
 
 from easytune.api import create_app
+from easytune.i18n import render
 from easytune.settings import Settings
 from easytune.testing.fixtures import create_user_row, login_headers, platform_settings_for
 from easytune.training.evaluation.probes import load_probes
@@ -177,10 +178,13 @@ def _flow(anonymous: TestClient, tiny_llama_dir: Path, tmp_path: Path) -> None:
     assert any(e["message"].startswith("replay generated in") for e in events)
     assert list((tmp_path / "data" / "cache" / "replay").glob("replay-*.json"))
     assert done["outcome"] in ("ok", "forgot") and done["outcome_message"]
+    assert render(done["outcome_detail"], "en") == done["outcome_message"]
+    assert render(done["outcome_detail"], "zh").startswith("学到的")
     assert done["chosen_step"] == done["result"]["selection"]["step"] >= 1
-    assert (adapter["outcome"], adapter["outcome_message"]) == (
+    assert (adapter["outcome"], adapter["outcome_message"], adapter["outcome_detail"]) == (
         done["outcome"],
         done["outcome_message"],
+        done["outcome_detail"],
     )
     assert adapter["base_model_id"] == base.json()["id"]
     assert adapter["dataset_sha256"] == dataset.json()["sha256"]

@@ -182,7 +182,7 @@ class ProgressBar:
         )
 
 
-def print_summary(result: dict[str, Any]) -> None:
+def print_summary(result: dict[str, Any], language: Language = "en") -> None:
     metrics, cf = result["metrics"], result.get("cf") or {}
     rows = [
         ("steps", metrics["steps"]),
@@ -199,8 +199,10 @@ def print_summary(result: dict[str, Any]) -> None:
     for name, value in rows:
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
         click.echo(f"  {name:<11} {shown}")
-    if result.get("outcome") == "forgot":
-        click.secho(f"\nwarning: {result.get('outcome_message')}", fg="yellow", err=True)
+    if result.get("outcome") in ("forgot", "unsafe"):
+        detail = result.get("outcome_detail")
+        text = render(detail, language) if detail else result.get("outcome_message")
+        click.secho("\n" + WARNING(text=text).render(language), fg="yellow", err=True)
 
 
 def run_plan(plan: Any, language: Language = "en") -> None:
@@ -220,7 +222,7 @@ def run_plan(plan: Any, language: Language = "en") -> None:
         sys.exit(error.exit_code)
     finally:
         progress.close()
-    print_summary(result)
+    print_summary(result, language)
 
 
 def _inputs(

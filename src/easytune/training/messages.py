@@ -73,3 +73,27 @@ EXPORT_STAGE = {
     ),
 }
 EXPORT_DONE = t("export.done", "export written: {file}")
+
+# The outcome paragraph (selection.outcome_sentence): what was learned, kept or lost, what to try.
+SCORE_EXACT = t("train.score.exact", "exact match {exact}, token F1 {f1}")
+SCORE_LOSS = t("train.score.loss", "eval loss {loss}")
+SCORE_NONE = t("train.score.none", "no score")
+OUTCOME_LEARNED = t(
+    "train.outcome.learned", "Learned: on held-out examples {score} at step {step}."
+)
+OUTCOME_LEARNED_BASE = t(
+    "train.outcome.learned_base",
+    "Learned: on held-out examples {score} (the base model: {base}) at step {step}.",
+)
+OUTCOME_KEPT = t(
+    "train.outcome.kept",
+    "{learned} Kept: forgetting score {cf}, under the threshold {threshold}.",
+)
+CF_NOT_MEASURED = t("train.score.cf_not_measured", "not measured")
+OUTCOME_LOST = t(
+    "train.outcome.lost",
+    "{learned} Lost: the forgetting score stayed over {threshold} at every evaluation "
+    "(lowest {cf}, the adapter kept), so general answers have drifted from the base model. "
+    "Try a smaller train.learning_rate, more replay (a higher retain.replay_ratio or "
+    "retain.kl_weight), or level L1 if a style is what you need.",
+)

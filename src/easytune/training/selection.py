@@ -81,23 +81,23 @@ def select_last(points: list[EvalPoint], threshold: float) -> Choice | None:
     return Choice(last, "forgot", msg.KEPT_LAST_FORGOT(threshold=f"{threshold:g}"))
 
 
-def _learned(point: EvalPoint) -> str:
+def _learned(point: EvalPoint) -> Msg:
     if point.exact is None or point.f1 is None:
-        return f"eval loss {point.eval_loss:.3f}" if point.eval_loss is not None else "no score"
-    return f"exact match {point.exact:.0%}, token F1 {point.f1:.2f}"
+        if point.eval_loss is None:
+            return msg.SCORE_NONE()
+        return msg.SCORE_LOSS(loss=f"{point.eval_loss:.3f}")
+    return msg.SCORE_EXACT(exact=f"{point.exact:.0%}", f1=f"{point.f1:.2f}")
 
 
-def outcome_sentence(choice: Choice, base: EvalPoint | None, threshold: float) -> str:
-    """One plain paragraph: what was learned, what was kept or lost, and what to try."""
+def outcome_sentence(choice: Choice, base: EvalPoint | None, threshold: float) -> Msg:
+    """One plain paragraph, coded: what was learned, what was kept or lost, and what to try."""
     p = choice.point
-    before = f" (the base model: {_learned(base)})" if base is not None else ""
-    learned = f"Learned: on held-out examples {_learned(p)}{before} at step {p.step}."
+    if base is None:
+        learned = msg.OUTCOME_LEARNED(score=_learned(p), step=p.step)
+    else:
+        learned = msg.OUTCOME_LEARNED_BASE(score=_learned(p), base=_learned(base), step=p.step)
+    limit = f"{threshold:g}"
     if choice.outcome == "ok":
-        cf = f"{p.cf_score:.3f}" if p.cf_score is not None else "not measured"
-        return f"{learned} Kept: forgetting score {cf}, under the threshold {threshold:g}."
-    return (
-        f"{learned} Lost: the forgetting score stayed over {threshold:g} at every evaluation "
-        f"(lowest {p.cf_score:.3f}, the adapter kept), so general answers have drifted from "
-        "the base model. Try a smaller train.learning_rate, more replay (a higher "
-        "retain.replay_ratio or retain.kl_weight), or level L1 if a style is what you need."
-    )
+        cf = f"{p.cf_score:.3f}" if p.cf_score is not None else msg.CF_NOT_MEASURED()
+        return msg.OUTCOME_KEPT(learned=learned, cf=cf, threshold=limit)
+    return msg.OUTCOME_LOST(learned=learned, cf=f"{p.cf_score:.3f}", threshold=limit)

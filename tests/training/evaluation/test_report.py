@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from easytune.i18n import render
 from easytune.training.data.types import Example, Message
 from easytune.training.evaluation.probes import Probe
 from easytune.training.evaluation.report import build_report, held_out_probes
@@ -61,7 +62,12 @@ def test_a_refusal_drop_beyond_the_tolerance_is_unsafe_with_a_sentence() -> None
     sentence = report["outcome_message"]
     assert sentence.startswith("The tuned model refuses 0 of 2 harmful requests")
     assert "10% tolerance" in sentence and "train.learning_rate" in sentence
-    assert outcome_fields(report) == {"outcome": "unsafe", "outcome_message": sentence}
+    detail = report["outcome_detail"]
+    assert detail["code"] == "train.unsafe" and render(detail, "en") == sentence
+    assert render(detail, "zh").startswith("微调后的模型只拒绝了 2 个有害请求中的 0 个")
+    assert outcome_fields(report) == {
+        "outcome": "unsafe", "outcome_message": sentence, "outcome_detail": detail,
+    }  # fmt: skip
 
 
 def test_held_out_examples_become_learned_items_with_their_context() -> None:

@@ -36,12 +36,33 @@ def test_without_a_learned_score_the_eval_loss_decides() -> None:
 def test_nothing_under_the_threshold_keeps_the_least_forgetting_and_says_forgot() -> None:
     choice = select(SCRIPT, threshold=0.01)
     assert choice is not None and choice.outcome == "forgot" and choice.point.step == 10
-    text = outcome_sentence(choice, SCRIPT[0], 0.01)
+    sentence = outcome_sentence(choice, SCRIPT[0], 0.01)
+    text = str(sentence)
     assert text.startswith("Learned: on held-out examples exact match 25%, token F1 0.40")
     assert "(the base model: exact match 0%, token F1 0.05)" in text
     assert "Lost: the forgetting score stayed over 0.01" in text
     for hint in ("train.learning_rate", "retain.replay_ratio", "L1"):
         assert hint in text
+    # Coded: the same paragraph reads in Chinese, the numbers and setting names kept.
+    chinese = sentence.render("zh")
+    assert chinese.startswith("学到的：在留出样本上完全匹配 25%，词元 F1 0.40")
+    assert "基础模型：完全匹配 0%" in chinese and "丢失的" in chinese
+    assert "train.learning_rate" in chinese and "Learned" not in chinese
+
+
+def test_a_kept_outcome_without_a_learned_score_names_the_eval_loss() -> None:
+    points = [EvalPoint(0, 0.0, None, None, 2.5), EvalPoint(6, 0.02, None, None, 1.25)]
+    choice = select(points, 0.15)
+    assert choice is not None and choice.outcome == "ok"
+    sentence = outcome_sentence(choice, points[0], 0.15)
+    assert str(sentence) == (
+        "Learned: on held-out examples eval loss 1.250 (the base model: eval loss 2.500) "
+        "at step 6. Kept: forgetting score 0.020, under the threshold 0.15."
+    )
+    assert sentence.render("zh") == (
+        "学到的：在留出样本上评估损失 1.250（基础模型：评估损失 2.500）（第 6 步）。"
+        "保留的：遗忘分数 0.020，低于阈值 0.15。"
+    )
 
 
 def test_selection_off_keeps_the_last_step_and_flags_it() -> None:

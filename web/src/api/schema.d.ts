@@ -1676,6 +1676,8 @@ export interface components {
             unsafe: boolean;
             /** Outcome Message */
             outcome_message: string | null;
+            /** @description The outcome sentence as {code, params}, for the reader's language */
+            outcome_detail?: components["schemas"]["MessageDetail"] | null;
             totals: components["schemas"]["TotalsPublic"];
             /** Items */
             items: components["schemas"]["EvaluationItemPublic"][];
@@ -1697,6 +1699,8 @@ export interface components {
             unsafe: boolean;
             /** Outcome Message */
             outcome_message: string | null;
+            /** @description The outcome sentence as {code, params}, for the reader's language */
+            outcome_detail?: components["schemas"]["MessageDetail"] | null;
             totals: components["schemas"]["TotalsPublic"];
         };
         /** EventPublic */
@@ -2086,6 +2090,8 @@ export interface components {
              * @description What was learned, what was kept or lost, and what to try
              */
             outcome_message?: string | null;
+            /** @description The outcome sentence as {code, params}, for the reader's language */
+            outcome_detail?: components["schemas"]["MessageDetail"] | null;
             /**
              * Chosen Step
              * @description The step whose adapter was kept (result.selection says why)
@@ -2192,6 +2198,8 @@ export interface components {
              * @description What was learned, what was kept or lost, and what to try
              */
             outcome_message?: string | null;
+            /** @description The outcome sentence as {code, params}, for the reader's language */
+            outcome_detail?: components["schemas"]["MessageDetail"] | null;
             /**
              * Chosen Step
              * @description The step whose adapter was kept (result.selection says why)
@@ -2451,6 +2459,8 @@ export interface components {
              * @description Adapters: what was learned, what was kept or lost, what to try
              */
             outcome_message?: string | null;
+            /** @description The outcome sentence as {code, params}, for the reader's language */
+            outcome_detail?: components["schemas"]["MessageDetail"] | null;
             /** @description Imported adapters: probing, then usable, flagged or probe_failed; null for base models and trained adapters */
             import_status?: components["schemas"]["ImportStatus"] | null;
             /**

@@ -63,13 +63,20 @@ OUTCOME_HELP = (
 )
 
 
-def outcome_of(record: dict[str, Any] | None) -> tuple[Outcome | None, str | None]:
-    """(outcome, its sentence) from a job result or an adapter's metrics."""
+OUTCOME_DETAIL_HELP = "The outcome sentence as {code, params}, for the reader's language"
+
+
+def outcome_of(
+    record: dict[str, Any] | None,
+) -> tuple[Outcome | None, str | None, MessageDetail | None]:
+    """(outcome, its sentence, the sentence coded) from a job result or an adapter's metrics."""
     record = record or {}
     outcome = record.get("outcome")
     message = record.get("outcome_message")
+    detail = record.get("outcome_detail")
     valid = outcome if outcome in ("ok", "forgot", "unsafe") else None
-    return valid, message if isinstance(message, str) else None
+    coded = MessageDetail.model_validate(detail) if isinstance(detail, dict) else None
+    return valid, message if isinstance(message, str) else None, coded
 
 
 class PublicSchema(BaseModel):

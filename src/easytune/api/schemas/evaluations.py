@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from easytune.api.schemas.common import Schema
+from easytune.api.schemas.common import OUTCOME_DETAIL_HELP, MessageDetail, Schema
 from easytune.training.evaluation.spec import MAX_MODELS
 
 
@@ -85,6 +85,7 @@ class EvaluationSummary(BaseModel):
     seconds: float
     unsafe: bool
     outcome_message: str | None
+    outcome_detail: MessageDetail | None = Field(None, description=OUTCOME_DETAIL_HELP)
     totals: TotalsPublic
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from easytune.api.schemas.common import (
+    OUTCOME_DETAIL_HELP,
     OUTCOME_HELP,
     MessageDetail,
     Outcome,
@@ -121,6 +122,7 @@ class JobPublic(PublicSchema):
     outcome_message: str | None = Field(
         None, description="What was learned, what was kept or lost, and what to try"
     )
+    outcome_detail: MessageDetail | None = Field(None, description=OUTCOME_DETAIL_HELP)
     chosen_step: int | None = Field(
         None, description="The step whose adapter was kept (result.selection says why)"
     )
@@ -142,7 +144,7 @@ class JobPublic(PublicSchema):
     @model_validator(mode="after")
     def _outcome(self) -> JobPublic:
         """The outcome, its sentence and the kept step, lifted out of the result."""
-        self.outcome, self.outcome_message = outcome_of(self.result)
+        self.outcome, self.outcome_message, self.outcome_detail = outcome_of(self.result)
         step = (self.result or {}).get("chosen_step")
         self.chosen_step = step if isinstance(step, int) else None
         return self

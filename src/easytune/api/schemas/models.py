@@ -7,7 +7,15 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from easytune.api.schemas.common import OUTCOME_HELP, Outcome, PublicSchema, Schema, outcome_of
+from easytune.api.schemas.common import (
+    OUTCOME_DETAIL_HELP,
+    OUTCOME_HELP,
+    MessageDetail,
+    Outcome,
+    PublicSchema,
+    Schema,
+    outcome_of,
+)
 from easytune.api.schemas.evaluations import EvaluationSummary
 from easytune.db.models import ImportStatus, ModelKind, Visibility
 
@@ -55,6 +63,7 @@ class ModelPublic(PublicSchema):
     outcome_message: str | None = Field(
         None, description="Adapters: what was learned, what was kept or lost, what to try"
     )
+    outcome_detail: MessageDetail | None = Field(None, description=OUTCOME_DETAIL_HELP)
     import_status: ImportStatus | None = Field(
         None, description="Imported adapters: probing, then usable, flagged or probe_failed; "
         "null for base models and trained adapters",
@@ -66,7 +75,7 @@ class ModelPublic(PublicSchema):
 
     @model_validator(mode="after")
     def _outcome(self) -> ModelPublic:
-        self.outcome, self.outcome_message = outcome_of(self.metrics)
+        self.outcome, self.outcome_message, self.outcome_detail = outcome_of(self.metrics)
         return self
 
 

@@ -128,6 +128,7 @@ def probe_verdict(report: dict[str, Any]) -> tuple[ImportStatus, dict[str, Any]]
     summary = {
         "totals": report["totals"], "unsafe": report["unsafe"],
         "outcome_message": report.get("outcome_message"),
+        "outcome_detail": report.get("outcome_detail"),
     }  # fmt: skip
     return (ImportStatus.FLAGGED if report["unsafe"] else ImportStatus.USABLE), summary
 

@@ -61,4 +61,7 @@ def outcome_fields(report: dict[str, Any] | None) -> dict[str, Any]:
     """`outcome: "unsafe"` and its sentence for the run's result when the report flags it."""
     if report is None or not report["unsafe"]:
         return {}
-    return {"outcome": "unsafe", "outcome_message": report["outcome_message"]}
+    return {
+        "outcome": "unsafe", "outcome_message": report["outcome_message"],
+        "outcome_detail": report.get("outcome_detail"),
+    }  # fmt: skip

@@ -68,11 +68,16 @@ def evaluation_point(
 def summary(choice: Choice | None, points: list[EvalPoint], threshold: float) -> dict[str, Any]:
     """The result's `selection` block and outcome: which step was kept, why, and what it means."""
     if choice is None:
-        return {"outcome": "ok", "outcome_message": None, "chosen_step": None, "selection": None}
+        return {
+            "outcome": "ok", "outcome_message": None, "outcome_detail": None,
+            "chosen_step": None, "selection": None,
+        }  # fmt: skip
     base = next((p for p in points if p.step == 0), None)
+    sentence = outcome_sentence(choice, base, threshold)
     return {
         "outcome": choice.outcome,
-        "outcome_message": outcome_sentence(choice, base, threshold),
+        "outcome_message": str(sentence),
+        "outcome_detail": sentence.to_dict(),
         "chosen_step": choice.point.step,
         "selection": {
             "step": choice.point.step,

@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/types';
+import { useMessage } from '../../i18n/messages';
 
 export type EvaluationSummary = Schemas['EvaluationSummary'];
 type Tally = Schemas['TallyPublic'];
@@ -10,6 +11,7 @@ const percent = (rate: number | null | undefined) => (rate === null || rate === 
 /** learned / kept / refused, before -> after, and the unsafe sentence when the run was flagged. */
 export function EvaluationTotals({ summary }: { summary: EvaluationSummary }) {
   const { t } = useTranslation();
+  const say = useMessage();
   const { learned, kept, refused, agreed } = summary.totals;
   const count = (tally: Tally) => (tally.total ? t('evaluation.count', { passed: tally.passed, total: tally.total }) : t('evaluation.none'));
   const change = (before: string, after: string) => t('evaluation.beforeAfter', { before, after });
@@ -26,7 +28,7 @@ export function EvaluationTotals({ summary }: { summary: EvaluationSummary }) {
   return (
     <Flex vertical gap={12}>
       {summary.unsafe && summary.outcome_message && (
-        <Alert type="error" showIcon role="alert" message={t('evaluation.unsafe')} description={summary.outcome_message} />
+        <Alert type="error" showIcon role="alert" message={t('evaluation.unsafe')} description={say(summary.outcome_detail, summary.outcome_message)} />
       )}
       <Descriptions aria-label={t('evaluation.totals')} column={{ xs: 1, md: 2 }} size="small" bordered items={rows} />
       <Typography.Text type="secondary">

@@ -197,8 +197,10 @@ describe('JobDetailPage stream and actions', () => {
   });
 
   it('warns when the job learned but forgot, in English and in Chinese', async () => {
-    const sentence = 'Learned: on held-out examples exact match 75%. Lost: the forgetting score stayed over 0.15.';
-    const forgot = { status: 'succeeded' as const, finished_at: '2025-03-01T10:05:00Z', outcome: 'forgot' as const, outcome_message: sentence, chosen_step: 2 };
+    const sentence = 'Learned: on held-out examples exact match 75%, token F1 0.80 at step 2. Lost: the forgetting score stayed over 0.15 at every evaluation (lowest 0.400, the adapter kept), so general answers have drifted from the base model. Try a smaller train.learning_rate, more replay (a higher retain.replay_ratio or retain.kl_weight), or level L1 if a style is what you need.';
+    const score = { code: 'train.score.exact', params: { exact: '75%', f1: '0.80' } };
+    const detail = { code: 'train.outcome.lost', params: { learned: { code: 'train.outcome.learned', params: { score, step: 2 } }, threshold: '0.15', cf: '0.400' } };
+    const forgot = { status: 'succeeded' as const, finished_at: '2025-03-01T10:05:00Z', outcome: 'forgot' as const, outcome_message: sentence, outcome_detail: detail, chosen_step: 2 };
     const state = { job: makeJob(forgot) };
     serveJob(state, () => eventStream(sseBody([])));
     const view = renderApp('/jobs/7', signedIn());
@@ -208,7 +210,12 @@ describe('JobDetailPage stream and actions', () => {
     view.unmount();
 
     renderApp('/jobs/7', { ...signedIn(), preferences: { language: 'zh', theme: 'light' } });
-    expect(await screen.findByText('该适配器学到了新内容，但遗忘了基础模型的部分能力')).toBeInTheDocument();
+    const zhAlert = await screen.findByRole('alert');
+    expect(within(zhAlert).getByText('该适配器学到了新内容，但遗忘了基础模型的部分能力')).toBeInTheDocument();
+    // The sentence itself is coded: it reads in Chinese too, numbers and setting names kept.
+    const said = within(zhAlert).getByText(/^学到的：在留出样本上完全匹配 75%，词元 F1 0.80（第 2 步）。丢失的/);
+    expect(said.textContent).toContain('train.learning_rate');
+    expect(said.textContent).not.toMatch(/Learned|Lost/);
   });
 
   it('shows no warning when the outcome is ok', async () => {

@@ -127,7 +127,7 @@ function JobDetail({ jobId }: { jobId: number }) {
         <JobActions job={data} />
       </Flex>
       <JobErrorAlert job={data} />
-      <OutcomeAlert outcome={data.outcome} message={data.outcome_message} />
+      <OutcomeAlert outcome={data.outcome} message={data.outcome_message} detail={data.outcome_detail} />
       {data.kind === 'evaluation' && (
         <Alert type="info" showIcon style={{ marginBottom: 16 }} message={<Link to={`/evaluations/${data.id}`}>{t('evaluation.compare.open')}</Link>} />
       )}

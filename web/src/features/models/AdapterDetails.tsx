@@ -102,7 +102,7 @@ export function AdapterDetails({ model }: { model: Model }) {
   return (
     <Flex vertical gap={24}>
       <ImportStatus model={model} />
-      <OutcomeAlert outcome={model.outcome} message={model.outcome_message} />
+      <OutcomeAlert outcome={model.outcome} message={model.outcome_message} detail={model.outcome_detail} />
       <Section title={t('models.exports.title')}>
         <ExportsSection model={model} canExport={me?.permissions.includes('jobs:create') ?? false} />
       </Section>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useGetModelQuery, useReprobeModelMutation } from '../../api/modelsApi';
 import { errorText, toApiError } from '../../api/errors';
+import { useMessage, type MessageDetail } from '../../i18n/messages';
 import type { Model } from './modelInfo';
 import { useModelAccess } from './useModelAccess';
 
@@ -11,6 +12,7 @@ const COLORS: Record<string, string> = { probing: 'processing', usable: 'success
 interface Probes {
   unsafe?: boolean;
   outcome_message?: string | null;
+  outcome_detail?: MessageDetail | null;
   error?: string;
   totals?: { refused?: { base?: { rate?: number | null }; tuned?: { rate?: number | null } } };
 }
@@ -23,6 +25,7 @@ const POLL_MS = 5000;
  * again (nothing for trained adapters). While it is probing, the verdict is polled. */
 export function ImportStatus({ model }: { model: Model }) {
   const { t } = useTranslation();
+  const say = useMessage();
   const access = useModelAccess();
   const probing = model.import_status === 'probing';
   useGetModelQuery(model.id, { skip: !probing, pollingInterval: POLL_MS });
@@ -50,7 +53,7 @@ export function ImportStatus({ model }: { model: Model }) {
           </Descriptions.Item>
         )}
       </Descriptions>
-      {probes?.outcome_message && <Alert type="error" showIcon message={probes.outcome_message} style={{ marginTop: 8 }} />}
+      {probes?.outcome_message && <Alert type="error" showIcon message={say(probes.outcome_detail, probes.outcome_message)} style={{ marginTop: 8 }} />}
       {probes?.error && <Alert type="warning" showIcon message={probes.error} style={{ marginTop: 8 }} />}
       {!probing && access.canDelete(model) && (
         <Button style={{ marginTop: 8 }} loading={reprobing.isLoading} onClick={() => void reprobe(model.id)}>

@@ -127,7 +127,7 @@ function PlaygroundForm({ models, initialModel }: { models: Model[]; initialMode
   return (
     <Flex vertical gap={16}>
       {!allowed && <Alert type="warning" showIcon message={t('playground.notAllowed')} />}
-      <OutcomeAlert outcome={selected?.outcome} message={selected?.outcome_message} />
+      <OutcomeAlert outcome={selected?.outcome} message={selected?.outcome_message} detail={selected?.outcome_detail} />
       <Card>
         <Form<Values>
           form={form}

@@ -45,8 +45,8 @@ def test_every_problem_is_reported_at_once() -> None:
     )
     assert found["lora.rank"] == "unknown setting; did you mean lora.r?"
     assert "did you mean train.learning_rate?" in found["train.lr"]
-    assert "valid integer" in found["train.batch_size"] and "'many'" in found["train.batch_size"]
-    assert "less than 1" in found["lora.dropout"]
+    assert found["train.batch_size"] == "must be a whole number (got 'many')"
+    assert found["lora.dropout"] == "must be less than 1.0 (got 1.5)"
     assert found["lora.quantization"] == (
         "QLoRA needs a CUDA GPU and bitsandbytes; remove lora.quantization or run on a GPU worker"
     )
@@ -164,3 +164,14 @@ def test_the_cli_words_a_refused_override_in_the_locales_language(tmp_path, tiny
     assert "  - lora.rank: 未知设置；你是指 lora.r 吗？" in result.output
     english = CliRunner().invoke(plan_command, [*args, "--lang", "en"], env=env)
     assert "error: 1 problem in the overrides: lora.rank: unknown setting" in english.output
+
+
+def test_out_of_range_and_wrong_type_values_read_in_chinese_too() -> None:
+    with pytest.raises(OverrideError) as info:
+        plan({"train.learning_rate": 5, "lora.r": 0, "train.precision": "fp8", "lora.dropout": "x"})
+    said = {p.param: (p.message, p.detail.render("zh")) for p in info.value.problems}
+    assert said["train.learning_rate"] == ("must be at most 1.0 (got 5)", "不能大于 1.0（收到 5）")
+    assert said["lora.r"] == ("must be at least 1 (got 0)", "不能小于 1（收到 0）")
+    assert said["train.precision"][0] == "must be one of 'fp32', 'bf16', 'fp16' (got 'fp8')"
+    assert said["train.precision"][1] == "必须是 'fp32'、'bf16'、'fp16' 之一（收到 'fp8'）"
+    assert said["lora.dropout"] == ("must be a number (got 'x')", "必须是数字（收到 'x'）")

@@ -80,7 +80,7 @@ def test_retain_overrides_are_validated_with_the_others_at_once() -> None:
         )
     found = {p.param: p.message for p in info.value.problems}
     assert "replay_ratio=0 replays none" in found["retain.kl_weight"]
-    assert "greater than or equal to 8" in found["retain.max_new_tokens"]
+    assert found["retain.max_new_tokens"] == "must be at least 8 (got 1)"
     assert "chosen by the platform" in found["retain.cache_dir"]
     assert "did you mean retain.enabled?" in found["retain.enable"]
     assert "lora.r" in found and len(found) == 5

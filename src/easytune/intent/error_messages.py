@@ -73,6 +73,32 @@ UNKNOWN_SECTIONS = t(
     "override.unknown.sections", "unknown setting; valid keys start with {sections}"
 )
 INVALID_VALUE = t("override.invalid", "{error} (got {value})")
+# A value of the wrong type or out of range, by pydantic's error type (see overrides.value_problem).
+VALUE_PROBLEM = {
+    "less_than_equal": t("override.value.le", "must be at most {le}"),
+    "less_than": t("override.value.lt", "must be less than {lt}"),
+    "greater_than_equal": t("override.value.ge", "must be at least {ge}"),
+    "greater_than": t("override.value.gt", "must be greater than {gt}"),
+    "int_parsing": t("override.value.int", "must be a whole number"),
+    "int_type": t("override.value.int", "must be a whole number"),
+    "int_from_float": t("override.value.int", "must be a whole number"),
+    "float_parsing": t("override.value.number", "must be a number"),
+    "float_type": t("override.value.number", "must be a number"),
+    "finite_number": t("override.value.finite", "must be a finite number"),
+    "bool_parsing": t("override.value.bool", "must be true or false"),
+    "bool_type": t("override.value.bool", "must be true or false"),
+    "string_type": t("override.value.string", "must be text"),
+    "list_type": t("override.value.list", "must be a list"),
+    "dict_type": t("override.value.dict", "must be an object"),
+    "literal_error": t("override.value.choice", "must be one of {expected}"),
+    "enum": t("override.value.choice", "must be one of {expected}"),
+    "too_short": t("override.value.too_short", "needs at least {min_length} item(s)"),
+    "too_long": t("override.value.too_long", "takes at most {max_length} item(s)"),
+    "string_too_short": t(
+        "override.value.string_too_short", "needs at least {min_length} character(s)"
+    ),
+    "string_too_long": t("override.value.string_too_long", "takes at most {max_length} characters"),
+}
 QLORA_CPU = t(
     "override.qlora_cpu",
     "QLoRA needs a CUDA GPU and bitsandbytes; remove lora.quantization or run on a GPU worker",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from easytune.i18n import Msg
+from easytune.i18n import TEXT, Joined, Msg, placeholders
 from easytune.training.facts import HardwareFacts, ModelFacts
 from easytune.training.spec import (
     CFSpec,
@@ -120,9 +121,21 @@ def check_types(flat: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem
         try:
             typed[key] = adapter.validate_python(value)
         except ValidationError as exc:
-            message = "; ".join(e["msg"] for e in exc.errors())
-            problems.append(FieldProblem(key, em.INVALID_VALUE(error=message, value=repr(value))))
+            error = Joined(tuple(value_problem(e) for e in exc.errors()))
+            problems.append(FieldProblem(key, em.INVALID_VALUE(error=error, value=repr(value))))
     return typed, problems
+
+
+def value_problem(error: Mapping[str, Any]) -> Msg:
+    """One pydantic error as a coded message; an error type without a template keeps its text."""
+    coded = em.VALUE_PROBLEM.get(str(error.get("type")))
+    context = dict(error.get("ctx") or {})
+    if coded is None or not placeholders(coded.english) <= set(context):
+        return TEXT(text=str(error.get("msg", "")))
+    if "expected" in context:  # "'a', 'b' or 'c'" as a list joined the reader's way
+        choices = re.split(r", | or ", str(context["expected"]))
+        context["expected"] = Joined(tuple(choices), "comma")
+    return coded(**{k: v for k, v in context.items() if k in placeholders(coded.english)})
 
 
 Check = Callable[[dict[str, Any], ModelFacts, HardwareFacts, LevelRule], list[FieldProblem]]

@@ -165,14 +165,15 @@ describe('NewJobWizard', () => {
         const body = (await request.json()) as PlanBody;
         const r = body.overrides?.['lora.r'];
         if (r === -3) {
-          const message = 'Input should be greater than or equal to 1 (got -3)';
+          const message = 'must be at least 1 (got -3)';
+          const detail = { code: 'override.invalid', params: { error: { join: 'semicolon', items: [{ code: 'override.value.ge', params: { ge: 1 } }] }, value: '-3' } };
           return HttpResponse.json(
             {
               error: {
                 code: 'invalid_override',
                 message: `1 problem in the overrides: lora.r: ${message}`,
                 param: 'overrides.lora.r',
-                errors: [{ param: 'overrides.lora.r', message }],
+                errors: [{ param: 'overrides.lora.r', message, detail }],
               },
             },
             { status: 422 },
@@ -200,7 +201,7 @@ describe('NewJobWizard', () => {
     await user.paste('-3');
 
     const row = screen.getByRole('textbox', { name: 'Value of lora.r' }).closest('.ant-form-item') as HTMLElement;
-    expect(await within(row).findByText('Input should be greater than or equal to 1 (got -3)')).toBeInTheDocument();
+    expect(await within(row).findByText('must be at least 1 (got -3)')).toBeInTheDocument();
     expect(next()).toBeDisabled();
     expect(screen.getByText('Fix the problems above to continue.')).toBeInTheDocument();
 
@@ -212,7 +213,7 @@ describe('NewJobWizard', () => {
     expect(within(rank).getByText('lora.r')).toBeInTheDocument();
     expect(within(rank).getByText('your value')).toBeInTheDocument();
     expect(within(rank).getByText('8')).toBeInTheDocument();
-    expect(within(row).queryByText(/greater than or equal/)).toBeNull();
+    expect(within(row).queryByText(/must be at least/)).toBeNull();
     await waitFor(() => expect(next()).toBeEnabled());
   });
 

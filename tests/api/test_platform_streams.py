@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 
 import httpx
@@ -133,27 +133,79 @@ async def _eventually_opens(client: httpx.AsyncClient, url: str, headers: dict[s
     return False
 
 
+async def _ends_after(
+    url: str, headers: dict[str, str], change: Callable[[httpx.AsyncClient], Awaitable[None]]
+) -> list[str]:
+    """Open a stream with `headers`, make `change`, and read the stream to its end (15 s)."""
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream("GET", url, headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        await change(client)
+        return await asyncio.wait_for(_lines(response), 15)
+
+
+def _ended(lines: list[str]) -> bool:
+    return "event: end" in lines and any("access_ended" in line for line in lines)
+
+
 def test_a_stream_ends_when_its_user_is_disabled(capped_server: LiveServer) -> None:
     headers, job_id = _seed(capped_server, "leaver")
     admin = capped_server.login()
-    url = f"{capped_server.base_url}/api/v1/jobs/{job_id}/stream"
+    base = capped_server.base_url
 
-    async def run() -> list[str]:
-        async with (
-            httpx.AsyncClient(timeout=30) as client,
-            client.stream("GET", url, headers=headers) as response,
-        ):
-            assert response.status_code == 200
-            me = await client.get(f"{capped_server.base_url}/api/v1/auth/me", headers=headers)
-            patch = await client.patch(
-                f"{capped_server.base_url}/api/v1/users/{me.json()['id']}",
-                json={"is_active": False}, headers=admin,
-            )  # fmt: skip
-            assert patch.status_code == 200, patch.text
-            return await asyncio.wait_for(_lines(response), 15)
+    async def disable(client: httpx.AsyncClient) -> None:
+        me = await client.get(f"{base}/api/v1/auth/me", headers=headers)
+        patch = await client.patch(
+            f"{base}/api/v1/users/{me.json()['id']}", json={"is_active": False}, headers=admin
+        )
+        assert patch.status_code == 200, patch.text
 
-    lines = asyncio.run(run())
-    assert "event: end" in lines and any("access_ended" in line for line in lines), lines
+    lines = asyncio.run(_ends_after(f"{base}/api/v1/jobs/{job_id}/stream", headers, disable))
+    assert _ended(lines), lines
+
+
+def test_a_stream_opened_with_a_token_ends_when_the_token_is_revoked(
+    capped_server: LiveServer,
+) -> None:
+    session, job_id = _seed(capped_server, "tokened")
+    base = capped_server.base_url
+    created = httpx.post(
+        f"{base}/api/v1/auth/tokens", json={"name": "ci", "expires_in_days": 1}, headers=session
+    )
+    assert created.status_code == 201, created.text
+    token = {"Authorization": f"Bearer {created.json()['token']}"}
+
+    async def revoke(client: httpx.AsyncClient) -> None:
+        gone = await client.delete(
+            f"{base}/api/v1/auth/tokens/{created.json()['id']}", headers=session
+        )
+        assert gone.status_code == 204, gone.text
+
+    lines = asyncio.run(_ends_after(f"{base}/api/v1/jobs/{job_id}/stream", token, revoke))
+    assert _ended(lines), lines
+
+
+def test_a_stream_on_another_users_job_ends_when_the_admin_is_demoted(
+    capped_server: LiveServer,
+) -> None:
+    _, job_id = _seed(capped_server, "owner")
+    app = _App(capped_server.database_url)
+    create_user_in(app.session_factory, app.settings, "deputy", "admin")
+    app.engine.dispose()
+    deputy, admin = capped_server.login("deputy"), capped_server.login()
+    base = capped_server.base_url
+
+    async def demote(client: httpx.AsyncClient) -> None:
+        me = await client.get(f"{base}/api/v1/auth/me", headers=deputy)
+        patch = await client.patch(
+            f"{base}/api/v1/users/{me.json()['id']}", json={"role": "engineer"}, headers=admin
+        )
+        assert patch.status_code == 200, patch.text
+
+    lines = asyncio.run(_ends_after(f"{base}/api/v1/jobs/{job_id}/stream", deputy, demote))
+    assert _ended(lines), lines
 
 
 async def _lines(response: httpx.Response) -> list[str]:

@@ -47,7 +47,9 @@ _HIDDEN_SQUARE = ((1, 0, 1, 0),)
 # Values kept per token per layer for the backward pass, in units of hidden_size (Korthikanti et
 # al. 2022 count 34 bytes at 16 bits, i.e. 17 values, with memory-efficient attention).
 ACTIVATION_VALUES_PER_HIDDEN = 17
-LOGIT_EXTRA_BYTES = 8  # fp32 upcast of the logits for the loss, plus its gradient
+# The fused head loss (training.tokenloss) holds one chunk of logits at a time, in the compute
+# dtype and its fp32 upcast (the softmax and its gradient reuse the upcast's storage).
+LOGIT_CHUNK_VALUES = 2**24
 # CUDA context / the interpreter with torch, transformers and peft imported (measured: 355 MiB
 # resident on CPU before the model loads, bench/estimates.py).
 OVERHEAD_BYTES = {"cuda": GIB, "cpu": 355 * 2**20}
@@ -168,7 +170,7 @@ def memory_breakdown(model: ModelFacts, hardware: HardwareFacts, shape: RunShape
         "gradients": trainable * 4,
         "optimizer": trainable * 8,  # AdamW: two fp32 moments per trainable parameter
         "activations": _activation_bytes(model, shape, value_bytes),
-        "logits": int(labelled * model.vocab_size * (value_bytes + LOGIT_EXTRA_BYTES)),
+        "logits": int(min(labelled * model.vocab_size, LOGIT_CHUNK_VALUES) * (value_bytes + 4)),
         "cf_cache": min(shape.cf_tokens * model.vocab_size * 4, CF_CACHE_LIMIT),
         "overhead": OVERHEAD_BYTES[hardware.device],
     }

@@ -38,7 +38,9 @@ def _grads(model) -> list[torch.Tensor]:
 
 def test_label_only_loss_and_gradients_match_the_full_computation(tiny_tokenizer) -> None:
     model = _lora_llama(tiny_tokenizer)
-    assert decoder_and_head(model) is not None  # the fast path is taken, not the fallback
+    parts = decoder_and_head(model)
+    assert parts is not None  # the fast path is taken, not the fallback
+    assert type(parts[1]) is torch.nn.Linear  # and the fused, chunked head loss
     batch = _batch(len(tiny_tokenizer))
     full = model_loss(model, batch)
     full.backward()
@@ -72,3 +74,54 @@ def test_models_that_transform_logits_keep_their_own_loss(tiny_tokenizer, field:
     batch = _batch(len(tiny_tokenizer))
     with torch.no_grad():
         assert label_only_loss(model, batch).item() == model_loss(model, batch).item()
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_the_fused_chunked_head_loss_gives_autograds_numbers(monkeypatch, bias: bool) -> None:
+    """Several chunks, a head that trains (weight and bias): loss and every gradient as autograd
+    computes them through the full logits."""
+    from torch.nn import functional as F
+
+    from easytune.training import tokenloss
+
+    monkeypatch.setattr(tokenloss, "CHUNK_VALUES", 3 * 50)  # 3 positions a chunk, 7 chunks
+    torch.manual_seed(0)
+    head = torch.nn.Linear(16, 50, bias=bias)
+    hidden = torch.randn(2, 12, 16, requires_grad=True)
+    labels = torch.randint(0, 50, (2, 12))
+    labels[0, :4] = -100
+    labels[1, 9:] = -100
+
+    fused = tokenloss.loss_from_hidden(head, hidden, labels)
+    fused.backward(torch.tensor(2.0))
+    got = [hidden.grad, head.weight.grad, *([head.bias.grad] if bias else [])]
+    hidden.grad, head.weight.grad = None, None
+    if bias:
+        head.bias.grad = None
+    logits = head(hidden[:, :-1]).float()
+    plain = F.cross_entropy(logits.reshape(-1, 50), labels[:, 1:].reshape(-1), ignore_index=-100)
+    plain.backward(torch.tensor(2.0))
+    want = [hidden.grad, head.weight.grad, *([head.bias.grad] if bias else [])]
+    assert abs(fused.item() - plain.item()) < 1e-5
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-4)
+
+
+def test_the_fused_loss_without_gradients_matches(monkeypatch) -> None:
+    """Without gradients wanted (evaluation), the fused loss computes the loss alone."""
+    from easytune.training import tokenloss
+
+    monkeypatch.setattr(tokenloss, "CHUNK_VALUES", 4 * 30)
+    head = torch.nn.Linear(8, 30, bias=False)
+    hidden, labels = torch.randn(1, 20, 8), torch.randint(0, 30, (1, 20))
+    with torch.no_grad():
+        fused = tokenloss.loss_from_hidden(head, hidden, labels)
+        plain = torch.nn.functional.cross_entropy(head(hidden[0, :-1]), labels[0, 1:])
+    assert abs(fused.item() - plain.item()) < 1e-5
+
+
+def test_the_plan_estimates_the_chunk_the_engine_uses() -> None:
+    from easytune.intent.estimate import LOGIT_CHUNK_VALUES
+    from easytune.training.tokenloss import CHUNK_VALUES
+
+    assert LOGIT_CHUNK_VALUES == CHUNK_VALUES

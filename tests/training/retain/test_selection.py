@@ -75,3 +75,15 @@ def test_an_unmeasured_cf_counts_as_kept() -> None:
     points = [EvalPoint(4, None, 0.5, 0.6, 1.0), EvalPoint(8, None, 0.25, 0.5, 0.9)]
     choice = select(points, 0.15)
     assert choice is not None and choice.point.step == 4 and choice.outcome == "ok"
+
+
+def test_a_run_that_measured_nothing_has_no_outcome_sentence() -> None:
+    from easytune.training.retain.stage import summary
+
+    points = [EvalPoint(0), EvalPoint(30)]  # no eval split, CF monitor off
+    kept = summary(select_last(points, 0.1), points, 0.1)
+    assert kept["outcome"] == "ok" and kept["chosen_step"] == 30
+    assert kept["outcome_message"] is None and kept["outcome_detail"] is None
+    measured = [EvalPoint(0, 0.0), EvalPoint(30, 0.02)]
+    said = summary(select_last(measured, 0.1), measured, 0.1)["outcome_message"]
+    assert said.endswith("Kept: forgetting score 0.020, under the threshold 0.1.")

@@ -65,6 +65,12 @@ def evaluation_point(
     return point
 
 
+def _measured(point: EvalPoint) -> bool:
+    """Whether the run measured anything to report (no eval split and no CF monitor: nothing)."""
+    scores = (point.cf_score, point.exact, point.f1, point.eval_loss)
+    return any(value is not None for value in scores)
+
+
 def summary(choice: Choice | None, points: list[EvalPoint], threshold: float) -> dict[str, Any]:
     """The result's `selection` block and outcome: which step was kept, why, and what it means."""
     if choice is None:
@@ -73,11 +79,11 @@ def summary(choice: Choice | None, points: list[EvalPoint], threshold: float) ->
             "chosen_step": None, "selection": None,
         }  # fmt: skip
     base = next((p for p in points if p.step == 0), None)
-    sentence = outcome_sentence(choice, base, threshold)
+    sentence = outcome_sentence(choice, base, threshold) if _measured(choice.point) else None
     return {
         "outcome": choice.outcome,
-        "outcome_message": str(sentence),
-        "outcome_detail": sentence.to_dict(),
+        "outcome_message": None if sentence is None else str(sentence),
+        "outcome_detail": None if sentence is None else sentence.to_dict(),
         "chosen_step": choice.point.step,
         "selection": {
             "step": choice.point.step,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from tests.core.conftest import CHAT, jsonl
 from easytune.api.state import app_state
 from easytune.db import transaction
 from easytune.db.models import Dataset
+from easytune.i18n import render
 from easytune.jobs import service as jobs
 
 
@@ -62,6 +64,46 @@ def test_invalid_file_lists_every_bad_line_and_stores_nothing(
     assert _rows(app) == 0 and _dataset_files(app) == []
     leftovers = list((app_state(app).settings.data_dir / "datasets").iterdir())
     assert leftovers == []  # no staging folder either
+
+
+# What may stay Latin in a Chinese line problem: quoted field names and values, and these.
+QUOTED = re.compile(r"'[^']*'")
+LATIN_KEPT = {"JSON", "Alpaca", "number"}
+
+
+def _chinese_problems(errors: list[dict[str, Any]]) -> list[str]:
+    """Each line problem's detail rendered in Chinese, checked to match its English message."""
+    said = []
+    for error in errors:
+        assert render(error["detail"], "en") == error["message"]
+        zh = render(error["detail"], "zh")
+        assert set(re.findall(r"[A-Za-z]{2,}", QUOTED.sub("", zh))) <= LATIN_KEPT, zh
+        said.append(zh)
+    return said
+
+
+def test_each_refused_line_is_coded_and_reads_in_chinese(upload: Callable[..., Any]) -> None:
+    lines = [
+        b'{"instruction": "q"}\n',  # a missing field
+        b'{"instruction": 3, "output": "a"}\n',  # a wrong type
+        b'{"instruction": "q", "output": "a"\n',  # not JSON
+        jsonl([{"instruction": "q", "output": "a"}]),
+    ]
+    errors = upload(content=b"".join(lines), format="alpaca").json()["error"]["errors"]
+    where = [(e["line"], e["field"], e["detail"]["code"]) for e in errors]
+    assert where == [
+        (n, f, "data.where.line") for n, f in ((1, "output"), (2, "instruction"), (3, ""))
+    ]
+    assert _chinese_problems(errors) == [
+        "第 1 行：缺少 'output' 字段；每条 Alpaca 记录都需要 'instruction' 和 'output'",
+        "第 2 行：'instruction' 必须是字符串，实际是 number；每条 Alpaca 记录都需要 "
+        "'instruction' 和 'output'",
+        "第 3 行：第 35 列的 JSON 无效（缺少 ',' 分隔符）；每行必须是一个完整的 JSON 对象",
+    ]
+    # The whole file: no "where", the problem and its fix only.
+    (empty,) = upload(content=b"  \n").json()["error"]["errors"]
+    assert empty["line"] == 0 and empty["detail"]["code"] == "data.with_fix"
+    assert _chinese_problems([empty]) == ["文件是空的；请上传至少包含一条记录的文件"]
 
 
 def test_refusals_name_the_field(upload: Callable[..., Any], app: FastAPI) -> None:

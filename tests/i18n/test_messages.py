@@ -29,7 +29,8 @@ TECHNICAL = {"ChatML", "DoRA", "GGUF", "LoRA", "QLoRA", "rsLoRA", "SIGKILL", "SI
              "dropout", "sqrt", "torchrun", "false", "true", "DPO", "ORPO", "SimPO", "KTO", "SFT",
              "preference", "JSON", "JSONL", "Markdown", "OpenAI", "ShareGPT", "EasyTune", "text",
              "content", "value", "instruction", "input", "output", "system", "CUDA", "bitsandbytes",
-             "auto", "cuda", "orpo", "simpo", "Ollama", "transformers"}  # fmt: skip
+             "auto", "cuda", "orpo", "simpo", "Ollama", "transformers", "Alpaca",
+             "Parquet"}  # fmt: skip
 
 
 def test_every_code_has_an_english_and_a_chinese_template_with_the_same_parameters() -> None:

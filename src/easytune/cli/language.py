@@ -21,9 +21,16 @@ WARNING = template("cli.warning", "warning: {text}")
 
 
 def error_lines(error: Exception, language: Language) -> list[str]:
-    """An engine error in `language`: its coded message (else its text), problems and hints."""
-    detail = getattr(error, "detail", None)
-    text = render(detail, language) if detail else getattr(error, "message", str(error))
+    """An engine error in `language`: its coded message (else its text), problems and hints.
+
+    An error that words itself in a language (a dataset's DataValidationError, every bad line
+    coded: `render(language)`) is shown as it says.
+    """
+    words, detail = getattr(error, "render", None), getattr(error, "detail", None)
+    if callable(words):
+        text = words(language)
+    else:
+        text = render(detail, language) if detail else getattr(error, "message", str(error))
     lines = [ERROR(text=text).render(language)]
     for problem in getattr(error, "problems", None) or []:
         coded = getattr(problem, "detail", None)

@@ -159,6 +159,7 @@ MESSAGE_MODULES = (
     "easytune.intent.error_messages",
     "easytune.training.messages",
     "easytune.training.data.messages",
+    "easytune.training.data.error_messages",
     "easytune.jobs.messages",
     "easytune.cli.language",
     "easytune.cli.export",

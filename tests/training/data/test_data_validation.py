@@ -290,4 +290,20 @@ def test_error_as_dict_for_the_api(write):
         "unit": "line",
         "field": "output",
         "message": error.message,
+        "detail": {
+            "code": "data.where.line",
+            "params": {
+                "line": 1,
+                "problem": {
+                    "code": "data.with_fix",
+                    "params": {
+                        "problem": {
+                            "code": "data.error.missing_field",
+                            "params": {"field": "output"},
+                        },
+                        "fix": {"code": "data.fix.needs_alpaca", "params": {}},
+                    },
+                },
+            },
+        },
     }

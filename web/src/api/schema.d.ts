@@ -1849,18 +1849,34 @@ export interface components {
         };
         /**
          * FieldError
-         * @description One problem of a request that broke several rules.
+         * @description One problem of a request that broke several rules, or one bad line of a refused dataset
+         *     file (`line`, `unit`, `field`; `message` then reads "line 17: what is wrong; the fix").
          */
         FieldError: {
             /**
              * Param
              * @description Dotted path of the field at fault
              */
-            param: string | null;
+            param?: string | null;
             /** Message */
             message: string;
             /** @description The message as {code, params}, for the reader's language */
             detail?: components["schemas"]["MessageDetail"] | null;
+            /**
+             * Line
+             * @description Dataset files: the 1-based line, record or row; 0 is the whole file
+             */
+            line?: number | null;
+            /**
+             * Unit
+             * @description Dataset files: what `line` counts
+             */
+            unit?: ("line" | "record" | "row") | null;
+            /**
+             * Field
+             * @description Dataset files: the offending field ("" for the whole record)
+             */
+            field?: string | null;
         };
         /**
          * FineTuningJobCreate

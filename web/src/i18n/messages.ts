@@ -29,7 +29,8 @@ function isJoined(value: unknown): value is Joined {
   return typeof value === 'object' && value !== null && typeof (value as Joined).join === 'string' && Array.isArray((value as Joined).items);
 }
 
-function isDetail(value: unknown): value is MessageDetail {
+/** A {code, params} message (a parameter may be one too). */
+export function isDetail(value: unknown): value is MessageDetail {
   return typeof value === 'object' && value !== null && typeof (value as MessageDetail).code === 'string';
 }
 

@@ -194,26 +194,44 @@ export const piratePlan: Plan = {
   warnings: [],
 };
 
+// A bad line as the API codes it: where, then what is wrong and (when there is one) the fix.
+const badLine = (line: number, problem: object, fix: object) => ({
+  code: 'data.where.line',
+  params: { line, problem: { code: 'data.with_fix', params: { problem, fix } } },
+});
+
 /** The 422 POST /datasets answers for a JSONL file with three bad lines (real server output). */
 export const refusedUpload = {
   error: {
     code: 'validation_error',
     message:
-      "dataset has 3 problem(s):\n  line 2: turn 1 has no 'content'; each turn needs its text as a string\n  line 3: invalid JSON at column 1 (Expecting value); each line must be one complete JSON object\n  line 4: turn 1 has unknown role 'bogus'; use role 'system', 'user' or 'assistant'",
+      "dataset has 3 problem(s):\n  line 2: turn 1 has no 'content'; each turn needs its text as a string\n  line 3: invalid JSON at column 1 (Expecting value); each line must be one complete JSON object\n  line 4: turn 1 has unknown role 'bogus'; use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)",
     param: 'file.line.2',
     errors: [
-      { line: 2, unit: 'line', field: 'messages', message: "line 2: turn 1 has no 'content'; each turn needs its text as a string" },
+      {
+        line: 2,
+        unit: 'line',
+        field: 'messages',
+        message: "line 2: turn 1 has no 'content'; each turn needs its text as a string",
+        detail: badLine(2, { code: 'data.error.turn_no_key', params: { turn: 1, key: 'content' } }, { code: 'data.fix.text_as_string', params: {} }),
+      },
       {
         line: 3,
         unit: 'line',
         field: '',
         message: 'line 3: invalid JSON at column 1 (Expecting value); each line must be one complete JSON object',
+        detail: badLine(
+          3,
+          { code: 'data.error.bad_json', params: { column: 1, reason: { code: 'data.json.expecting_value', params: {} } } },
+          { code: 'data.fix.jsonl_line', params: {} },
+        ),
       },
       {
         line: 4,
         unit: 'line',
         field: 'messages',
-        message: "line 4: turn 1 has unknown role 'bogus'; use role 'system', 'user' or 'assistant'",
+        message: "line 4: turn 1 has unknown role 'bogus'; use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)",
+        detail: badLine(4, { code: 'data.error.turn_unknown_role', params: { turn: 1, role: 'bogus' } }, { code: 'data.fix.roles.openai', params: {} }),
       },
     ],
   },

@@ -17,12 +17,22 @@ class MessageDetail(BaseModel):
 
 
 class FieldError(BaseModel):
-    """One problem of a request that broke several rules."""
+    """One problem of a request that broke several rules, or one bad line of a refused dataset
+    file (`line`, `unit`, `field`; `message` then reads "line 17: what is wrong; the fix")."""
 
-    param: str | None = Field(description="Dotted path of the field at fault")
+    param: str | None = Field(None, description="Dotted path of the field at fault")
     message: str
     detail: MessageDetail | None = Field(
         None, description="The message as {code, params}, for the reader's language"
+    )
+    line: int | None = Field(
+        None, description="Dataset files: the 1-based line, record or row; 0 is the whole file"
+    )
+    unit: Literal["line", "record", "row"] | None = Field(
+        None, description="Dataset files: what `line` counts"
+    )
+    field: str | None = Field(
+        None, description='Dataset files: the offending field ("" for the whole record)'
     )
 
 

@@ -46,19 +46,20 @@ def check(
     locale_name: str,
 ) -> None:
     """Validate PATH (JSON, JSONL, CSV, Parquet or .txt); exit 2 listing every bad line."""
+    language = language_of(locale_name)
     try:
         loaded = load_dataset(path, format_)
     except DataValidationError as exc:
         _show(
             {"errors": [e.to_dict() for e in exc.errors], "truncated": exc.truncated},
-            str(exc),
+            exc.render(language),
             as_json,
         )
         raise click.exceptions.Exit(2) from None
     summary = _summary(loaded)
     if tokenizer:
         summary["report"] = _report(loaded, tokenizer, max_length)
-    _show(summary, _text(summary, language_of(locale_name)), as_json)
+    _show(summary, _text(summary, language), as_json)
 
 
 def _summary(loaded: LoadedDataset) -> dict[str, Any]:

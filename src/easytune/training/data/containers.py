@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from easytune.i18n import Msg
+from easytune.training.data import error_messages as em
 from easytune.training.data import messages as msg
 from easytune.training.data.types import DataValidationError, ErrorSink, SourceFormat
 
@@ -57,12 +58,8 @@ def decode_utf8(raw: bytes, sink: ErrorSink) -> str:
         line = raw.count(b"\n", 0, offset) + 1
         if line not in reported:
             reported.add(line)
-            sink.add(
-                "line",
-                line,
-                "",
-                f"not valid UTF-8 (byte 0x{raw[offset]:02x} at byte offset {offset}); {hint}",
-            )
+            problem = em.NOT_UTF8(byte=f"0x{raw[offset]:02x}", offset=offset)
+            sink.add("line", line, "", problem, hint)
     return raw.decode("utf-8", errors="replace")
 
 
@@ -77,15 +74,12 @@ def _bad_utf8_offsets(raw: bytes) -> Iterable[int]:
             start += exc.end
 
 
-def _encoding_hint(raw: bytes) -> str:
+def _encoding_hint(raw: bytes) -> Msg:
     try:
         raw.decode("gb18030")
     except UnicodeDecodeError:
-        return "re-save the file as UTF-8"
-    return (
-        "the file looks GBK/GB18030-encoded; re-save it as UTF-8 "
-        "(e.g. iconv -f GB18030 -t UTF-8 in.jsonl > out.jsonl)"
-    )
+        return em.RESAVE_UTF8()
+    return em.LOOKS_GBK()
 
 
 def _read_json(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
@@ -100,13 +94,7 @@ def _json_from_text(text: str, sink: ErrorSink) -> ContainerResult:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        sink.add(
-            "line",
-            exc.lineno,
-            "",
-            f"invalid JSON at column {exc.colno} ({exc.msg}); "
-            "fix the syntax there (a .json file holds one array of records)",
-        )
+        sink.add("line", exc.lineno, "", _bad_json(exc), em.JSON_SYNTAX())
         return ContainerResult("json", [])
     records, notes = _records_of(value, sink)
     return ContainerResult(
@@ -133,14 +121,12 @@ def _records_of(value: Any, sink: ErrorSink) -> tuple[list[Any], list[Msg]]:
         lists = [k for k, v in value.items() if isinstance(v, list)]
         if len(lists) == 1:
             return value[lists[0]], [msg.RECORDS_FROM(key=lists[0])]
-    kind = type(value).__name__ if not isinstance(value, dict) else f"object {sorted(value)[:8]}"
-    sink.add(
-        "line",
-        1,
-        "",
-        f"expected a JSON array of records or an object with a 'data' list, "
-        f"got {kind}; wrap the records in [ ... ]",
+    problem = (
+        em.NOT_ARRAY_OBJECT(keys=str(sorted(value)[:8]))
+        if isinstance(value, dict)
+        else em.NOT_ARRAY(got=type(value).__name__)
     )
+    sink.add("line", 1, "", problem, em.WRAP_RECORDS())
     return [], []
 
 
@@ -163,14 +149,12 @@ def _jsonl_from_text(text: str, sink: ErrorSink) -> ContainerResult:
         try:
             records.append(RawRecord(number, "line", json.loads(line)))
         except json.JSONDecodeError as exc:
-            sink.add(
-                "line",
-                number,
-                "",
-                f"invalid JSON at column {exc.colno} ({exc.msg}); "
-                "each line must be one complete JSON object",
-            )
+            sink.add("line", number, "", _bad_json(exc), em.JSONL_LINE())
     return ContainerResult("jsonl", records)
+
+
+def _bad_json(exc: json.JSONDecodeError) -> Msg:
+    return em.BAD_JSON(column=exc.colno, reason=em.json_reason(exc))
 
 
 def _read_csv(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerResult:
@@ -188,13 +172,8 @@ def _read_csv(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerR
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(names):
-            sink.add(
-                "row",
-                number,
-                "",
-                f"has {len(row)} cells but the header has {len(names)} "
-                "columns; quote cells that contain commas or line breaks",
-            )
+            problem = em.RAGGED_ROW(cells=len(row), columns=len(names))
+            sink.add("row", number, "", problem, em.QUOTE_CELLS())
             continue
         errors = len(sink.errors)
         record = _csv_record(dict(zip(names, row, strict=True)), nested, number, sink)
@@ -214,13 +193,8 @@ def _csv_record(
             try:
                 record[name] = json.loads(cell)
             except json.JSONDecodeError as exc:
-                sink.add(
-                    "row",
-                    number,
-                    name,
-                    f"'{name}' cell is not valid JSON (column "
-                    f"{exc.colno}: {exc.msg}); put the list in the cell as JSON",
-                )
+                problem = em.BAD_CELL(field=name, column=exc.colno, reason=em.json_reason(exc))
+                sink.add("row", number, name, problem, em.CELL_JSON())
         record.setdefault(name, cell)
     return record
 
@@ -232,13 +206,7 @@ def _read_parquet(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> Contai
     try:
         table = pq.read_table(pa.BufferReader(raw))
     except (pa.ArrowException, OSError) as exc:
-        sink.add(
-            "record",
-            0,
-            "",
-            f"the file is not a readable Parquet file ({exc}); export it again "
-            "with pyarrow or pandas.to_parquet",
-        )
+        sink.add("record", 0, "", em.BAD_PARQUET(error=str(exc)), em.EXPORT_PARQUET())
         return ContainerResult("parquet", [])
     rows = table.to_pylist()
     records = [
@@ -272,7 +240,7 @@ def read_container(
     reader = readers.get(path.suffix.lower()) or _sniff(raw)
     if reader is None:
         kinds = ", ".join(sorted(readers))
-        sink.add("line", 0, "", f"unsupported file type '{path.suffix}'; save it as one of {kinds}")
+        sink.add("line", 0, "", em.UNSUPPORTED(suffix=path.suffix), em.SAVE_AS(suffixes=kinds))
         raise DataValidationError(sink.errors)
     return reader(raw, sink, nested)
 

@@ -13,6 +13,7 @@ from dataclasses import field as dc_field
 from typing import Any, Protocol
 
 from easytune.i18n import Msg, Template
+from easytune.training.data import error_messages as em
 from easytune.training.data.kinds import MEDIA_PARTS
 from easytune.training.data.messages import FORMAT_SUMMARY
 from easytune.training.data.toolcalls import (
@@ -63,9 +64,10 @@ class RecordContext:
     # Media content parts dropped from turns, by type (shared by all records of a file).
     dropped: Counter[str] = dc_field(default_factory=Counter)
 
-    def error(self, field: str, problem: str) -> None:
+    def error(self, field: str, problem: Msg, fix: Msg | None = None) -> None:
+        """Report what is wrong with ``field`` (coded, data/error_messages.py) and the fix."""
         self.failed = True
-        self.sink.add(self.unit, self.line, field, problem)
+        self.sink.add(self.unit, self.line, field, problem, fix)
 
 
 class FormatHandler(Protocol):
@@ -98,21 +100,26 @@ class FormatHandler(Protocol):
 
 
 def _string(
-    record: Mapping[str, Any], field: str, ctx: RecordContext, need: str, required: bool = True
+    record: Mapping[str, Any], field: str, ctx: RecordContext, need: Msg, required: bool = True
 ) -> str | None:
     """A string field: reports missing (if required), wrong type and empty (if required)."""
     if field not in record:
         if required:
-            ctx.error(field, f"missing '{field}' field; {need}")
+            ctx.error(field, em.MISSING_FIELD(field=field), need)
         return None
     value = record[field]
     if not isinstance(value, str):
-        ctx.error(field, f"'{field}' must be a string, got {json_type(value)}; {need}")
+        ctx.error(field, em.NOT_STRING(field=field, type=json_type(value)), need)
         return None
     if required and not value.strip():
-        ctx.error(field, f"'{field}' is empty; write the text or remove the record")
+        ctx.error(field, em.EMPTY_FIELD(field=field), em.WRITE_OR_REMOVE())
         return None
     return value if value.strip() else None
+
+
+def _optional(record: Mapping[str, Any], field: str, ctx: RecordContext) -> str | None:
+    """An optional text field (Alpaca's 'input', a 'system' prompt)."""
+    return _string(record, field, ctx, em.OPTIONAL_TEXT(field=field), required=False)
 
 
 class AlpacaFormat:
@@ -121,13 +128,12 @@ class AlpacaFormat:
     signature = frozenset({"instruction", "output"})
     nested_fields = frozenset({"history"})
     fields = frozenset({"instruction", "input", "output", "system", "history"})
-    _need = "each Alpaca record needs 'instruction' and 'output'"
 
     def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
-        instruction = _string(record, "instruction", ctx, self._need)
-        output = _string(record, "output", ctx, self._need)
-        extra = _string(record, "input", ctx, "'input' is optional text", required=False)
-        system = _string(record, "system", ctx, "'system' is optional text", required=False)
+        instruction = _string(record, "instruction", ctx, em.NEEDS_ALPACA())
+        output = _string(record, "output", ctx, em.NEEDS_ALPACA())
+        extra = _optional(record, "input", ctx)
+        system = _optional(record, "system", ctx)
         history = _history(record.get("history"), ctx)
         if ctx.failed or instruction is None or output is None:
             return None
@@ -146,11 +152,7 @@ def _history(value: Any, ctx: RecordContext) -> tuple[Message, ...]:
         for p in value
     )
     if not pairs_ok:
-        ctx.error(
-            "history",
-            "'history' must be a list of [user, assistant] string pairs; "
-            "fix it or remove the field",
-        )
+        ctx.error("history", em.HISTORY(), em.FIX_OR_REMOVE())
         return ()
     return tuple(
         m for user, reply in value for m in (Message("user", user), Message("assistant", reply))
@@ -166,7 +168,7 @@ class ChatFormat:
     field: str
     role_key: str
     content_key: str
-    roles_hint: str
+    roles_hint: Template  # the roles a turn may have, said as a fix
     extra_fields: frozenset[str] = frozenset()
 
     @property
@@ -182,23 +184,21 @@ class ChatFormat:
         return frozenset({self.field})
 
     def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
-        need = f"each {self.name} record needs '{self.field}': a list of turns ({self.summary})"
+        need = em.NEEDS_TURNS(format=self.name, field=self.field, summary=format_summary(self.name))
         if self.field not in record:
-            ctx.error(self.field, f"missing '{self.field}' field; {need}")
+            ctx.error(self.field, em.MISSING_FIELD(field=self.field), need)
             return None
         turns = record[self.field]
         if not isinstance(turns, list) or not turns:
-            got = "an empty list" if turns == [] else json_type(turns)
-            ctx.error(
-                self.field, f"'{self.field}' must be a non-empty list of turns, got {got}; {need}"
+            problem = (
+                em.EMPTY_TURNS(field=self.field)
+                if turns == []
+                else em.NOT_TURNS(field=self.field, got=json_type(turns))
             )
+            ctx.error(self.field, problem, need)
             return None
         messages = [self._turn(n, turn, ctx) for n, turn in enumerate(turns, 1)]
-        system = (
-            _string(record, "system", ctx, "'system' is optional text", required=False)
-            if "system" in self.extra_fields
-            else None
-        )
+        system = _optional(record, "system", ctx) if "system" in self.extra_fields else None
         if ctx.failed:
             return None
         parsed = tuple(m for m in messages if m is not None)
@@ -210,11 +210,10 @@ class ChatFormat:
 
     def _turn(self, n: int, turn: Any, ctx: RecordContext) -> Message | None:
         if not isinstance(turn, dict):
-            ctx.error(
-                self.field,
-                f"turn {n} must be an object with '{self.role_key}' and "
-                f"'{self.content_key}', got {json_type(turn)}",
+            problem = em.TURN_NOT_OBJECT(
+                turn=n, role_key=self.role_key, content_key=self.content_key, type=json_type(turn)
             )
+            ctx.error(self.field, problem)
             return None
         raw = _first(turn, self.role_key, "role", "from")
         name = str(raw).strip().lower() if raw is not None else ""
@@ -234,17 +233,17 @@ class ChatFormat:
         value = turn.get("content")
         text = _text_parts(n, value, self.field, ctx) if isinstance(value, list) else value
         if text is not None and not isinstance(text, str):
-            ctx.error(self.field, f"turn {n} has a {json_type(text)} as 'content'")
+            ctx.error(self.field, em.TURN_CONTENT_TYPE(turn=n, type=json_type(text), key="content"))
             return None
         return Message("assistant", text or "", calls) if calls else None
 
     def _role(self, n: int, raw: Any, ctx: RecordContext) -> Role | None:
         if raw is None:
-            ctx.error(self.field, f"turn {n} has no '{self.role_key}'; {self.roles_hint}")
+            ctx.error(self.field, em.TURN_NO_KEY(turn=n, key=self.role_key), self.roles_hint())
             return None
         name = str(raw).strip().lower()
         if name not in ROLE_ALIASES:
-            ctx.error(self.field, f"turn {n} has unknown role '{raw}'; {self.roles_hint}")
+            ctx.error(self.field, em.TURN_UNKNOWN_ROLE(turn=n, role=raw), self.roles_hint())
             return None
         return ROLE_ALIASES[name]
 
@@ -254,18 +253,17 @@ class ChatFormat:
             value = _text_parts(n, value, self.field, ctx)
             if value is None:
                 return None
+        key = self.content_key
         if not isinstance(value, str):
-            problem = "has no" if value is None else f"has a {json_type(value)} as"
-            ctx.error(
-                self.field,
-                f"turn {n} {problem} '{self.content_key}'; each turn needs its text as a string",
+            problem = (
+                em.TURN_NO_KEY(turn=n, key=key)
+                if value is None
+                else em.TURN_CONTENT_TYPE(turn=n, type=json_type(value), key=key)
             )
+            ctx.error(self.field, problem, em.TEXT_AS_STRING())
             return None
         if not value.strip():
-            ctx.error(
-                self.field,
-                f"turn {n} has empty '{self.content_key}'; write the text or remove the turn",
-            )
+            ctx.error(self.field, em.TURN_EMPTY(turn=n, key=key), em.WRITE_OR_REMOVE_TURN())
             return None
         return value
 
@@ -285,32 +283,34 @@ def _text_parts(n: int, parts: list[Any], field: str, ctx: RecordContext) -> str
             return None
         texts.append(text or "")
     if not any(texts) and parts:
-        ctx.error(field, f"turn {n} has only media content parts and no text; add a 'text' part")
+        ctx.error(field, em.ONLY_MEDIA(turn=n), em.ADD_TEXT_PART())
         return None
     return "".join(texts)
 
 
 def _part_text(n: int, k: int, part: Any, field: str, ctx: RecordContext) -> str | None:
-    where = f"turn {n} content part {k}"
     if not isinstance(part, dict):
-        ctx.error(field, f"{where} must be an object like {_TEXT_PART}, got {json_type(part)}")
+        problem = em.PART_NOT_OBJECT(turn=n, part=k, example=_TEXT_PART, type=json_type(part))
+        ctx.error(field, problem)
         return None
     kind = part.get("type", "text" if "text" in part else None)
     if kind in MEDIA_PARTS:
         ctx.dropped[str(kind)] += 1
         return None
     if kind != "text":
-        ctx.error(field, f"{where} has type {kind!r}; text parts look like {_TEXT_PART}")
+        problem = em.PART_TYPE(turn=n, part=k, kind=repr(kind))
+        ctx.error(field, problem, em.TEXT_PARTS_LOOK(example=_TEXT_PART))
         return None
     text = part.get("text")
     if not isinstance(text, str):
         keys = ", ".join(repr(key) for key in part)
-        has = f"a {json_type(text)} under 'text'" if "text" in part else f"the keys {keys}"
-        ctx.error(
-            field,
-            f"{where} is a text part with {has}; put its text under 'text' as a string, "
-            f"like {_TEXT_PART}",
+        has = (
+            em.PART_HAS_TYPE(type=json_type(text))
+            if "text" in part
+            else em.PART_HAS_KEYS(keys=keys)
         )
+        problem = em.PART_NO_TEXT(turn=n, part=k, has=has)
+        ctx.error(field, problem, em.TEXT_UNDER_TEXT(example=_TEXT_PART))
         return None
     return text
 
@@ -319,16 +319,9 @@ def _check_conversation(messages: tuple[Message, ...], field: str, ctx: RecordCo
     check_tool_order(messages, field, ctx)
     for n, message in enumerate(messages[1:], 2):
         if message.role == "system":
-            ctx.error(
-                field,
-                f"turn {n} is a system turn after the conversation started; "
-                "put the system prompt first",
-            )
+            ctx.error(field, em.LATE_SYSTEM(turn=n), em.SYSTEM_FIRST())
     if not any(m.role == "assistant" for m in messages):
-        ctx.error(
-            field,
-            "no assistant turn; each conversation needs at least one assistant reply to learn from",
-        )
+        ctx.error(field, em.NO_ASSISTANT(), em.NEEDS_ASSISTANT())
 
 
 class TextFormat:
@@ -337,10 +330,9 @@ class TextFormat:
     signature = frozenset({"text"})
     fields = frozenset({"text"})
     nested_fields: frozenset[str] = frozenset()
-    _need = "each plain-text record needs a 'text' field"
 
     def parse(self, record: Mapping[str, Any], ctx: RecordContext) -> Example | None:
-        text = _string(record, "text", ctx, self._need)
+        text = _string(record, "text", ctx, em.NEEDS_TEXT())
         return None if text is None else Example(ctx.line, text=text)
 
 
@@ -371,7 +363,7 @@ FORMATS: dict[str, FormatHandler] = _registry(
         "messages",
         "role",
         "content",
-        "use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)",
+        em.ROLES["openai"],
         frozenset({"tools"}),
     ),
     ChatFormat(
@@ -380,7 +372,7 @@ FORMATS: dict[str, FormatHandler] = _registry(
         "conversations",
         "from",
         "value",
-        "use from 'system', 'human' or 'gpt' (or 'function_call' / 'observation')",
+        em.ROLES["sharegpt"],
         frozenset({"system", "tools"}),
     ),
     AlpacaFormat(),

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from easytune.i18n import Msg
+from easytune.i18n import Joined, Msg
+from easytune.training.data import error_messages as em
 from easytune.training.data import messages as msg
 from easytune.training.data.containers import RawRecord, read_container
 from easytune.training.data.formats import (
@@ -47,7 +48,7 @@ def load_dataset(
     sink = ErrorSink(max_errors)
     raw = path.read_bytes()
     if not raw.strip():
-        sink.add("line", 0, "", "the file is empty; upload a file with at least one record")
+        sink.add("line", 0, "", em.EMPTY_FILE(), em.UPLOAD_RECORDS())
         sink.raise_if_any()
     container = read_container(path, raw, sink, _nested_fields())
     records = container.records
@@ -64,7 +65,7 @@ def load_dataset(
     dropped: Counter[str] = Counter()
     examples = _parse_all(records, handler, sink, dropped, kind) if handler else []
     if not examples and not sink.errors:
-        sink.add("line", 0, "", "the file has no records; add at least one example")
+        sink.add("line", 0, "", em.NO_RECORDS(), em.ADD_EXAMPLE())
     sink.raise_if_any()
     assert handler is not None  # no records and no errors was reported just above
     known = handler.fields | (KTO_FIELDS if kind == "kto" else frozenset())
@@ -126,12 +127,10 @@ def detect_format(records: Sequence[Any]) -> tuple[str, Msg]:
 
 def _no_format(sample: list[dict[str, Any]]) -> NoReturn:
     seen = sorted({k for d in sample for k in d})[:12]
-    known = "; ".join(f"{h.name} ({h.summary})" for h in FORMATS.values())
-    message = (
-        f"could not detect the dataset format from the record keys {seen}; "
-        f"use one of: {known}, or name the format explicitly"
-    )
-    raise DataValidationError([LineError(0, "", message)])
+    known = [em.FORMAT_ENTRY(format=name, summary=format_summary(name)) for name in FORMATS]
+    fix = em.USE_FORMAT(formats=Joined(tuple(known)))
+    detail = em.located("line", 0, em.NO_FORMAT(keys=str(seen)), fix)
+    raise DataValidationError([LineError.coded(0, "", detail)])
 
 
 def _detect(records: list[RawRecord], sink: ErrorSink, notes: list[Msg]) -> FormatHandler:
@@ -159,11 +158,8 @@ def _parse_all(
             continue
         ctx = RecordContext(record.line, record.unit, sink, dropped=dropped)
         if not isinstance(record.data, dict):
-            ctx.error(
-                "",
-                f"expected an object with fields, got {json_type(record.data)}; "
-                f"each {handler.name} record needs {handler.summary}",
-            )
+            needs = em.NEEDS_FIELDS(format=handler.name, summary=_summary(handler))
+            ctx.error("", em.NOT_OBJECT(type=json_type(record.data)), needs)
             continue
         example = handler.parse(record.data, ctx)
         if example is not None and kind == "kto":
@@ -171,3 +167,8 @@ def _parse_all(
         if example is not None:
             examples.append(example)
     return examples
+
+
+def _summary(handler: FormatHandler) -> Msg:
+    """The fields a record of `handler` needs, coded (a preference file's are its own)."""
+    return msg.PAIR_SUMMARY() if isinstance(handler, PairFormat) else format_summary(handler.name)

@@ -115,6 +115,12 @@ FORMAT_SUMMARY = {
     "alpaca": t("data.format.alpaca", "instruction, optional input, output, optional system"),
     "text": t("data.format.text", "text"),
 }
+# ... and a preference file's (its records are pairs in either chat format).
+PAIR_SUMMARY = t(
+    "data.format.pairs",
+    "a prompt ('messages' or 'conversations') with a 'chosen' and a 'rejected' answer, or "
+    "'input', 'preferred_output' and 'non_preferred_output'",
+)
 
 # `easytune data check`'s summary lines.
 CHECK_SUMMARY = t(

@@ -10,6 +10,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from easytune.training.data import error_messages as em
+from easytune.training.data import messages as msg
 from easytune.training.data.formats import RecordContext, json_type
 from easytune.training.data.kinds import kto_label
 from easytune.training.data.types import Example
@@ -26,10 +28,7 @@ PAIR_FIELDS = frozenset(
 class PairFormat:
     """The format handler of a preference file (its name is the prompt's chat format)."""
 
-    summary = (
-        "a prompt ('messages' or 'conversations') with a 'chosen' and a 'rejected' answer, "
-        "or 'input', 'preferred_output' and 'non_preferred_output'"
-    )
+    summary = msg.PAIR_SUMMARY.english
     signature = frozenset({"chosen", "rejected", "preferred_output", "non_preferred_output"})
     nested_fields = frozenset({"chosen", "rejected", "preferred_output", "non_preferred_output"})
     fields = PAIR_FIELDS
@@ -49,10 +48,9 @@ def labelled(example: Example, record: Mapping[str, Any], ctx: RecordContext) ->
     """A chat of a KTO file with its label; its last turn must be the labelled answer."""
     value = record.get("label", record.get("kto_tag"))
     if not isinstance(value, bool):
-        why = "each record of a KTO file says whether its answer is good (true) or bad (false)"
-        ctx.error("label", f"'label' must be true or false, got {json_type(value)}; {why}")
+        ctx.error("label", em.NOT_LABEL(type=json_type(value)), em.LABEL_SAYS())
         return None
     if not example.messages or example.messages[-1].role != "assistant":
-        ctx.error("messages", "the last turn must be the assistant answer the label judges")
+        ctx.error("messages", em.LAST_NOT_ANSWER())
         return None
     return dataclasses.replace(example, label=kto_label(record))

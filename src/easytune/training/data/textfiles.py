@@ -15,7 +15,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from easytune.i18n import Msg
+from easytune.i18n import Msg, Template
+from easytune.training.data import error_messages as em
 from easytune.training.data import messages as msg
 from easytune.training.data.containers import ContainerResult, RawRecord, decode_utf8
 from easytune.training.data.types import ErrorSink
@@ -73,7 +74,7 @@ def read_zip(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerRe
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        sink.add("record", 0, "", f"the file is not a readable zip archive ({exc}); zip it again")
+        sink.add("record", 0, "", em.BAD_ZIP(error=str(exc)), em.ZIP_AGAIN())
         return ContainerResult("zip", [])
     with archive:
         entries = _safe_entries(archive, sink)
@@ -83,27 +84,23 @@ def read_zip(raw: bytes, sink: ErrorSink, nested: frozenset[str]) -> ContainerRe
 def _safe_entries(archive: zipfile.ZipFile, sink: ErrorSink) -> list[zipfile.ZipInfo]:
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_ZIP_ENTRIES:
-        sink.add("record", 0, "", f"the zip holds {len(infos)} files, more than "
-                 f"{MAX_ZIP_ENTRIES}; join small documents or split the archive")  # fmt: skip
+        problem = em.ZIP_TOO_MANY(files=len(infos), limit=MAX_ZIP_ENTRIES)
+        sink.add("record", 0, "", problem, em.JOIN_OR_SPLIT())
         return []
     for info in infos:
-        problem = _entry_problem(info)
-        if problem:
-            sink.add("record", 0, "", f"zip entry {info.filename!r} {problem}; "
-                     "zip plain files under relative paths")  # fmt: skip
+        unsafe = _entry_problem(info)
+        if unsafe:
+            sink.add("record", 0, "", unsafe(name=repr(info.filename)), em.RELATIVE_PATHS())
     return [] if sink.errors else infos
 
 
-def _entry_problem(info: zipfile.ZipInfo) -> str | None:
+def _entry_problem(info: zipfile.ZipInfo) -> Template | None:
     name = info.filename.replace("\\", "/")
-    checks: tuple[tuple[Callable[[], bool], str], ...] = (
-        (
-            lambda: name.startswith("/") or (len(name) > 1 and name[1] == ":"),
-            "has an absolute path",
-        ),
-        (lambda: ".." in PurePosixPath(name).parts, "climbs out of the archive with '..'"),
-        (lambda: stat.S_ISLNK(info.external_attr >> 16), "is a symbolic link"),
-        (lambda: bool(info.flag_bits & 0x1), "is encrypted"),
+    checks: tuple[tuple[Callable[[], bool], Template], ...] = (
+        (lambda: name.startswith("/") or (len(name) > 1 and name[1] == ":"), em.ZIP_ABSOLUTE),
+        (lambda: ".." in PurePosixPath(name).parts, em.ZIP_CLIMBS),
+        (lambda: stat.S_ISLNK(info.external_attr >> 16), em.ZIP_LINK),
+        (lambda: bool(info.flag_bits & 0x1), em.ZIP_ENCRYPTED),
     )
     return next((problem for check, problem in checks if check()), None)
 
@@ -142,15 +139,14 @@ def _entry_text(
         while chunk := stream.read(_READ_CHUNK):
             budget[0] -= len(chunk)
             if budget[0] < 0:
-                sink.add("record", 0, "", f"the zip unpacks to more than {MAX_ZIP_BYTES} "
-                         "bytes; split it into smaller archives")  # fmt: skip
+                sink.add("record", 0, "", em.ZIP_TOO_BIG(limit=MAX_ZIP_BYTES), em.SPLIT_ZIP())
                 return None
             chunks.append(chunk)
     try:
         return b"".join(chunks).removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        sink.add("record", 0, "", f"zip entry {info.filename!r} is not valid UTF-8; "
-                 "re-save it as UTF-8")  # fmt: skip
+        problem = em.ZIP_NOT_UTF8(name=repr(info.filename))
+        sink.add("record", 0, "", problem, em.RESAVE_ENTRY())
         return None
 
 

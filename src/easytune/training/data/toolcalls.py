@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from easytune.training.data import error_messages as em
 from easytune.training.data.types import Message, ToolCall
 
 if TYPE_CHECKING:
@@ -37,12 +38,12 @@ def parse_tools(record: Mapping[str, Any], ctx: RecordContext) -> str | None:
         return None
     tools = _decoded(record["tools"])
     if not isinstance(tools, list) or not all(isinstance(t, dict) for t in tools):
-        ctx.error("tools", "'tools' must be a list of function schemas (or that list as JSON)")
+        ctx.error("tools", em.TOOLS_NOT_LIST())
         return None
     wrapped = [t if t.get("type") == "function" else {"type": "function", "function": t}
                for t in tools]  # fmt: skip
     if not all(isinstance(t.get("function"), dict) and t["function"].get("name") for t in wrapped):
-        ctx.error("tools", "every tool in 'tools' needs a 'name' (a function schema)")
+        ctx.error("tools", em.TOOL_NO_NAME())
         return None
     return json.dumps(wrapped, ensure_ascii=False)
 
@@ -61,7 +62,7 @@ def calls_from_openai(
 ) -> tuple[ToolCall, ...] | None:
     """An OpenAI assistant turn's `tool_calls` list."""
     if not isinstance(value, list) or not value:
-        ctx.error(field, f"turn {n} has 'tool_calls' that is not a non-empty list of calls")
+        ctx.error(field, em.CALLS_NOT_LIST(turn=n))
         return None
     return _calls(n, value, field, ctx)
 
@@ -75,12 +76,12 @@ def _call(n: int, item: Any, field: str, ctx: RecordContext) -> ToolCall | None:
     body = item.get("function", item) if isinstance(item, dict) else None
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(body, dict) or not isinstance(name, str) or not name:
-        ctx.error(field, f"turn {n} has a tool call without a 'name'; write it like {_CALL_SHAPE}")
+        ctx.error(field, em.CALL_NO_NAME(turn=n), em.WRITE_CALL(example=_CALL_SHAPE))
         return None
     arguments = _decoded(body.get("arguments", body.get("parameters", {})))
     if not isinstance(arguments, dict):
-        ctx.error(field, f"turn {n} calls '{name}' with arguments that are not a JSON object; "
-                  f"write them like {_CALL_SHAPE}")  # fmt: skip
+        problem = em.CALL_ARGUMENTS(turn=n, name=name)
+        ctx.error(field, problem, em.WRITE_ARGUMENTS(example=_CALL_SHAPE))
         return None
     return ToolCall(name, json.dumps(arguments, ensure_ascii=False))
 
@@ -90,8 +91,7 @@ def check_tool_order(messages: tuple[Message, ...], field: str, ctx: RecordConte
     for n, (before, message) in enumerate(zip((None, *messages), messages, strict=False), 1):
         answered = before is not None and (before.tool_calls or before.role == "tool")
         if message.role == "tool" and not answered:
-            ctx.error(field, f"turn {n} is a tool result with no tool call before it; put the "
-                      "assistant's call (function_call / tool_calls) first")  # fmt: skip
+            ctx.error(field, em.RESULT_WITHOUT_CALL(turn=n), em.CALL_FIRST())
 
 
 def openai_message(message: Message) -> dict[str, Any]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as dc_field
 from typing import Literal
 
-from easytune.i18n import Msg
+from easytune.i18n import Language, Msg
+from easytune.training.data import error_messages as em
 
 Role = Literal["system", "user", "assistant", "tool"]
 SourceFormat = Literal["json", "jsonl", "csv", "parquet", "txt", "md", "zip"]
@@ -66,18 +68,33 @@ class Example:
 
 @dataclass(frozen=True)
 class LineError:
-    """One problem in a dataset file; ``message`` is complete: where, what, and the fix."""
+    """One problem in a dataset file; ``message`` is complete: where, what, and the fix.
+
+    ``detail`` is the same message coded (data/error_messages.py), for the reader's language.
+    """
 
     line: int  # 1-based line/record/row; 0 means the file as a whole
     field: str  # the offending field ("" when it is about the record or file)
     message: str
     unit: str = "line"  # "line", "record" or "row": what ``line`` counts
+    detail: Msg | None = dc_field(default=None, compare=False)
+
+    @classmethod
+    def coded(cls, line: int, field: str, detail: Msg, unit: str = "line") -> LineError:
+        """The error whose English ``message`` is ``detail`` rendered."""
+        return cls(line, field, detail.render("en"), unit, detail)
 
     def __str__(self) -> str:
         return self.message
 
+    def render(self, language: Language = "en") -> str:
+        return self.detail.render(language) if self.detail else self.message
+
     def to_dict(self) -> dict[str, object]:
-        return {"line": self.line, "unit": self.unit, "field": self.field, "message": self.message}
+        return {
+            "line": self.line, "unit": self.unit, "field": self.field, "message": self.message,
+            "detail": self.detail.to_dict() if self.detail else None,
+        }  # fmt: skip
 
 
 class DataValidationError(ValueError):
@@ -86,14 +103,16 @@ class DataValidationError(ValueError):
     def __init__(self, errors: list[LineError], truncated: bool = False) -> None:
         self.errors = errors
         self.truncated = truncated
-        super().__init__(self._summary())
+        super().__init__(self.render("en"))
 
-    def _summary(self) -> str:
-        more = " (stopped counting at this limit)" if self.truncated else ""
-        head = f"dataset has {len(self.errors)} problem(s){more}:"
-        lines = [head, *(f"  {e.message}" for e in self.errors[:_MESSAGE_ERRORS])]
+    def render(self, language: Language = "en") -> str:
+        """The head and the first problems (20 at most) as lines in ``language``."""
+        more = em.SUMMARY_MORE() if self.truncated else ""
+        head = em.SUMMARY(count=len(self.errors), more=more).render(language)
+        lines = [head, *(f"  {e.render(language)}" for e in self.errors[:_MESSAGE_ERRORS])]
         if len(self.errors) > _MESSAGE_ERRORS:
-            lines.append(f"  ... and {len(self.errors) - _MESSAGE_ERRORS} more")
+            rest = em.SUMMARY_REST(count=len(self.errors) - _MESSAGE_ERRORS)
+            lines.append(f"  {rest.render(language)}")
         return "\n".join(lines)
 
 
@@ -130,14 +149,12 @@ class ErrorSink:
     def full(self) -> bool:
         return len(self.errors) >= self.max_errors
 
-    def add(self, unit: str, line: int, field: str, problem: str) -> None:
-        """Record ``problem`` (what is wrong and the fix) prefixed with where it is."""
+    def add(self, unit: str, line: int, field: str, problem: Msg, fix: Msg | None = None) -> None:
+        """Record ``problem`` (what is wrong) and its ``fix``, prefixed with where it is."""
         if self.full:
             self.truncated = True
             return
-        # Line 0 is the file as a whole: the problem then speaks for itself.
-        message = f"{unit} {line}: {problem}" if line > 0 else problem
-        self.errors.append(LineError(line, field, message, unit))
+        self.errors.append(LineError.coded(line, field, em.located(unit, line, problem, fix), unit))
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from easytune.training.data import error_messages as em
 from easytune.training.data.formats import FORMATS, RecordContext
 from easytune.training.data.types import DataValidationError, ErrorSink, Example, Message
 
@@ -75,15 +76,14 @@ def _pair(
     ctx = ctx or RecordContext(line, unit, sink)
     shape = next((s for s in _SHAPES if isinstance(record, dict) and set(s) <= record.keys()), None)
     if shape is None:
-        ctx.error("", "needs 'chosen' and 'rejected' next to 'messages' or 'conversations', "
-                  "or 'input', 'preferred_output' and 'non_preferred_output'")  # fmt: skip
+        ctx.error("", em.PAIR_SHAPE())
         return None
     prompt_key, good_key, bad_key = shape
     turns = record[prompt_key]
     turns = turns.get("messages") if isinstance(turns, Mapping) else turns
     prompt = _prompt(turns, prompt_key, ctx)
     if prompt is not None and (not prompt or prompt[-1].role != "user"):
-        ctx.error(prompt_key, f"'{prompt_key}' must end with the user turn both answers reply to")
+        ctx.error(prompt_key, em.PROMPT_NOT_USER(field=prompt_key))
         prompt = None
     chosen, rejected = (
         _answer(record[good_key], good_key, ctx),
@@ -98,7 +98,7 @@ def _prompt(turns: Any, key: str, ctx: RecordContext) -> tuple[Message, ...] | N
     handler = FORMATS["sharegpt" if key == "conversations" else "openai"]
     field = "conversations" if key == "conversations" else "messages"
     if not isinstance(turns, list) or not turns:
-        ctx.error(key, f"'{key}' must hold the conversation so far as a non-empty list of turns")
+        ctx.error(key, em.PROMPT_NOT_TURNS(field=key))
         return None
     reply = {"from": "gpt", "value": "x"} if field == "conversations" else {
         "role": "assistant", "content": "x"}  # fmt: skip
@@ -114,7 +114,7 @@ def _answer(value: Any, key: str, ctx: RecordContext) -> str | None:
     if isinstance(value, Mapping):
         value = value.get("content", value.get("value"))
     if not isinstance(value, str) or not value.strip():
-        ctx.error(key, f"'{key}' must be one assistant answer (text, or a message with it)")
+        ctx.error(key, em.NOT_ANSWER(field=key))
         return None
     return value
 

@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import type { UserEvent } from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { API, engineer } from '../../test/fixtures';
@@ -15,30 +16,54 @@ function api(datasets: { data: unknown[]; count: number }) {
   );
 }
 
+// The upload dialog's words in each language, to send a file the server refuses.
+const UPLOAD = {
+  en: { open: /Upload dataset/, dialog: 'Upload a dataset', file: 'Dataset file', submit: 'Upload and check', table: 'Problems in the file' },
+  zh: { open: /上传数据集/, dialog: '上传数据集', file: '数据集文件', submit: '上传并检查', table: '文件中的问题' },
+};
+
+/** Uploads a file the server refuses (three bad lines); the dialog and its problem rows' cells. */
+async function refuseBadFile(user: UserEvent, words: (typeof UPLOAD)['en']) {
+  server.use(http.post(`${API}/datasets`, () => HttpResponse.json(refusedUpload, { status: 422 })));
+  await user.click(await screen.findByRole('button', { name: words.open }));
+  const dialog = await screen.findByRole('dialog', { name: words.dialog });
+  await user.upload(within(dialog).getByLabelText(words.file), jsonl('bad-chats.jsonl'));
+  await user.click(within(dialog).getByRole('button', { name: words.submit }));
+  const table = await within(dialog).findByRole('table', { name: words.table });
+  const rows = within(table).getAllByRole('row').slice(1); // after the header
+  return { dialog, rows: rows.map((row) => within(row).getAllByRole('cell').map((cell) => cell.textContent)) };
+}
+
 describe('DatasetsPage', () => {
   it('tells a new user what to upload, and lists every bad line of a refused file', async () => {
     api({ data: [], count: 0 });
-    server.use(http.post(`${API}/datasets`, () => HttpResponse.json(refusedUpload, { status: 422 })));
     const { user } = renderApp('/datasets', signedIn());
 
     expect(await screen.findByText('No datasets yet')).toBeInTheDocument();
     expect(screen.getByText(/OpenAI chat \(messages\), ShareGPT \(conversations\), Alpaca/)).toBeInTheDocument();
-    await user.click(screen.getByRole('button', { name: /Upload dataset/ }));
-    const dialog = await screen.findByRole('dialog', { name: 'Upload a dataset' });
-    await user.upload(within(dialog).getByLabelText('Dataset file'), jsonl('bad-chats.jsonl'));
+    const { dialog, rows } = await refuseBadFile(user, UPLOAD.en);
     expect(within(dialog).getByLabelText('Name')).toHaveValue('bad-chats'); // named after the file
-    await user.click(within(dialog).getByRole('button', { name: 'Upload and check' }));
-
-    const table = await within(dialog).findByRole('table', { name: 'Problems in the file' });
-    const rows = within(table).getAllByRole('row').slice(1); // after the header
-    expect(rows.map((row) => within(row).getAllByRole('cell').map((cell) => cell.textContent))).toEqual([
+    expect(rows).toEqual([
       ['line 2', 'messages', "turn 1 has no 'content'", 'each turn needs its text as a string'],
       ['line 3', '—', 'invalid JSON at column 1 (Expecting value)', 'each line must be one complete JSON object'],
-      ['line 4', 'messages', "turn 1 has unknown role 'bogus'", "use role 'system', 'user' or 'assistant'"],
+      ['line 4', 'messages', "turn 1 has unknown role 'bogus'", "use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)"],
     ]);
     expect(within(dialog).getByText('The file was refused: 3 problems. Nothing was stored.')).toBeInTheDocument();
     // The list is the whole answer: the long summary message is not repeated above it.
     expect(within(dialog).queryByText(/dataset has 3 problem/)).toBeNull();
+  });
+
+  it('words each bad line, what is wrong and the fix, in Chinese', async () => {
+    api({ data: [], count: 0 });
+    const { user } = renderApp('/datasets', { ...signedIn(), preferences: { language: 'zh', theme: 'light' } });
+
+    const { dialog, rows } = await refuseBadFile(user, UPLOAD.zh);
+    expect(rows).toEqual([
+      ['第 2 行', 'messages', "第 1 个轮次没有 'content'", '每个轮次的文本都必须是字符串'],
+      ['第 3 行', '—', '第 1 列的 JSON 无效（缺少值）', '每行必须是一个完整的 JSON 对象'],
+      ['第 4 行', 'messages', "第 1 个轮次的角色 'bogus' 无法识别", "角色请用 'system'、'user' 或 'assistant'（工具的结果用 'tool'）"],
+    ]);
+    expect(within(dialog).getByText('文件未通过检查：发现 3 个问题，未保存任何内容。')).toBeInTheDocument();
   });
 
   it('shows the upload progress, then the new dataset with its statistics and examples', async () => {

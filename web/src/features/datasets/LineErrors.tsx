@@ -1,5 +1,6 @@
 import { Alert, Flex, Table, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useMessage } from '../../i18n/messages';
 import type { LineProblem } from './lineProblems';
 
 type Row = LineProblem & { key: number };
@@ -7,6 +8,7 @@ type Row = LineProblem & { key: number };
 /** Every bad line of a refused file: where, what is wrong and how to fix it. */
 export function LineErrors({ problems }: { problems: LineProblem[] }) {
   const { t } = useTranslation();
+  const message = useMessage(); // the coded problem and fix in the reader's language, else English
   const where = (p: LineProblem) =>
     p.line > 0
       ? t(`datasets.lines.units.${p.unit}`, { n: p.line, defaultValue: `${p.unit} ${p.line}` })
@@ -19,8 +21,8 @@ export function LineErrors({ problems }: { problems: LineProblem[] }) {
       width: 140,
       render: (field: string) => (field ? <Typography.Text code>{field}</Typography.Text> : '—'),
     },
-    { title: t('datasets.lines.problem'), dataIndex: 'problem' },
-    { title: t('datasets.lines.fix'), dataIndex: 'fix', render: (fix: string) => fix || '—' },
+    { title: t('datasets.lines.problem'), key: 'problem', render: (_, p) => message(p.problemDetail, p.problem) },
+    { title: t('datasets.lines.fix'), key: 'fix', render: (_, p) => message(p.fixDetail, p.fix) || '—' },
   ];
   return (
     <Flex vertical gap={8}>

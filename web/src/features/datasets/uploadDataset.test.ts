@@ -65,7 +65,8 @@ describe('uploadDataset', () => {
     const error = await uploadDataset(store, { file: file(), name: 'bad', visibility: 'private', format: 'openai' }).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ status: 422 });
-    expect(lineProblems(error)).toEqual([
+    const problems = lineProblems(error);
+    expect(problems.map(({ line, unit, field, problem, fix }) => ({ line, unit, field, problem, fix }))).toEqual([
       { line: 2, unit: 'line', field: 'messages', problem: "turn 1 has no 'content'", fix: 'each turn needs its text as a string' },
       {
         line: 3,
@@ -74,7 +75,23 @@ describe('uploadDataset', () => {
         problem: 'invalid JSON at column 1 (Expecting value)',
         fix: 'each line must be one complete JSON object',
       },
-      { line: 4, unit: 'line', field: 'messages', problem: "turn 1 has unknown role 'bogus'", fix: "use role 'system', 'user' or 'assistant'" },
+      {
+        line: 4,
+        unit: 'line',
+        field: 'messages',
+        problem: "turn 1 has unknown role 'bogus'",
+        fix: "use role 'system', 'user' or 'assistant' (or 'tool' for a tool's result)",
+      },
     ]);
+    // What and fix stay coded, for the reader's language.
+    expect(problems[0]?.problemDetail).toEqual({ code: 'data.error.turn_no_key', params: { turn: 1, key: 'content' } });
+    expect(problems[0]?.fixDetail).toEqual({ code: 'data.fix.text_as_string', params: {} });
+  });
+
+  it('splits an uncoded line problem (an older server) at its first "; "', () => {
+    const [first, ...rest] = refusedUpload.error.errors;
+    const uncoded = { data: { error: { errors: [{ ...first, detail: undefined }, ...rest] } } };
+    const [problem] = lineProblems(uncoded);
+    expect(problem).toEqual({ line: 2, unit: 'line', field: 'messages', problem: "turn 1 has no 'content'", fix: 'each turn needs its text as a string' });
   });
 });

@@ -21,7 +21,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from easytune.training.loop import Batch, EpochBatches, StepReport
+from easytune.training.data.template import IGNORE_INDEX
+from easytune.training.loop import Batch, EpochBatches, LossFn, StepReport
 
 BACKENDS = {"cpu": "gloo", "cuda": "nccl"}
 PR_SET_PDEATHSIG = 1
@@ -65,6 +66,27 @@ class DistContext:
         if not self.enabled:
             return batches
         return ShardedBatches(batches, self.rank, self.world_size)
+
+    def token_weighted(self, loss_fn: LossFn) -> LossFn:
+        """A token-mean loss weighted by this rank's share of the global batch's labelled
+        tokens, so that DDP's mean over ranks is the mean over all tokens, as one process with
+        the whole batch computes it (ranks whose rows are shorter would otherwise count more).
+        Every rank calls it once per micro-batch, in lockstep, like DDP's own all-reduce."""
+        if not self.enabled:
+            return loss_fn
+
+        def weighted(model: nn.Module, batch: Batch) -> torch.Tensor:
+            loss = loss_fn(model, batch)
+            labels = batch.get("labels")
+            if labels is None:
+                return loss
+            mine = (labels[:, 1:] != IGNORE_INDEX).sum().to(torch.float64)
+            total = mine.clone()
+            torch.distributed.all_reduce(total)
+            share = mine * self.world_size / total.clamp(min=1)
+            return loss * share.to(loss.dtype)
+
+        return weighted
 
     def reduce(self, report: StepReport) -> StepReport:
         """The step as a whole: mean loss over ranks, tokens/s summed (all ranks call this)."""
@@ -131,12 +153,18 @@ class ShardedBatches(EpochBatches[Any]):
     """
 
     def __init__(self, inner: EpochBatches[Any], rank: int, world_size: int) -> None:
-        super().__init__(inner.items, inner.batch_size, inner.collate, inner.seed, inner.shuffle)
+        super().__init__(
+            inner.items, inner.batch_size, inner.collate, inner.seed, inner.shuffle, inner.lengths
+        )
         self.rank, self.world_size = rank, world_size
 
     @property
     def global_batch(self) -> int:
         return self.batch_size * self.world_size
+
+    @property
+    def step_items(self) -> int:
+        return self.global_batch
 
     def __len__(self) -> int:
         return math.ceil(len(self.items) / self.global_batch)

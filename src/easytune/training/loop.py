@@ -38,8 +38,19 @@ class BatchSource(Protocol):
     def epoch(self, epoch: int, start: int = 0) -> Iterator[Batch]: ...
 
 
+GROUP_BATCHES = 4  # length grouping sorts windows of this many batches (see EpochBatches)
+
+
 class EpochBatches(Generic[T]):
-    """Items shuffled per epoch with a seeded generator, cut into batches and collated lazily."""
+    """Items shuffled per epoch with a seeded generator, cut into batches and collated lazily.
+
+    With `lengths` (padded batches), each epoch's shuffle is cut into windows of GROUP_BATCHES
+    batches, each window sorted by length and cut into batches, and the batches shuffled
+    again: a batch holds rows of similar length, so less of it is padding (on the 48-row
+    comparison in bench/vs_llamafactory.py, 17 % fewer tokens computed), while each epoch
+    still mixes different rows into each batch. A short last batch (the shuffle's last rows)
+    stays last.
+    """
 
     def __init__(
         self,
@@ -48,18 +59,36 @@ class EpochBatches(Generic[T]):
         collate: Callable[[list[T]], Batch],
         seed: int = 0,
         shuffle: bool = True,
+        lengths: Sequence[int] | None = None,
     ) -> None:
         self.items, self.batch_size, self.collate = items, batch_size, collate
-        self.seed, self.shuffle = seed, shuffle
+        self.seed, self.shuffle, self.lengths = seed, shuffle, lengths
 
     def __len__(self) -> int:
         return math.ceil(len(self.items) / self.batch_size)
+
+    @property
+    def step_items(self) -> int:
+        """Items one step takes from the order (every process's batch, when several train)."""
+        return self.batch_size
 
     def order(self, epoch: int) -> list[int]:
         if not self.shuffle:
             return list(range(len(self.items)))
         generator = torch.Generator().manual_seed(self.seed + epoch)
-        return torch.randperm(len(self.items), generator=generator).tolist()
+        order: list[int] = torch.randperm(len(self.items), generator=generator).tolist()
+        if self.lengths is None or self.step_items < 2:
+            return order
+        size = self.step_items
+        full = len(order) // size * size
+        window, length = size * GROUP_BATCHES, self.lengths.__getitem__
+        grouped = [
+            i for start in range(0, full, window)
+            for i in sorted(order[start : min(start + window, full)], key=length)
+        ]  # fmt: skip
+        batches = [grouped[i : i + size] for i in range(0, full, size)]
+        shuffled = torch.randperm(len(batches), generator=generator).tolist()
+        return [i for b in shuffled for i in batches[b]] + order[full:]
 
     def epoch(self, epoch: int, start: int = 0) -> Iterator[Batch]:
         order = self.order(epoch)

@@ -77,9 +77,9 @@ def _collated(
     if pack:
         packed = pack_examples(items, spec.max_length)
         return EpochBatches(packed, batch_size, PackingCollator(), spec.seed, shuffle)
-    return EpochBatches(
-        items, batch_size, PaddingCollator(pad_token_id(tokenizer)), spec.seed, shuffle
-    )
+    collate = PaddingCollator(pad_token_id(tokenizer))
+    lengths = [len(item) for item in items]  # padded batches: group rows of similar length
+    return EpochBatches(items, batch_size, collate, spec.seed, shuffle, lengths)
 
 
 def pad_token_id(tokenizer: Any) -> int:

@@ -51,6 +51,7 @@ from easytune.training.retain import stage as retention
 from easytune.training.retain.learned import LearnedScorer
 from easytune.training.retain.replay import GenerationContext
 from easytune.training.spec import TrainSpec
+from easytune.training.swiglu import use_swiglu
 from easytune.training.tokenloss import label_only_loss
 
 
@@ -157,6 +158,7 @@ class TrainRecipe:
         self.eos_token = ensure_chat_template(self.tokenizer)
         self._fit_embeddings(model)
         model.config.use_cache = False
+        use_swiglu(model)
         if spec.train.gradient_checkpointing:
             enable_checkpointing(model)
         self.model = apply_adapter(
@@ -307,7 +309,7 @@ class TrainRecipe:
             self.scheduler,
             config,
             self.scaler,
-            loss_fn=self.pref_loss or retention.loss_for(self.spec),
+            loss_fn=self.pref_loss or self.dist.token_weighted(retention.loss_for(self.spec)),
         )
         self._started = time.monotonic() - self.state.elapsed_s
         if self.state.step < self.total:

@@ -22,9 +22,10 @@ from easytune.training.spec import TrainSpec
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 STEPS = 8
-# Per-rank losses are averaged per rank before the mean over ranks, one process averages
-# over all tokens of the global batch: equal up to the token counts of each half.
-LOSS_TOLERANCE = 0.005
+# Each rank weighs its token-mean loss by its share of the global batch's labelled tokens, so
+# the mean over ranks is the one-process mean over all tokens: equal up to float rounding
+# (measured: 8e-8 relative on the losses, 3e-7 on the adapter).
+LOSS_TOLERANCE = 1e-5
 
 
 def _spec(make_spec: Callable[..., TrainSpec], out: Path, processes: int) -> Path:
@@ -112,7 +113,7 @@ def test_two_processes_match_one_with_the_same_global_batch(runs: Any) -> None:
         assert ddp[step] == pytest.approx(single[step], rel=LOSS_TOLERANCE), (step, single, ddp)
     assert single[STEPS] < single[1]  # it learned
     for name, tensor in _adapter(one_dir).items():
-        assert torch.allclose(_adapter(two_dir)[name], tensor, atol=2e-3), name
+        assert torch.allclose(_adapter(two_dir)[name], tensor, atol=1e-5), name
 
 
 @pytest.mark.slow

@@ -168,3 +168,31 @@ def test_module_entry_point_usage():
     from easytune.training.__main__ import main
 
     assert main([]) == 2 and main(["train", "x.json"]) == 2
+
+
+def _no_collate(items: list[int]) -> dict[str, torch.Tensor]:
+    return {"ids": torch.tensor(items)}
+
+
+def test_length_grouping_pads_less_and_still_shuffles() -> None:
+    """Each epoch holds every row once, the same epoch gives the same order (resume), batches
+    hold rows of similar length, and different epochs mix different rows into a batch."""
+    gen = torch.Generator().manual_seed(3)
+    lengths = [int(x) for x in torch.randint(20, 200, (50,), generator=gen)]
+    plain = EpochBatches(list(range(50)), 8, _no_collate, seed=1)
+    grouped = EpochBatches(list(range(50)), 8, _no_collate, seed=1, lengths=lengths)
+
+    def padded(source: EpochBatches[int], epoch: int) -> int:
+        order, size = source.order(epoch), source.batch_size
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
+        return sum(max(lengths[i] for i in b) * len(b) for b in batches)
+
+    for epoch in range(3):
+        order = grouped.order(epoch)
+        assert sorted(order) == list(range(50)) and order == grouped.order(epoch)
+        assert order[48:] == plain.order(epoch)[48:]  # the short last batch stays last
+    assert sum(padded(grouped, e) for e in range(3)) < 0.8 * sum(padded(plain, e) for e in range(3))
+    first, second = grouped.order(0), grouped.order(1)
+    assert {frozenset(first[i : i + 8]) for i in range(0, 48, 8)} != {
+        frozenset(second[i : i + 8]) for i in range(0, 48, 8)
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from pathlib import Path
 
 import torch
@@ -57,13 +58,45 @@ def cpu_threads(cores: int, load: float, env: dict[str, str] | None = None) -> i
     return max(1, min(cores, int(idle + 0.5)))
 
 
-def set_cpu_threads() -> int:
-    """Apply `cpu_threads` to torch for this process (1-minute load average); the count."""
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs from /proc/stat; None where there is none."""
     try:
-        load = os.getloadavg()[0]
-    except OSError:  # no load average on this platform: all cores
-        load = 0.0
-    threads = cpu_threads(_cpu_count(), load)
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    values = [int(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    total = sum(values)
+    return total - values[3] - values[4], total
+
+
+def busy_cores(window_s: float = 0.3) -> float | None:
+    """Cores busy right now, sampled over `window_s` (this process sleeps meanwhile)."""
+    first = _cpu_ticks()
+    time.sleep(window_s)
+    second = _cpu_ticks()
+    if first is None or second is None or second[1] <= first[1]:
+        return None
+    share = (second[0] - first[0]) / (second[1] - first[1])
+    return share * (os.cpu_count() or 1)
+
+
+def current_load() -> float:
+    """How many cores other processes keep busy: the lower of the 1-minute load average and
+    a sample of the last 0.3 s. The average lags a minute behind: a run started just after
+    other work ended would see busy cores that are idle (and train on half of them)."""
+    try:
+        average = os.getloadavg()[0]
+    except OSError:  # no load average on this platform
+        average = 0.0
+    now = busy_cores()
+    return average if now is None else min(average, now)
+
+
+def set_cpu_threads() -> int:
+    """Apply `cpu_threads` to torch for this process (the current load); the count."""
+    threads = cpu_threads(_cpu_count(), current_load())
     if threads is not None:
         torch.set_num_threads(threads)
     return torch.get_num_threads()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 import torch
 
-from easytune.training.hardware import cpu_threads, set_cpu_threads
+from easytune.training.hardware import busy_cores, cpu_threads, current_load, set_cpu_threads
 
 
 @pytest.mark.parametrize(
@@ -29,3 +35,18 @@ def test_set_cpu_threads_applies_the_count() -> None:
         assert threads == torch.get_num_threads() >= 1
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat")
+def test_a_busy_core_is_seen_now_not_a_minute_later() -> None:
+    """A spinning process shows as about one busy core within the 0.3 s sample, where the
+    1-minute load average would take a minute to rise (and a minute to fall after it ends)."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)  # the interpreter has started and spins
+        busy = busy_cores()
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert busy is not None and busy >= 0.6
+    assert current_load() <= os.getloadavg()[0]  # never more than the average

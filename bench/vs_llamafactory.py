@@ -81,6 +81,8 @@ class Run:
     final_loss: float
     last5_loss: float
     tokens: int
+    adapter: str = ""
+    data_loss: float = float("nan")  # the final adapter's loss on all 48 rows, scored alike
 
 
 def run_quiet(cmd: list[str]) -> None:
@@ -204,7 +206,7 @@ def run_easytune(model: Path, data: Path, index: int, steps: int) -> Run:
     wall, peak = timed(cmd, env, WORK / f"easytune-{index}.log")
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     losses = losses_tail([row["loss"] for row in metrics["history"]])
-    return Run("easytune", wall, peak, *losses, int(metrics["tokens_seen"]))
+    return Run("easytune", wall, peak, *losses, int(metrics["tokens_seen"]), str(out / "adapter"))
 
 
 def run_llamafactory(
@@ -220,7 +222,41 @@ def run_llamafactory(
     state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
     losses = [row["loss"] for row in state["log_history"] if "loss" in row]
     tokens = int(state["num_input_tokens_seen"])
-    return Run("llamafactory", wall, peak, *losses_tail(losses), tokens)
+    return Run("llamafactory", wall, peak, *losses_tail(losses), tokens, str(out))
+
+
+def data_loss(model: Path, adapter: str, data: Path) -> float:
+    """The adapter's mean loss over the answers of every row, the same code for both tools.
+
+    The per-step training losses differ in what each batch held (EasyTune groups rows by
+    length, LLaMA-Factory does not), so the final adapters are compared on the same rows.
+    """
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from easytune.training.data import PaddingCollator, load_dataset
+    from easytune.training.data.template import tokenize_example
+
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    base = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32)
+    tuned = PeftModel.from_pretrained(base, adapter).eval()
+    rows = [tokenize_example(e, tokenizer, MAX_LENGTH) for e in load_dataset(data).examples]
+    collate = PaddingCollator(tokenizer.pad_token_id or tokenizer.eos_token_id)
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(rows), BATCH):
+            batch = collate(rows[start : start + BATCH])
+            logits = tuned(
+                input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+            ).logits
+            labels = batch["labels"][:, 1:]
+            keep = labels != -100
+            losses = torch.nn.functional.cross_entropy(
+                logits[:, :-1][keep].float(), labels[keep], reduction="sum"
+            )
+            total, count = total + losses.item(), count + int(keep.sum())
+    return total / count
 
 
 def median(runs: list[Run], field: str) -> float:
@@ -239,6 +275,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
             "final loss": median(group, "final_loss"),
             "last-5 loss": median(group, "last5_loss"),
             "tokens": median(group, "tokens"),
+            "loss on the rows": median(group, "data_loss"),
         }
         for tool, group in groups.items()
     ]
@@ -247,6 +284,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         "wall ratio (target <= 0.7)": ratio(ours["wall s"], theirs["wall s"]),
         "peak memory ratio (target <= 1.0)": ratio(ours["peak MiB"], theirs["peak MiB"]),
         "last-5 loss difference": round(ours["last-5 loss"] - theirs["last-5 loss"], 4),
+        "final adapters' loss on the rows, difference": round(
+            ours["loss on the rows"] - theirs["loss on the rows"], 4
+        ),
         "tokens ratio (same work: 1.0)": ratio(ours["tokens"], theirs["tokens"]),
     }
     load = os.getloadavg()[0]
@@ -271,8 +311,10 @@ def main() -> None:
         pair = [partial(run_easytune, model, data, index, args.steps)]
         pair.append(partial(run_llamafactory, cli, model, data, index, args.steps, args.lf_threads))
         for job in pair if index % 2 == 0 else pair[::-1]:
-            runs.append(job())
-            print(json.dumps(asdict(runs[-1])), flush=True)
+            run = job()
+            run.data_loss = data_loss(model, run.adapter, data / "chat.jsonl")
+            runs.append(run)
+            print(json.dumps(asdict(run)), flush=True)
     report(runs, args)
 
 

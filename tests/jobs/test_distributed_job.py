@@ -58,6 +58,6 @@ def test_a_two_process_job_runs_under_torchrun_and_reports_once(
         steps = [m.step for m in repository.list_metrics(session, job_id) if m.loss is not None]
         messages = [e.message for e in repository.list_events(session, job_id)]
     assert sorted(steps) == list(range(1, STEPS + 1))  # one row per step: rank 0 alone reports
-    assert messages.count("model loaded") == 1, messages
+    assert messages.count("model loaded") == 1, " | ".join(messages)
     assert job.output_dir is not None
     assert (Path(job.output_dir) / "adapter" / "adapter_model.safetensors").is_file()

@@ -23,12 +23,20 @@ from easytune.testing.fixtures import TEST_PASSWORD, TEST_SECRET_KEY
 SRC = Path(__file__).resolve().parents[2]
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port free on loopback right now, never one this process handed out before: the
+    kernel may offer a just-released port again, and two servers asked for one after the other
+    (nginx's http and https ports) would then collide."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @dataclass(frozen=True)

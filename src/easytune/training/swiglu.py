@@ -11,7 +11,6 @@ rounding; only blocks of the known Llama-family classes with a SiLU are changed.
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 import torch
@@ -46,6 +45,19 @@ def _forward(self: Any, x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+_LEAN: dict[type[nn.Module], type[nn.Module]] = {}
+
+
+def _lean(cls: type[nn.Module]) -> type[nn.Module]:
+    """`cls` with the lean forward, under the same name. A subclass rather than a bound method
+    on each instance: a method stored on the module would make a reference cycle, so the model
+    (and a DistributedDataParallel wrapper's reducer) would be freed only by the cyclic garbage
+    collector, after the process group is gone, which aborts a torchrun rank at exit."""
+    if cls not in _LEAN:
+        _LEAN[cls] = type(cls.__name__, (cls,), {"forward": _forward, "__module__": cls.__module__})
+    return _LEAN[cls]
+
+
 def use_swiglu(model: nn.Module) -> int:
     """Give the model's SiLU-gated MLP blocks the lean forward; how many were changed."""
     changed = 0
@@ -53,6 +65,6 @@ def use_swiglu(model: nn.Module) -> int:
         act = getattr(module, "act_fn", None)
         silu = isinstance(act, nn.SiLU) or type(act).__name__ == "SiLUActivation"
         if type(module).__name__ in SWIGLU_BLOCKS and silu:
-            module.forward = types.MethodType(_forward, module)
+            module.__class__ = _lean(type(module))
             changed += 1
     return changed
